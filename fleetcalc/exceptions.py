@@ -1,0 +1,95 @@
+"""The exceptions and problem records that fleetcalc raises.
+
+Every problem with user input, from a file or from Python, is reported as a
+:class:`Problem` (where, what value, which rule) and raised together with
+all the others in one :class:`TenderError`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["Problem", "TenderError", "ServiceLifeWarning"]
+
+_NO_VALUE = object()
+
+
+def _short_repr(value, limit=60):
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@attrs.frozen
+class Problem:
+    """One problem found in a tender.
+
+    Parameters
+    ----------
+    path : str
+        Key path in the tender file, e.g. ``"bids[2].delivery"``.
+    message : str
+        The rule that is broken, in words, e.g. ``"must be >= 0"``.
+    value : object, optional
+        The offending value, shown in the message.
+    severity : {"error", "warning"}
+        Errors stop the evaluation; warnings are reported and evaluation goes on.
+    source : str, optional
+        The file the tender came from, if any.
+
+    Examples
+    --------
+    >>> print(Problem("bids[0].quantity", "must be >= 1", value=0))
+    bids[0].quantity = 0: must be >= 1
+    """
+
+    path: str
+    message: str
+    value: object = attrs.field(default=_NO_VALUE, eq=False)
+    severity: str = "error"
+    source: str | None = None
+
+    def with_prefix(self, prefix):
+        """Return the problem with ``prefix`` put before its path."""
+        if not prefix:
+            return self
+        path = f"{prefix}.{self.path}" if self.path and not self.path.startswith("[") else (
+            f"{prefix}{self.path}"
+        )
+        return attrs.evolve(self, path=path)
+
+    def __str__(self):
+        where = f"{self.source}: " if self.source else ""
+        path = self.path or "(file)"
+        if self.value is _NO_VALUE:
+            return f"{where}{path}: {self.message}"
+        return f"{where}{path} = {_short_repr(self.value)}: {self.message}"
+
+
+class TenderError(ValueError):
+    """A tender is invalid; ``problems`` lists every problem found.
+
+    Raised by :func:`fleetcalc.load_tender`, by the value objects of
+    :mod:`fleetcalc.tender` when built with invalid values, and by
+    :func:`fleetcalc.evaluate`. The command line prints the problems and
+    exits with status 2.
+
+    Examples
+    --------
+    >>> err = TenderError([Problem("tender.horizon_years", "must be >= 1", value=0)])
+    >>> err.problems[0].path
+    'tender.horizon_years'
+    """
+
+    def __init__(self, problems):
+        self.problems = tuple(problems)
+        super().__init__(self._text())
+
+    def _text(self):
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = [f"{len(errors)} problem{'s' if len(errors) != 1 else ''} in the tender:"]
+        lines += [f"  - {p}" for p in errors]
+        return "\n".join(lines)
+
+
+class ServiceLifeWarning(UserWarning):
+    """A bid's units reach the end of their service life inside the horizon."""

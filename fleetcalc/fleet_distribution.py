@@ -1,0 +1,650 @@
+"""Distribution of the number of available locomotives in a fleet.
+
+A fleet is split into cohorts (e.g. units of one type and one age); each of
+the :math:`n_c` units of cohort :math:`c` is available with probability
+:math:`A_c` (its annual availability, :mod:`fleetcalc.availability`),
+independently of every other unit. The number of available units is then
+
+.. math:: X = \\sum_c X_c, \\qquad X_c \\sim \\mathrm{Binomial}(n_c, A_c),
+
+a Poisson-binomial variable. This module computes its exact pmf, the
+probability of meeting a demand, the expected shortfall, the fleet size
+needed for a confidence level, and a normal approximation for Monte Carlo.
+
+Pure, vectorised functions; nothing here reads files or prints.
+
+Conventions
+-----------
+* The cohort axis is the **last** axis of ``units`` and ``availability``;
+  leading axes (bids, years, draws, ...) are batch axes and are kept.
+* A pmf is an array whose last axis is the count ``k = 0, 1, ..., K``.
+* Demand :math:`D` is a number of units [unit] that must be available at
+  the same time. Shortfalls are in units; multiply an annual expected
+  shortfall by the days in the year to get unit-days.
+* A cohort with 0 units contributes nothing, whatever its availability
+  (even NaN, e.g. a cohort not yet delivered). NaN availability of a
+  cohort with units propagates to NaN results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+from scipy import special, stats
+
+__all__ = [
+    "available_units_pmf",
+    "p_meet_demand",
+    "expected_shortfall",
+    "expected_available",
+    "available_units_moments",
+    "required_fleet_size",
+    "spare_ratio",
+    "normal_approximation_shortfall",
+]
+
+#: Number of bisection / doubling steps is bounded by the int64 range.
+_MAX_DOUBLINGS = 62
+
+
+def _first_bad(values, mask):
+    """Return the first offending element as a Python scalar, for messages."""
+    return np.asarray(values)[np.asarray(mask)].ravel()[0].item()
+
+
+def _finish(result):
+    """Return a Python float for 0-d results, else the array."""
+    result = np.asarray(result, dtype=float)
+    return float(result) if result.ndim == 0 else result
+
+
+def _counts(name, value, *, allow_nan=False):
+    """Check non-negative integer counts; return a float array (NaN kept if allowed)."""
+    arr = np.asarray(value, dtype=float)
+    nan = np.isnan(arr)
+    bad = (arr < 0) | np.isinf(arr) | (~nan & (arr != np.floor(arr)))
+    if not allow_nan:
+        bad |= nan
+    if np.any(bad):
+        raise ValueError(
+            f"{name} must be non-negative whole numbers, got {_first_bad(arr, bad)!r}"
+        )
+    return arr
+
+
+def _share(name, value, *, allow_nan=True):
+    """Check a decimal share in ``[0, 1]``; return a float array."""
+    arr = np.asarray(value, dtype=float)
+    bad = (arr < 0) | (arr > 1)
+    if not allow_nan:
+        bad |= np.isnan(arr)
+    if np.any(bad):
+        raise ValueError(
+            f"{name} must be a decimal share in [0, 1], got {_first_bad(arr, bad)!r}"
+        )
+    return arr
+
+
+def _cohorts(units, availability):
+    """Validate and broadcast; cohort axis last, at least 1-d; int units."""
+    n = _counts("units", units)
+    a = _share("availability", availability)
+    n, a = np.broadcast_arrays(n, a)
+    if n.ndim == 0:
+        n, a = n[np.newaxis], a[np.newaxis]
+    # An empty cohort contributes nothing: its availability is irrelevant.
+    a = np.where(n == 0, 0.0, a)
+    return n.astype(np.int64), a
+
+
+def _pmf_array(pmf):
+    arr = np.asarray(pmf, dtype=float)
+    if arr.ndim == 0 or arr.shape[-1] == 0:
+        raise ValueError(
+            f"pmf must have a last axis of counts 0..K (length >= 1), got shape {arr.shape!r}"
+        )
+    bad = arr < 0
+    if np.any(bad):
+        raise ValueError(f"pmf must be >= 0, got {_first_bad(arr, bad)!r}")
+    return arr
+
+
+def available_units_pmf(units, availability):
+    r"""Exact pmf of the number of available units of a multi-cohort fleet.
+
+    Parameters
+    ----------
+    units : array_like of int
+        Units per cohort :math:`n_c` [unit], shape ``(..., n_cohorts)``;
+        cohorts on the last axis.
+    availability : array_like of float
+        Availability of a unit of each cohort :math:`A_c` [-], in ``[0, 1]``;
+        broadcastable with ``units`` (e.g. ``units`` of shape
+        ``(n_cohorts,)`` and ``availability`` of shape
+        ``(n_bids, n_years, n_cohorts)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`P(X = k)` for ``k = 0 .. K`` on the last axis, with
+        ``K = max`` over the batch of :math:`\sum_c n_c`; shape
+        ``(..., K + 1)``. Batch elements with fewer units are zero-padded.
+        Each row sums to 1 (NaN rows where a cohort with units has NaN
+        availability).
+
+    Raises
+    ------
+    ValueError
+        If ``units`` are not non-negative whole numbers or ``availability``
+        is outside ``[0, 1]``.
+
+    See Also
+    --------
+    p_meet_demand, expected_shortfall, normal_approximation_shortfall
+
+    Notes
+    -----
+    .. math::
+        P(X = k) = \left(\mathop{*}_{c} \mathrm{Bin}(n_c, A_c)\right)(k),
+        \qquad \mathrm{Bin}(n, A)(j) = \binom{n}{j} A^j (1-A)^{n-j}
+
+    The binomial pmfs (``scipy.stats.binom.pmf``) are convolved by
+    multiplying their discrete Fourier transforms, zero-padded to at least
+    ``K + 1`` points so the circular convolution equals the linear one
+    (the DFT approach to the Poisson-binomial distribution, Hong [1]_).
+    All batch elements and cohorts are transformed at once; there is no
+    Python loop. FFT round-off (about 1e-16 absolute) is cleaned by
+    clipping negative values to 0, zeroing counts above the batch
+    element's total, and renormalising; the tests bound the absolute error
+    against brute-force enumeration at 1e-12. A single cohort is returned
+    directly from ``scipy.stats.binom.pmf``.
+
+    References
+    ----------
+    .. [1] Y. Hong, "On computing the distribution function for the Poisson
+       binomial distribution," *Comput. Stat. Data Anal.*, vol. 59,
+       pp. 41-51, 2013, doi: 10.1016/j.csda.2012.10.006.
+
+    Examples
+    --------
+    Two units at 0.9 and one at 0.5:
+
+    >>> available_units_pmf([2, 1], [0.9, 0.5]).round(6)
+    array([0.005, 0.095, 0.495, 0.405])
+    >>> available_units_pmf([[2, 1], [1, 0]], [0.9, 0.5]).round(6)
+    array([[0.005, 0.095, 0.495, 0.405],
+           [0.1  , 0.9  , 0.   , 0.   ]])
+    """
+    n, a = _cohorts(units, availability)
+    batch_shape = n.shape[:-1]
+    if n.shape[-1] == 0:
+        return np.ones(batch_shape + (1,))
+    totals = n.sum(axis=-1)
+    size = int(totals.max(initial=0)) + 1
+    counts = np.arange(size)
+    nan_rows = np.isnan(a).any(axis=-1)
+
+    if n.shape[-1] == 1:
+        pmf = stats.binom.pmf(counts, n[..., 0, np.newaxis], a[..., 0, np.newaxis])
+    else:
+        j = np.arange(int(n.max()) + 1)
+        cohort_pmf = stats.binom.pmf(j, n[..., np.newaxis], a[..., np.newaxis])
+        nfft = scipy.fft.next_fast_len(size, real=True)
+        spectrum = np.prod(scipy.fft.rfft(cohort_pmf, n=nfft, axis=-1), axis=-2)
+        pmf = scipy.fft.irfft(spectrum, n=nfft, axis=-1)[..., :size]
+        pmf = np.where(counts > totals[..., np.newaxis], 0.0, np.maximum(pmf, 0.0))
+        with np.errstate(invalid="ignore"):
+            pmf = pmf / pmf.sum(axis=-1, keepdims=True)
+    return np.where(nan_rows[..., np.newaxis], np.nan, pmf)
+
+
+def p_meet_demand(pmf, demand):
+    r"""Probability that at least ``demand`` units are available.
+
+    Parameters
+    ----------
+    pmf : array_like
+        Pmf of the number of available units, counts ``0..K`` on the last
+        axis (from :func:`available_units_pmf`).
+    demand : int or array_like of int
+        Demand :math:`D` [unit], non-negative whole numbers; broadcast
+        against the batch axes ``pmf.shape[:-1]``. NaN gives NaN.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`P(X \ge D)` [-], in ``[0, 1]``; exactly 1 for :math:`D = 0`.
+
+    Raises
+    ------
+    ValueError
+        If ``pmf`` has no count axis or negative values, or ``demand`` is not
+        a non-negative whole number.
+
+    Notes
+    -----
+    .. math:: P(X \ge D) = \sum_{k = D}^{K} P(X = k)
+
+    A demand above ``K`` gives 0.
+
+    Examples
+    --------
+    >>> pmf = available_units_pmf([2, 1], [0.9, 0.5])
+    >>> round(p_meet_demand(pmf, 2), 6)
+    0.9
+    >>> p_meet_demand(pmf, [0, 3, 4]).round(6)
+    array([1.   , 0.405, 0.   ])
+    """
+    p = _pmf_array(pmf)
+    d = _counts("demand", demand, allow_nan=True)
+    counts = np.arange(p.shape[-1])
+    with np.errstate(invalid="ignore"):
+        mask = counts >= d[..., np.newaxis]
+    prob = np.clip(np.sum(np.where(mask, p, 0.0), axis=-1), 0.0, 1.0)
+    row_nan = np.isnan(p).any(axis=-1)
+    prob = np.where(d == 0, np.where(row_nan, np.nan, 1.0), prob)
+    return _finish(np.where(np.isnan(d), np.nan, prob))
+
+
+def expected_shortfall(pmf, demand):
+    r"""Expected number of units missing to meet a demand.
+
+    Parameters
+    ----------
+    pmf : array_like
+        Pmf of the number of available units, counts ``0..K`` on the last
+        axis (from :func:`available_units_pmf`).
+    demand : int or array_like of int
+        Demand :math:`D` [unit], non-negative whole numbers; broadcast
+        against the batch axes. NaN gives NaN.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`E[\max(0, D - X)]` [unit]; exactly 0 for :math:`D = 0`.
+        This is the time-average number of missing units; times the days
+        in the year it is the expected shortfall in unit-days per year.
+
+    Raises
+    ------
+    ValueError
+        If ``pmf`` has no count axis or negative values, or ``demand`` is not
+        a non-negative whole number.
+
+    Notes
+    -----
+    .. math::
+        E[(D - X)^+] = \sum_{k=0}^{D-1} (D - k)\,P(X = k)
+                     = \sum_{j=0}^{D-1} P(X \le j)
+
+    Examples
+    --------
+    >>> pmf = available_units_pmf([2, 1], [0.9, 0.5])
+    >>> round(expected_shortfall(pmf, 3), 6)
+    0.7
+    >>> expected_shortfall(pmf, [0, 1])
+    array([0.   , 0.005])
+    """
+    p = _pmf_array(pmf)
+    d = _counts("demand", demand, allow_nan=True)
+    counts = np.arange(p.shape[-1])
+    missing = np.maximum(d[..., np.newaxis] - counts, 0.0)
+    return _finish(np.sum(missing * p, axis=-1))
+
+
+def expected_available(units, availability):
+    r"""Expected number of available units of a multi-cohort fleet.
+
+    Parameters
+    ----------
+    units : array_like of int
+        Units per cohort :math:`n_c` [unit], cohorts on the last axis.
+    availability : array_like of float
+        Availability per cohort :math:`A_c` [-], broadcastable with
+        ``units``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`E[X] = \sum_c n_c A_c` [unit], batch shape.
+
+    Raises
+    ------
+    ValueError
+        As :func:`available_units_pmf`.
+
+    Notes
+    -----
+    .. math:: E[X] = \sum_c n_c A_c
+
+    Linearity of expectation; needs no independence assumption.
+
+    Examples
+    --------
+    >>> round(expected_available([55, 27, 34, 50], [0.85, 0.80, 0.75, 0.92]), 6)
+    139.85
+    """
+    n, a = _cohorts(units, availability)
+    return _finish(np.sum(n * a, axis=-1))
+
+
+def available_units_moments(units, availability):
+    r"""Mean, variance and skewness of the number of available units.
+
+    Parameters
+    ----------
+    units : array_like of int
+        Units per cohort :math:`n_c` [unit], cohorts on the last axis.
+    availability : array_like of float
+        Availability per cohort :math:`A_c` [-], broadcastable with
+        ``units``.
+
+    Returns
+    -------
+    mean : float or numpy.ndarray
+        :math:`\mu` [unit].
+    variance : float or numpy.ndarray
+        :math:`\sigma^2` [unit²].
+    skewness : float or numpy.ndarray
+        :math:`\gamma` [-]; 0 when :math:`\sigma = 0`.
+
+    Notes
+    -----
+    For independent units the cumulants add:
+
+    .. math::
+        \mu = \sum_c n_c A_c, \quad
+        \sigma^2 = \sum_c n_c A_c (1 - A_c), \quad
+        \gamma = \frac{\sum_c n_c A_c (1 - A_c)(1 - 2A_c)}{\sigma^3}
+
+    These are the inputs of :func:`normal_approximation_shortfall`.
+
+    Examples
+    --------
+    >>> mean, var, skew = available_units_moments([10], [0.5])
+    >>> float(mean), float(var), float(skew)
+    (5.0, 2.5, 0.0)
+    """
+    n, a = _cohorts(units, availability)
+    mean = np.sum(n * a, axis=-1)
+    var = np.sum(n * a * (1.0 - a), axis=-1)
+    third = np.sum(n * a * (1.0 - a) * (1.0 - 2.0 * a), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skew = np.where(var > 0, third / var**1.5, np.where(np.isnan(var), np.nan, 0.0))
+    return _finish(mean), _finish(var), _finish(skew)
+
+
+def required_fleet_size(availability, demand, *, confidence, raise_exceptions=False):
+    r"""Smallest homogeneous fleet that meets a demand with a given confidence.
+
+    Parameters
+    ----------
+    availability : float or array_like
+        Availability of every unit :math:`A` [-], in ``[0, 1]``. NaN is not
+        allowed (the result is an integer).
+    demand : int or array_like of int
+        Demand :math:`D` [unit], non-negative whole numbers.
+    confidence : float or array_like
+        Required probability :math:`c` [-] of meeting the demand, in
+        ``(0, 1)``, e.g. 0.95.
+    raise_exceptions : bool, optional
+        If True, raise :class:`ValueError` where no fleet size is enough.
+        Default False: return -1 there.
+
+    Returns
+    -------
+    int or numpy.ndarray of int64
+        Fleet size :math:`n` [unit], ``n >= D``; **-1 where impossible**
+        (:math:`A = 0` and :math:`D > 0`).
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments, or (with ``raise_exceptions=True``) when no
+        fleet size meets the demand.
+
+    Warnings
+    --------
+    Check for the sentinel ``-1`` before using the result in arithmetic
+    (e.g. ``np.where(n < 0, np.nan, n)``); :func:`spare_ratio` maps it to
+    NaN. Following numpy-financial, a solver without a solution does not
+    raise unless asked to.
+
+    See Also
+    --------
+    spare_ratio
+
+    Notes
+    -----
+    .. math::
+        n^\ast = \min\{\, n \ge D : P(\mathrm{Bin}(n, A) \ge D) \ge c \,\}
+
+    :math:`P(\mathrm{Bin}(n, A) \ge D)` is computed as
+    ``scipy.stats.binom.sf(D - 1, n, A)``. It is non-decreasing in
+    :math:`n`, so :math:`n^\ast` is found by doubling an upper bound from
+    :math:`\lceil D / A \rceil` and then integer bisection, vectorised over
+    all inputs (about :math:`\log_2 n^\ast` steps). :math:`D = 0` gives 0.
+
+    Examples
+    --------
+    >>> required_fleet_size(0.85, 140, confidence=0.95)
+    174
+    >>> required_fleet_size([1.0, 0.9, 0.0], 10, confidence=0.9)
+    array([10, 13, -1])
+    """
+    a = _share("availability", availability, allow_nan=False)
+    d = _counts("demand", demand)
+    c = np.asarray(confidence, dtype=float)
+    bad_c = ~((c > 0) & (c < 1))
+    if np.any(bad_c):
+        raise ValueError(
+            f"confidence must be in the open interval (0, 1), got {_first_bad(c, bad_c)!r}"
+        )
+    a, d, c = np.broadcast_arrays(a, d, c)
+    impossible = (a == 0) & (d > 0)
+    if raise_exceptions and np.any(impossible):
+        raise ValueError(
+            "no fleet size meets the demand: availability = "
+            f"{_first_bad(a, impossible)!r} with demand = {_first_bad(d, impossible)!r} "
+            "(availability must be > 0 when demand > 0)"
+        )
+    a_ok = np.where(impossible, 1.0, a)
+    d_int = d.astype(np.int64)
+
+    def meets(n):
+        return stats.binom.sf(d_int - 1, n, a_ok) >= c
+
+    lo = np.maximum(d_int - 1, 0)  # P(Bin(D-1, A) >= D) = 0 < c: always too small
+    with np.errstate(divide="ignore"):
+        hi = np.maximum(d_int, np.ceil(d_int / a_ok)).astype(np.int64)
+    ok = meets(hi)
+    for _ in range(_MAX_DOUBLINGS):
+        if ok.all():
+            break
+        hi = np.where(ok, hi, 2 * hi)
+        ok = meets(hi)
+    else:  # pragma: no cover - needs A below about 1e-17
+        raise ValueError(
+            f"availability = {_first_bad(a, ~ok)!r} is too small: the fleet size "
+            "exceeds the int64 range"
+        )
+    while np.any(hi - lo > 1):
+        mid = (lo + hi) // 2
+        ok_mid = meets(mid)
+        hi = np.where(ok_mid, mid, hi)
+        lo = np.where(ok_mid, lo, mid)
+    size = np.where(d_int == 0, 0, hi)
+    size = np.where(impossible, -1, size).astype(np.int64)
+    return int(size) if size.ndim == 0 else size
+
+
+def spare_ratio(fleet_size, demand):
+    r"""Spare ratio of a fleet: spare units per unit of demand.
+
+    Parameters
+    ----------
+    fleet_size : int or array_like
+        Fleet size :math:`n` [unit]; the sentinel -1 of
+        :func:`required_fleet_size` ("impossible") gives NaN.
+    demand : int or array_like
+        Demand :math:`D` [unit], > 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`(n - D) / D` [-], decimal (0.15 = 15 % spares); negative if
+        the fleet is smaller than the demand.
+
+    Raises
+    ------
+    ValueError
+        If ``demand <= 0`` or ``fleet_size`` is negative other than -1.
+
+    Notes
+    -----
+    .. math:: r = \frac{n - D}{D}
+
+    The "fixed spare ratio" rule of thumb (10-20 %) is this ratio; with
+    :func:`required_fleet_size` it follows from availability and a
+    confidence level instead.
+
+    Examples
+    --------
+    >>> round(spare_ratio(174, 140), 6)
+    0.242857
+    >>> spare_ratio([115, -1], 100)
+    array([0.15,  nan])
+    """
+    n = np.asarray(fleet_size, dtype=float)
+    d = np.asarray(demand, dtype=float)
+    bad_n = (n < 0) & (n != -1)
+    if np.any(bad_n):
+        raise ValueError(
+            f"fleet_size must be >= 0 (or -1 for impossible), got {_first_bad(n, bad_n)!r}"
+        )
+    bad_d = d <= 0
+    if np.any(bad_d):
+        raise ValueError(f"demand must be > 0, got {_first_bad(d, bad_d)!r}")
+    n, d = np.broadcast_arrays(n, d)
+    return _finish(np.where(n == -1, np.nan, (n - d) / d))
+
+
+def _normal_loss(z):
+    """Integral of the standard normal cdf: ``z * Phi(z) + phi(z)``."""
+    return z * special.ndtr(z) + np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+
+
+def _skew_term(z):
+    """Integral of ``(1 - z**2) * phi(z)``: ``z * phi(z)``."""
+    return z * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+
+
+def normal_approximation_shortfall(mean, variance, demand, *, skewness=0.0):
+    r"""Expected shortfall from a continuity-corrected (refined) normal law.
+
+    Closed-form replacement for :func:`expected_shortfall` when only the
+    moments of the available-unit count are known (e.g. per Monte Carlo
+    draw).
+
+    Parameters
+    ----------
+    mean : float or array_like
+        Mean number of available units :math:`\mu` [unit], ``>= 0``.
+    variance : float or array_like
+        Variance :math:`\sigma^2` [unit²], ``>= 0``.
+    demand : float or array_like
+        Demand :math:`D` [unit], ``>= 0``; a whole number in the intended
+        use (the continuity correction assumes integer counts).
+    skewness : float or array_like, optional
+        Skewness :math:`\gamma` [-] of the count; 0 (default) gives the
+        continuity-corrected normal approximation, the value from
+        :func:`available_units_moments` gives the refined normal
+        approximation (RNA) of Volkova [1]_.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Approximate :math:`E[\max(0, D - X)]` [unit], ``>= 0``; exactly 0 for
+        :math:`D = 0`.
+
+    Raises
+    ------
+    ValueError
+        If ``mean``, ``variance`` or ``demand`` is negative.
+
+    Notes
+    -----
+    With the continuity correction :math:`P(X \le j) \approx
+    G\big((j + \tfrac12 - \mu)/\sigma\big)`, where
+    :math:`G(z) = \Phi(z) + \tfrac{\gamma}{6}(1 - z^2)\varphi(z)` is the
+    refined normal cdf [1]_, [2]_ (:math:`G = \Phi` for :math:`\gamma = 0`),
+
+    .. math::
+        E[(D - X)^+] = \sum_{j=0}^{D-1} P(X \le j)
+        \approx \int_0^D G\!\left(\frac{x - \mu}{\sigma}\right) dx
+        = \sigma \left[ \Psi(z) + \frac{\gamma}{6} z\,\varphi(z)
+          \right]_{z_0}^{z_D},
+
+    by the midpoint rule (each term is :math:`G` at the midpoint of
+    :math:`[j, j+1]`), with :math:`z_D = (D - \mu)/\sigma`,
+    :math:`z_0 = -\mu/\sigma` and the normal loss integral
+    :math:`\Psi(z) = z\Phi(z) + \varphi(z)` [3]_, using
+    :math:`\Psi' = \Phi` and :math:`(z\varphi)' = (1 - z^2)\varphi`. For
+    :math:`\sigma = 0` the result is :math:`\max(0, D - \mu)`. Negative
+    values (possible with large :math:`|\gamma|`) are clipped to 0.
+
+    Measured error against the exact :func:`expected_shortfall` for the
+    fleet 55 units at 0.85, 27 at 0.80, 34 at 0.75 and 50 at 0.92
+    (:math:`\mu = 139.85`, :math:`\sigma^2 = 21.39`, :math:`\gamma = -0.139`;
+    ``tests/test_fleet_distribution.py``):
+
+    * demand 140 (exact 1.9133 units): relative error +0.40 % with
+      :math:`\gamma = 0` and +0.33 % with the skewness term;
+    * demands 138-160 (shortfall >= 1 unit): below 0.8 % and 0.6 %;
+    * demands 130-160 (shortfall >= 0.036 unit): below 24 % and 2.3 %; the
+      plain normal law underestimates the left tail (-24 % at 130);
+    * all demands 0-170: absolute error below 0.032 and 0.0063 unit.
+
+    Prefer the skewness term (refined normal) wherever the moments are
+    available; both are unreliable in *relative* terms for shortfalls far
+    below 0.01 unit.
+
+    References
+    ----------
+    .. [1] A. Yu. Volkova, "A refinement of the central limit theorem for
+       sums of independent random indicators," *Theory Probab. Appl.*,
+       vol. 40, no. 4, pp. 791-794, 1996.
+    .. [2] Y. Hong, "On computing the distribution function for the Poisson
+       binomial distribution," *Comput. Stat. Data Anal.*, vol. 59,
+       pp. 41-51, 2013, doi: 10.1016/j.csda.2012.10.006.
+    .. [3] E. A. Silver, D. F. Pyke and R. Peterson, *Inventory Management
+       and Production Planning and Scheduling*, 3rd ed. New York: Wiley,
+       1998, app. III (unit normal loss function).
+
+    Examples
+    --------
+    >>> round(normal_approximation_shortfall(139.85, 21.3875, 140), 3)
+    1.921
+    >>> normal_approximation_shortfall(10.0, 0.0, [0, 12])
+    array([0., 2.])
+    """
+    mu = np.asarray(mean, dtype=float)
+    var = np.asarray(variance, dtype=float)
+    d = np.asarray(demand, dtype=float)
+    gamma = np.asarray(skewness, dtype=float)
+    for name, arr in (("mean", mu), ("variance", var), ("demand", d)):
+        bad = arr < 0
+        if np.any(bad):
+            raise ValueError(f"{name} must be >= 0, got {_first_bad(arr, bad)!r}")
+    mu, var, d, gamma = np.broadcast_arrays(mu, var, d, gamma)
+    sigma = np.sqrt(var)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z_d = (d - mu) / sigma
+        z_0 = -mu / sigma
+        approx = sigma * (
+            (_normal_loss(z_d) - _normal_loss(z_0))
+            + gamma / 6.0 * (_skew_term(z_d) - _skew_term(z_0))
+        )
+    approx = np.where(d == 0, np.where(np.isnan(approx), np.nan, 0.0), approx)
+    approx = np.where(sigma == 0, np.maximum(d - mu, 0.0), approx)
+    return _finish(np.maximum(approx, 0.0))

@@ -1,0 +1,264 @@
+"""Read and write tender files (TOML).
+
+:func:`read_tender` reads a file, :func:`parse_tender` parses TOML text, and
+:func:`dumps_tender` / :func:`write_tender` write a tender back. Reading
+checks the file's shape against the attrs classes of :mod:`fleetcalc.tender`
+(unknown keys with the nearest valid name, missing keys, tables and arrays
+where they belong), structures it with cattrs with the validators paused,
+then checks every rule at once: one :class:`~fleetcalc.exceptions.TenderError`
+carries every problem, each with file, key path, value and rule. Nothing in a
+file is executed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import types
+import typing
+from pathlib import Path
+
+import attrs
+import cattrs
+import tomli_w
+from cattrs.gen import make_dict_structure_fn
+
+from fleetcalc.exceptions import Problem, TenderError
+from fleetcalc.money import Money
+from fleetcalc.tender import Tender
+from fleetcalc.validation import INVALID, MISSING, problems_of
+
+__all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "structure_tender"]
+
+
+def _kind(annotation):
+    """("table", cls), ("array", cls), ("money", Money) or ("scalar", None)."""
+    if isinstance(annotation, type) and attrs.has(annotation):
+        return "table", annotation
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is tuple and args and isinstance(args[0], type) and attrs.has(args[0]):
+        return "array", args[0]
+    if origin in (types.UnionType, typing.Union) and Money in args:
+        return "money", Money
+    return "scalar", None
+
+
+def _required(attribute):
+    return attribute.default is attrs.NOTHING
+
+
+def _shape(raw, cls, path):
+    """Check ``raw`` against ``cls``; return (cleaned dict, problems)."""
+    problems = []
+    names = [a.name for a in attrs.fields(cls)]
+    for key in raw:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else (
+                f"; valid keys: {', '.join(names)}")
+            problems.append(Problem(_join(path, key), f"unknown key{hint}"))
+    cleaned = {}
+    hints = typing.get_type_hints(cls)
+    for attribute in attrs.fields(cls):
+        name = attribute.name
+        where = _join(path, name)
+        if name not in raw:
+            if _required(attribute):
+                cleaned[name] = MISSING
+            continue
+        value = raw[name]
+        kind, inner = _kind(hints[name])
+        if kind == "table" or (kind == "money" and isinstance(value, dict)):
+            if isinstance(value, dict):
+                cleaned[name], sub = _shape(value, inner, where)
+                problems += sub
+            else:
+                problems.append(Problem(where, "must be a table", value=value))
+                cleaned[name] = INVALID
+        elif kind == "array":
+            if isinstance(value, list):
+                items = []
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        item, sub = _shape(item, inner, f"{where}[{i}]")
+                        problems += sub
+                    else:
+                        problems.append(Problem(f"{where}[{i}]", "must be a table",
+                                                value=item))
+                        item = INVALID
+                    items.append(item)
+                cleaned[name] = items
+            else:
+                problems.append(Problem(where, "must be an array of tables", value=value))
+                cleaned[name] = INVALID
+        else:
+            cleaned[name] = value
+    return cleaned, problems
+
+
+def _join(path, key):
+    return f"{path}.{key}" if path else key
+
+
+def _passthrough(value, _type):
+    return value
+
+
+def _make_converter():
+    converter = cattrs.Converter()
+    # Scalars are kept as the file gives them: the tender's rules report a
+    # string where a number belongs, rather than cattrs silently converting it.
+    for scalar in (float, int, str, bool, dict, tuple):
+        converter.register_structure_hook(scalar, _passthrough)
+
+    def is_money_union(annotation):
+        return typing.get_origin(annotation) in (types.UnionType, typing.Union) and (
+            Money in typing.get_args(annotation))
+
+    def structure_money(value, annotation):
+        if isinstance(value, dict):
+            return converter.structure(value, Money)
+        return value
+
+    converter.register_structure_hook_func(is_money_union, structure_money)
+
+    def placeholder_aware(cls):
+        inner = make_dict_structure_fn(cls, converter)
+
+        def hook(value, _type):
+            if value is MISSING or value is INVALID:
+                return value
+            return inner(value, cls)
+
+        return hook
+
+    converter.register_structure_hook_factory(attrs.has, placeholder_aware)
+    converter.register_unstructure_hook(
+        Money, lambda m: {"amount": m.amount, "currency": m.currency})
+    return converter
+
+
+_CONVERTER = _make_converter()
+
+
+def structure_tender(raw, *, source=None):
+    """Build a :class:`~fleetcalc.tender.Tender` from plain data (parsed TOML).
+
+    Parameters
+    ----------
+    raw : dict
+        ``{"tender": {...}, "bids": [...]}`` as :mod:`tomllib` returns it.
+    source : str, optional
+        Name of the file, put on every problem.
+
+    Returns
+    -------
+    Tender
+
+    Raises
+    ------
+    TenderError
+        With every problem found, errors and warnings.
+    """
+    cleaned, problems = _shape(raw, Tender, "")
+    with attrs.validators.disabled():
+        tender = _CONVERTER.structure(cleaned, Tender)
+    problems += problems_of(tender)
+    problems = [attrs.evolve(p, source=source) for p in problems]
+    if any(p.severity == "error" for p in problems):
+        raise TenderError(problems)
+    return tender
+
+
+def parse_tender(text, *, source=None):
+    """Parse a tender from TOML text.
+
+    Parameters
+    ----------
+    text : str
+        The TOML document.
+    source : str, optional
+        File name for messages.
+
+    Returns
+    -------
+    Tender
+
+    Raises
+    ------
+    TenderError
+        On a TOML syntax error (with its line and column) or any invalid value.
+
+    Examples
+    --------
+    >>> parse_tender("[tender]\\nname = 'x'\\n")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fleetcalc.exceptions.TenderError: ... problems in the tender:
+      - tender.base_currency: is required
+    ...
+    """
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TenderError([Problem("", f"TOML syntax error: {exc}", source=source)]) from None
+    return structure_tender(raw, source=source)
+
+
+def read_tender(path):
+    """Read a tender file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A TOML tender file.
+
+    Returns
+    -------
+    Tender
+
+    Raises
+    ------
+    TenderError
+        If the file cannot be read or has any problem.
+
+    Examples
+    --------
+    >>> tender = read_tender("examples/pakistan_locomotives_2026.toml")
+    >>> tender.tender.base_currency
+    'USD'
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TenderError([Problem("", f"cannot read the file: {reason}",
+                                   source=str(path))]) from None
+    return parse_tender(text, source=str(path))
+
+
+def _drop_none(value):
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def dumps_tender(tender):
+    """Write a tender as TOML text that :func:`parse_tender` reads back identically.
+
+    Examples
+    --------
+    >>> tender = read_tender("examples/pakistan_locomotives_2026.toml")
+    >>> parse_tender(dumps_tender(tender)) == tender
+    True
+    """
+    return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(tender)))
+
+
+def write_tender(tender, path):
+    """Write a tender to a TOML file (see :func:`dumps_tender`)."""
+    Path(path).write_text(dumps_tender(tender), encoding="utf-8")

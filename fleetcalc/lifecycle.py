@@ -1,0 +1,168 @@
+r"""Life-cycle cash flows by cost category, vectorised over bids and years.
+
+The cost breakdown structure (IEC 60300-3-3) of fleetcalc. Every function is
+pure: schedules (unit counts, shares) come from :mod:`fleetcalc.schedules`,
+money figures are already in the base currency, and leading axes broadcast,
+so the same code evaluates one tender or many Monte Carlo draws.
+
+Cost categories (binding names, in ledger order)
+------------------------------------------------
+``acquisition``
+    Contract price of the units, paid by milestone.
+``initial_support``
+    One-off spares, tools, training and documentation, paid with the first batch.
+``energy``
+    Fuel: units in service x km per unit x litres per km x fuel price, paid at
+    the end of each year (``t = k``), escalated at the energy rate.
+``maintenance``
+    Scheduled plus corrective maintenance per km, paid at ``t = k``,
+    escalated at the maintenance rate.
+``overhaul``
+    Periodic overhauls, paid when performed, escalated at the overhaul rate.
+``residual_value``
+    Straight-line value of units still within their life at ``t = H``, as a
+    negative cost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fleetcalc.finance import escalation_factors
+
+__all__ = ["CATEGORIES", "lifecycle_cash_flows"]
+
+#: Cost categories in ledger order (binding snake_case names).
+CATEGORIES = (
+    "acquisition",
+    "initial_support",
+    "energy",
+    "maintenance",
+    "overhaul",
+    "residual_value",
+)
+
+
+def lifecycle_cash_flows(
+    *,
+    unit_price,
+    payment_shares,
+    initial_support,
+    first_delivery_time,
+    units_in_service,
+    annual_km,
+    fuel_litres_per_km,
+    fuel_price,
+    maintenance_per_km,
+    overhaul_counts,
+    overhaul_cost,
+    residual_units,
+    horizon_years,
+    energy_escalation=0.0,
+    maintenance_escalation=0.0,
+    overhaul_escalation=0.0,
+):
+    r"""Cash flows of every bid by cost category and time point.
+
+    All money is in the base currency, at year-0 real prices. Per-bid
+    parameters have shape ``(..., n_bids)``; tender-wide ones broadcast as
+    ``(..., 1)`` or scalars, where ``...`` are optional leading axes such as
+    Monte Carlo draws.
+
+    Parameters
+    ----------
+    unit_price : array_like, shape (..., n_bids)
+        Price per locomotive [base currency].
+    payment_shares : array_like, shape (n_bids, T + 1)
+        Units-equivalent of the price paid at each ``t``
+        (:func:`fleetcalc.schedules.payment_shares`) [-].
+    initial_support : array_like, shape (..., n_bids)
+        One-off support package [base currency].
+    first_delivery_time : array_like of int, shape (n_bids,)
+        Time at which the first batch enters service [year].
+    units_in_service : array_like, shape (n_bids, H + 1)
+        Units in service in year ``k = t`` [units].
+    annual_km : array_like, shape (...,) or scalar
+        km per unit per year in service [km/year].
+    fuel_litres_per_km : array_like, shape (..., n_bids)
+        Diesel per km [L/km].
+    fuel_price : array_like, shape (...,) or scalar
+        Diesel price at t = 0 [base currency/L].
+    maintenance_per_km : array_like, shape (..., n_bids)
+        Maintenance per km [base currency/km].
+    overhaul_counts : array_like, shape (n_bids, H + 1)
+        Overhauls at each ``t`` [units].
+    overhaul_cost : array_like, shape (..., n_bids)
+        Cost of one overhaul [base currency].
+    residual_units : array_like, shape (n_bids,)
+        Units-equivalent of the price left at ``t = H`` [-].
+    horizon_years : int
+        Evaluation period ``H`` [year].
+    energy_escalation, maintenance_escalation, overhaul_escalation : float
+        Real escalation per year of each category [-].
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_bids, len(CATEGORIES), T + 1)
+        Amounts [base currency] at ``t = 0..T``; ``T >= H`` when an
+        acceptance payment falls after the horizon.
+
+    Notes
+    -----
+    With :math:`n_t` units in service in year :math:`k = t`, annual distance
+    :math:`D`, price :math:`p_0` and escalation :math:`e`:
+
+    .. math::
+        E_t &= n_t D f p_0 (1+e_E)^t \\
+        M_t &= n_t D m (1+e_M)^t \\
+        O_t &= o_t c_O (1+e_O)^t \\
+        R_H &= -P \sum_k d_k \max(0, 1 - a_k/L)
+
+    Running costs of year ``k`` are paid at its end, ``t = k`` (IEC
+    60300-3-3 operation and support costs; World Bank "annual recurrent
+    O&M cost").
+
+    Examples
+    --------
+    One unit, delivered in year 1, horizon 2, life 2, all paid on delivery:
+
+    >>> flows = lifecycle_cash_flows(
+    ...     unit_price=[100.0], payment_shares=[[1.0, 0.0, 0.0]], initial_support=[5.0],
+    ...     first_delivery_time=[0], units_in_service=[[0, 1, 1]], annual_km=10.0,
+    ...     fuel_litres_per_km=[2.0], fuel_price=0.5, maintenance_per_km=[1.0],
+    ...     overhaul_counts=[[0, 0, 0]], overhaul_cost=[0.0], residual_units=[0.0],
+    ...     horizon_years=2)
+    >>> flows[0].tolist()
+    [[100.0, 0.0, 0.0], [5.0, 0.0, 0.0], [0.0, 10.0, 10.0], [0.0, 10.0, 10.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    """
+    payment_shares = np.asarray(payment_shares, dtype=float)
+    n_bids, periods = payment_shares.shape
+    h1 = horizon_years + 1
+    t = np.arange(periods)
+    unit_price = np.asarray(unit_price, dtype=float)
+    lead = np.broadcast_shapes(
+        unit_price.shape[:-1], np.shape(initial_support)[:-1], np.shape(fuel_litres_per_km)[:-1],
+        np.shape(maintenance_per_km)[:-1], np.shape(overhaul_cost)[:-1], np.shape(annual_km),
+        np.shape(fuel_price))
+
+    def per_bid(x):  # (..., n_bids) -> (..., n_bids, 1)
+        return np.asarray(x, dtype=float)[..., None]
+
+    def tender_wide(x):  # (...) -> (..., 1, 1)
+        return np.asarray(x, dtype=float)[..., None, None]
+
+    flows = np.zeros(lead + (n_bids, len(CATEGORIES), periods))
+    flows[..., 0, :] = per_bid(unit_price) * payment_shares
+    support_at = (t[None, :] == np.asarray(first_delivery_time)[:, None]).astype(float)
+    flows[..., 1, :] = per_bid(initial_support) * support_at
+    in_service = np.asarray(units_in_service, dtype=float)
+    km = in_service * tender_wide(annual_km)                             # (..., B, H+1)
+    years = t[:h1]
+    flows[..., 2, :h1] = (km * per_bid(fuel_litres_per_km) * tender_wide(fuel_price)
+                          * escalation_factors(energy_escalation, years))
+    flows[..., 3, :h1] = km * per_bid(maintenance_per_km) * escalation_factors(
+        maintenance_escalation, years)
+    flows[..., 4, :h1] = (np.asarray(overhaul_counts, dtype=float) * per_bid(overhaul_cost)
+                          * escalation_factors(overhaul_escalation, years))
+    flows[..., 5, horizon_years] = -unit_price * np.asarray(residual_units, dtype=float)
+    return flows

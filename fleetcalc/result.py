@@ -1,0 +1,138 @@
+"""The result of an evaluation: ranking, ledger and their JSON form."""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from fleetcalc import finance
+
+__all__ = ["EvaluationResult"]
+
+
+def _rank(values):
+    """Rank 1 = lowest; ties share the lower rank ("competition" ranking)."""
+    return pd.Series(values).rank(method="min").astype(int).to_numpy()
+
+
+@attrs.frozen
+class EvaluationResult:
+    """Ranking and cash-flow ledger of an evaluated tender.
+
+    Attributes
+    ----------
+    tender : fleetcalc.Tender
+        The tender evaluated.
+    ranking : pandas.DataFrame
+        One row per bid, in rank order, indexed by ``bidder``: ``rank``,
+        ``model``, ``evaluated_cost``, ``lcc_npv``, ``pv_<category>`` for every
+        cost category, ``equivalent_annual_cost``, ``cost_per_km``
+        [base currency; per year; per km].
+    pv_by_category : pandas.DataFrame
+        Present value [base currency], bids (input order) x categories.
+    cash_flows : pandas.DataFrame
+        The ledger: ``bidder``, ``year`` (t), ``calendar_year``, ``category``,
+        ``amount`` and ``present_value`` [base currency], non-zero rows only.
+    warnings : tuple of str
+        Warnings raised while evaluating.
+    """
+
+    tender: object
+    ranking: pd.DataFrame = attrs.field(eq=False)
+    pv_by_category: pd.DataFrame = attrs.field(eq=False)
+    cash_flows: pd.DataFrame = attrs.field(eq=False)
+    warnings: tuple = ()
+
+    @classmethod
+    def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
+                    pv_km, warnings=()):
+        """Build the result from the engine's arrays (bids x categories x time)."""
+        settings = tender.tender
+        bidders = [bid.bidder for bid in tender.bids]
+        by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
+                                   columns=list(categories))
+        lcc = by_category.sum(axis=1).to_numpy()
+        evaluated = lcc
+        ranking = pd.DataFrame({
+            "rank": _rank(evaluated),
+            "model": [bid.model for bid in tender.bids],
+            "evaluated_cost": evaluated,
+            "lcc_npv": lcc,
+            **{f"pv_{c}": by_category[c].to_numpy() for c in categories},
+            "equivalent_annual_cost": finance.equivalent_annual_cost(
+                lcc, settings.discount_rate, settings.horizon_years),
+            "cost_per_km": finance.levelised_cost(lcc, pv_km),
+        }, index=by_category.index)
+        ranking = ranking.sort_values(["rank"], kind="stable")
+
+        # Ledger rows ordered bid (input order), year, category: move time before category.
+        amounts = np.swapaxes(amounts, 1, 2)
+        present_values = np.swapaxes(present_values, 1, 2)
+        bid_i, year, cat_i = (a.reshape(-1) for a in np.indices(amounts.shape))
+        keep = amounts.reshape(-1) != 0
+        ledger = pd.DataFrame({
+            "bidder": np.asarray(bidders, dtype=object)[bid_i[keep]],
+            "year": year[keep],
+            "calendar_year": settings.evaluation_year + year[keep],
+            "category": np.asarray(categories, dtype=object)[cat_i[keep]],
+            "amount": amounts.reshape(-1)[keep],
+            "present_value": present_values.reshape(-1)[keep],
+        })
+        return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
+                   cash_flows=ledger, warnings=tuple(warnings))
+
+    @property
+    def categories(self):
+        """Cost categories, in ledger order."""
+        return list(self.pv_by_category.columns)
+
+    def to_dict(self):
+        """The result as plain Python data (the binding JSON shape).
+
+        Returns
+        -------
+        dict
+            ``{"tender": {...}, "bids": [...], "cash_flows": [...]}``; bids in
+            rank order; money in base currency as unrounded floats; ``year``
+            is t.
+        """
+        settings = self.tender.tender
+        bids = []
+        for bidder, row in self.ranking.iterrows():
+            bids.append({
+                "bidder": bidder,
+                "model": row["model"],
+                "rank": int(row["rank"]),
+                "evaluated_cost": float(row["evaluated_cost"]),
+                "lcc_npv": float(row["lcc_npv"]),
+                "pv_by_category": {c: float(row[f"pv_{c}"]) for c in self.categories},
+                "equivalent_annual_cost": float(row["equivalent_annual_cost"]),
+                "cost_per_km": float(row["cost_per_km"]),
+            })
+        ledger = self.cash_flows
+        cash_flows = [
+            {"bidder": b, "year": int(y), "calendar_year": int(cy), "category": c,
+             "amount": float(a), "present_value": float(pv)}
+            for b, y, cy, c, a, pv in zip(ledger["bidder"], ledger["year"],
+                                          ledger["calendar_year"], ledger["category"],
+                                          ledger["amount"], ledger["present_value"])
+        ]
+        return {
+            "tender": {
+                "name": settings.name,
+                "base_currency": settings.base_currency,
+                "evaluation_year": settings.evaluation_year,
+                "horizon_years": settings.horizon_years,
+                "discount_rate": settings.discount_rate,
+            },
+            "bids": bids,
+            "cash_flows": cash_flows,
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self, *, indent=2):
+        """The result as JSON text (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)

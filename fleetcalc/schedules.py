@@ -1,0 +1,255 @@
+r"""Fleet and payment schedules: who is in service, overhauled and paid, when.
+
+Pure, vectorised functions over arrays of shape ``(n_bids, ...)``; they know
+nothing about tender objects. Quantities are unit counts or shares; money
+is applied later (:mod:`fleetcalc.lifecycle`).
+
+Timing conventions (binding, see the methodology)
+-------------------------------------------------
+* Time points ``t = 0..H`` [year]; year ``k`` spans ``[k-1, k]``.
+* ``delivery[b, k-1]`` units of bid ``b`` enter service at the *start* of
+  year ``k`` (``t = k - 1``), ``k = 1..H``.
+* They are in service in years ``k .. k + L - 1`` (``L`` = service life),
+  cut at ``H``.
+* A unit entering service in year ``k`` is overhauled at
+  ``t = k - 1 + j I`` for ``j = 1, 2, ...`` while ``j I < L`` and ``t <= H``.
+* Its residual value is counted at ``t = H`` at age ``a = H - (k - 1)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fleetcalc.finance import straight_line_residual_share
+
+__all__ = [
+    "pad_delivery",
+    "units_in_service",
+    "overhaul_counts",
+    "payment_shares",
+    "first_delivery_time",
+    "residual_units",
+    "unit_ages",
+]
+
+
+def pad_delivery(deliveries, horizon_years):
+    """Stack per-bid delivery lists into a zero-padded integer array.
+
+    Parameters
+    ----------
+    deliveries : sequence of sequence of int
+        Units entering service at the start of year 1, 2, ... for each bid.
+    horizon_years : int
+        Horizon ``H`` [year]; every list must fit in it.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_bids, H)
+        ``delivery[b, k-1]``: units of bid ``b`` entering service in year ``k``.
+
+    Examples
+    --------
+    >>> pad_delivery([[1, 2], [3]], 4)
+    array([[1, 2, 0, 0],
+           [3, 0, 0, 0]])
+    """
+    out = np.zeros((len(deliveries), horizon_years), dtype=np.int64)
+    for b, batch in enumerate(deliveries):  # ragged input: one row copy per bid
+        batch = np.asarray(batch, dtype=np.int64)
+        if batch.size > horizon_years and batch[horizon_years:].any():
+            raise ValueError(f"delivery of bid {b} goes beyond the horizon of {horizon_years}")
+        out[b, : min(batch.size, horizon_years)] = batch[:horizon_years]
+    return out
+
+
+def units_in_service(delivery, service_life_years):
+    r"""Units in service in each year.
+
+    Parameters
+    ----------
+    delivery : array_like of int, shape (n_bids, H)
+        Units entering service at the start of year ``k`` in column ``k-1``.
+    service_life_years : array_like of int, shape (n_bids,)
+        Service life ``L`` [year] of each bid's units.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_bids, H + 1)
+        ``n[b, t]``: units in service during year ``k = t`` (column 0, before
+        any year, is 0).
+
+    Notes
+    -----
+    .. math:: n_k = \sum_{j=1}^{k} d_j \, [k - j < L] = C_k - C_{\max(k-L, 0)},
+              \qquad C_k = \sum_{j \le k} d_j
+
+    Examples
+    --------
+    >>> units_in_service([[2, 1, 0, 0]], [2])
+    array([[0, 2, 3, 1, 0]])
+    """
+    delivery = np.asarray(delivery, dtype=np.int64)
+    life = np.asarray(service_life_years, dtype=np.int64).reshape(-1, 1)
+    n_bids, horizon = delivery.shape
+    cumulative = np.zeros((n_bids, horizon + 1), dtype=np.int64)
+    np.cumsum(delivery, axis=1, out=cumulative[:, 1:])
+    k = np.arange(horizon + 1)
+    retired_index = np.clip(k - life, 0, None)
+    return cumulative - np.take_along_axis(cumulative, retired_index, axis=1)
+
+
+def overhaul_counts(delivery, overhaul_interval_years, service_life_years):
+    r"""Number of unit overhauls at each time point.
+
+    Parameters
+    ----------
+    delivery : array_like of int, shape (n_bids, H)
+        Units entering service at the start of year ``k`` in column ``k-1``.
+    overhaul_interval_years : array_like of int, shape (n_bids,)
+        Interval ``I`` [year] between overhauls; 0 means no overhauls.
+    service_life_years : array_like of int, shape (n_bids,)
+        Service life ``L`` [year].
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_bids, H + 1)
+        ``o[b, t]``: overhauls performed at time ``t`` (paid at ``t``).
+
+    Notes
+    -----
+    A unit entering service in year ``k`` is overhauled at
+    ``t = k - 1 + j I`` for ``j >= 1`` with ``j I < L`` and ``t <= H``:
+
+    .. math:: o_t = \sum_{j \ge 1,\ jI < L} d_{t - jI + 1}
+
+    No overhaul falls at or after the end of the unit's life, since the unit
+    is retired then.
+
+    Examples
+    --------
+    >>> overhaul_counts([[2, 0, 1, 0, 0, 0]], [2], [5])
+    array([[0, 0, 2, 0, 3, 0, 1]])
+    """
+    delivery = np.asarray(delivery, dtype=np.int64)
+    interval = np.asarray(overhaul_interval_years, dtype=np.int64).reshape(-1)
+    life = np.asarray(service_life_years, dtype=np.int64).reshape(-1)
+    n_bids, horizon = delivery.shape
+    counts = np.zeros((n_bids, horizon + 1), dtype=np.int64)
+    has = interval > 0
+    if not has.any():
+        return counts
+    max_j = int(np.max((life[has] - 1) // interval[has]))
+    if max_j < 1:
+        return counts
+    j = np.arange(1, max_j + 1)
+    shift = j[None, :] * np.where(has, interval, 0)[:, None]            # (B, J)
+    valid = has[:, None] & (shift < life[:, None]) & (shift <= horizon)
+    # Pad the delivery so that index t - shift + 1 (entry year k, column k - 1 = t - shift)
+    # can be gathered for every t without bounds checks.
+    t = np.arange(horizon + 1)
+    column = t[None, None, :] - shift[:, :, None]                       # (B, J, T)
+    inside = valid[:, :, None] & (column >= 0) & (column < horizon)
+    gathered = np.take_along_axis(
+        delivery[:, None, :].repeat(max_j, axis=1), np.clip(column, 0, horizon - 1), axis=2)
+    counts[:] = np.where(inside, gathered, 0).sum(axis=1)
+    return counts
+
+
+def payment_shares(delivery, quantity, warranty_years, shares, *, periods):
+    r"""Share of one unit's price paid at each time point (acquisition).
+
+    Parameters
+    ----------
+    delivery : array_like of int, shape (n_bids, H)
+        Units entering service at the start of year ``k`` in column ``k-1``.
+    quantity : array_like of int, shape (n_bids,)
+        Units in the contract.
+    warranty_years : array_like of int, shape (n_bids,)
+        Warranty ``W`` [year]; the acceptance share is paid at its end.
+    shares : array_like, shape (n_bids, 3)
+        Shares of the price paid at ``signing``, ``delivery`` and
+        ``acceptance`` (columns in that order) [-].
+    periods : int
+        Length of the returned time axis (``T + 1``), at least
+        ``H + max(W)``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_bids, periods)
+        ``q[b, t]`` in units-equivalent: acquisition at ``t`` is
+        ``unit_price * q[b, t]``.
+
+    Notes
+    -----
+    .. math::
+        q_0 \mathrel{+}= s_{sign} N, \quad
+        q_{k-1} \mathrel{+}= s_{del}\, d_k, \quad
+        q_{k-1+W} \mathrel{+}= s_{acc}\, d_k
+
+    Examples
+    --------
+    >>> payment_shares([[2, 1]], [3], [1], [[0.1, 0.8, 0.1]], periods=4).round(6)
+    array([[1.9, 1. , 0.1, 0. ]])
+    """
+    delivery = np.asarray(delivery, dtype=float)
+    n_bids, horizon = delivery.shape
+    shares = np.asarray(shares, dtype=float).reshape(n_bids, 3)
+    warranty = np.asarray(warranty_years, dtype=np.int64).reshape(-1)
+    out = np.zeros((n_bids, periods))
+    out[:, 0] += shares[:, 0] * np.asarray(quantity, dtype=float)
+    out[:, :horizon] += shares[:, 1:2] * delivery
+    rows = np.repeat(np.arange(n_bids), horizon)
+    cols = (np.arange(horizon)[None, :] + warranty[:, None]).reshape(-1)
+    np.add.at(out, (rows, cols), (shares[:, 2:3] * delivery).reshape(-1))
+    return out
+
+
+def first_delivery_time(delivery):
+    """Time ``t = k_first - 1`` at which each bid's first batch enters service.
+
+    Examples
+    --------
+    >>> first_delivery_time([[0, 0, 3], [1, 0, 0]])
+    array([2, 0])
+    """
+    delivery = np.asarray(delivery)
+    return np.argmax(delivery > 0, axis=1)
+
+
+def unit_ages(horizon_years):
+    """Age at ``t = H`` of a unit entering service in year ``k = 1..H``: ``H - (k - 1)``.
+
+    Examples
+    --------
+    >>> unit_ages(3)
+    array([3, 2, 1])
+    """
+    return horizon_years - np.arange(horizon_years)
+
+
+def residual_units(delivery, service_life_years):
+    r"""Residual value at ``t = H`` in units-equivalent of the unit price.
+
+    Parameters
+    ----------
+    delivery : array_like of int, shape (n_bids, H)
+        Units entering service at the start of year ``k`` in column ``k-1``.
+    service_life_years : array_like of int, shape (n_bids,)
+        Service life ``L`` [year].
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_bids,)
+        :math:`\sum_k d_k \max(0, 1 - a_k / L)` with :math:`a_k = H - (k-1)`;
+        the residual value is ``unit_price`` times this.
+
+    Examples
+    --------
+    >>> residual_units([[0, 3]], [4]).round(6)
+    array([2.25])
+    """
+    delivery = np.asarray(delivery, dtype=float)
+    life = np.asarray(service_life_years, dtype=float).reshape(-1, 1)
+    share = straight_line_residual_share(unit_ages(delivery.shape[1])[None, :], life)
+    return (delivery * share).sum(axis=1)

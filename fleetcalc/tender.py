@@ -1,0 +1,348 @@
+"""The tender as frozen, validated value objects.
+
+A :class:`Tender` holds the evaluation settings (:class:`TenderSettings`, the
+``[tender]`` table of a tender file) and the bids (:class:`Bid`, the
+``[[bids]]`` tables). Every field is declared with
+:func:`fleetcalc.validation.spec`, which records its meaning, unit, default and
+rules; the tender-file reference in the docs is generated from those records.
+
+Build a tender from a file with :func:`fleetcalc.load_tender`, or in Python
+with the classes directly; make variants with :func:`attrs.evolve`:
+
+>>> import attrs, fleetcalc
+>>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
+>>> cheaper_fuel = attrs.evolve(
+...     tender,
+...     tender=attrs.evolve(tender.tender, discount_rate=0.10),
+... )
+>>> cheaper_fuel.tender.discount_rate
+0.1
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from fleetcalc.exceptions import Problem
+from fleetcalc.money import Money
+from fleetcalc.validation import (
+    at_least,
+    at_most,
+    currency_code,
+    greater_than,
+    has_errors,
+    integer,
+    integer_list,
+    money,
+    number,
+    one_of,
+    problems_of,
+    raise_if_errors,
+    rate_table,
+    spec,
+    text,
+)
+
+__all__ = [
+    "PAYMENT_EVENTS",
+    "PaymentMilestone",
+    "Prices",
+    "Escalation",
+    "TenderSettings",
+    "Bid",
+    "Tender",
+]
+
+#: Contract events a payment milestone can be tied to (see :class:`PaymentMilestone`).
+PAYMENT_EVENTS = ("signing", "delivery", "acceptance")
+
+_SHARE_TOLERANCE = 1e-9
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _money_currencies(obj):
+    """(field name, currency) of every Money held directly by ``obj``."""
+    return [(a.name, getattr(obj, a.name).currency) for a in attrs.fields(type(obj))
+            if isinstance(getattr(obj, a.name), Money)]
+
+
+def _check_on_init(self):
+    """Cross-field rules when an object is built in Python with validators on."""
+    if attrs.validators.get_disabled():
+        return
+    raise_if_errors(problems_of(self))
+
+
+@attrs.frozen
+class PaymentMilestone:
+    """A share of the contract price paid at a contract event.
+
+    ``signing`` is paid at t = 0 on the whole contract; ``delivery`` and
+    ``acceptance`` are paid per delivery batch, on that batch's value, at the
+    batch's entry into service (t = k - 1) and at the end of its warranty
+    (t = k - 1 + ``warranty_years``).
+
+    Examples
+    --------
+    >>> PaymentMilestone(event="signing", share=0.1)
+    PaymentMilestone(event='signing', share=0.1)
+    """
+
+    event: str = spec("Contract event that triggers the payment.", example="delivery",
+                      rules=(text, one_of(*PAYMENT_EVENTS)))
+    share: float = spec("Share of the price paid at the event, decimal.", unit="-",
+                        example=0.8, rules=(number, at_least(0), at_most(1)))
+
+
+@attrs.frozen
+class Prices:
+    """Year-0 prices of consumables; a plain number is in the base currency.
+
+    Examples
+    --------
+    >>> Prices(diesel_per_litre=Money(257.08, "PKR")).diesel_per_litre.currency
+    'PKR'
+    """
+
+    diesel_per_litre: float | Money = spec(
+        "Price of diesel fuel at t = 0, per litre, as the railway pays it.",
+        unit="currency/L", example={"amount": 257.08, "currency": "PKR"},
+        rules=(money(minimum=0),))
+
+
+@attrs.frozen
+class Escalation:
+    """Real escalation per year of each cost category's prices (default 0).
+
+    A category's year-t price is its year-0 price times ``(1 + e)**t``. Rates
+    are *real* (above general inflation), like the discount rate.
+
+    Examples
+    --------
+    >>> Escalation(energy=0.01).maintenance
+    0.0
+    """
+
+    energy: float = spec("Real escalation of the fuel price per year, decimal.", unit="-/year",
+                         example=0.01, default=0.0, rules=(number, greater_than(-1)))
+    maintenance: float = spec("Real escalation of maintenance cost per km per year, decimal.",
+                              unit="-/year", example=0.0, default=0.0,
+                              rules=(number, greater_than(-1)))
+    overhaul: float = spec("Real escalation of overhaul cost per year, decimal.",
+                           unit="-/year", example=0.0, default=0.0,
+                           rules=(number, greater_than(-1)))
+
+
+@attrs.frozen
+class TenderSettings:
+    """The evaluation settings: the ``[tender]`` table.
+
+    Examples
+    --------
+    >>> s = TenderSettings(name="Demo", base_currency="USD", evaluation_year=2026,
+    ...                    horizon_years=30, discount_rate=0.08, annual_km=90_000,
+    ...                    prices=Prices(diesel_per_litre=1.0))
+    >>> s.exchange_rates
+    {}
+    """
+
+    name: str = spec("Name of the tender.", example="Mainline diesel-electric locomotives",
+                     rules=(text,))
+    base_currency: str = spec("ISO 4217 code of the currency of every result.", example="USD",
+                              rules=(currency_code,))
+    evaluation_year: int = spec("Calendar year of t = 0 (contract signature).", unit="year",
+                                example=2026, rules=(integer, at_least(1900), at_most(2200)))
+    horizon_years: int = spec("Evaluation period H; costs are counted for t = 0..H.",
+                              unit="year", example=30, rules=(integer, at_least(1)))
+    discount_rate: float = spec("Real discount rate per year, decimal.", unit="-/year",
+                                example=0.08, rules=(number, greater_than(-1)))
+    annual_km: float = spec("Distance run per locomotive per year in service.", unit="km/year",
+                            example=90_000, rules=(number, at_least(0)))
+    prices: Prices = spec("Year-0 prices of consumables ([tender.prices]).",
+                          example={"diesel_per_litre": {"amount": 257.08, "currency": "PKR"}})
+    exchange_rates: dict = spec(
+        "Value of one unit of each currency in the base currency, on one stated date.",
+        unit="base currency/unit", example={"PKR": 0.00356}, factory=dict, rules=(rate_table,))
+    escalation: Escalation = spec("Real escalation per year by cost category "
+                                  "([tender.escalation]); each defaults to 0.",
+                                  example={"energy": 0.01}, factory=Escalation)
+
+    def rate(self, currency):
+        """Value of one unit of ``currency`` in the base currency [base/unit]."""
+        return 1.0 if currency == self.base_currency else float(self.exchange_rates[currency])
+
+    def _cross_problems(self):
+        problems = []
+        for code, rate in self.exchange_rates.items():
+            path = f"exchange_rates.{code}"
+            broken = currency_code(code)
+            if broken:
+                problems.append(Problem(path, f"key {broken}", value=code))
+                continue
+            broken = number(rate) or greater_than(0)(rate)
+            if broken:
+                problems.append(Problem(path, broken, value=rate))
+            elif code == self.base_currency and rate != 1:
+                problems.append(Problem(path, "the base currency's rate must be 1", value=rate))
+        return problems
+
+    def __attrs_post_init__(self):
+        _check_on_init(self)
+
+
+@attrs.frozen
+class Bid:
+    """One bidder's offer, with the figures the life-cycle cost needs.
+
+    Money fields take a plain number (in ``currency``) or a :class:`Money`.
+
+    Examples
+    --------
+    >>> bid = Bid(bidder="A", model="X", currency="USD", unit_price=3.9e6, quantity=2,
+    ...           delivery=[2], fuel_litres_per_km=4.6, maintenance_per_km=1.1,
+    ...           service_life_years=30)
+    >>> bid.payments[0]
+    PaymentMilestone(event='delivery', share=1.0)
+    """
+
+    bidder: str = spec("Name of the bidder; unique within the tender.", example="Wabtec (GE)",
+                       rules=(text,))
+    model: str = spec("Locomotive model offered.", example="ES43ACi", rules=(text,))
+    currency: str = spec("Currency of this bid's plain money numbers (ISO 4217).",
+                         example="USD", rules=(currency_code,))
+    unit_price: float | Money = spec("Price per locomotive.", unit="currency",
+                                     example=3_900_000, rules=(money(minimum=0),))
+    quantity: int = spec("Number of locomotives offered.", unit="units", example=50,
+                         rules=(integer, at_least(1)))
+    delivery: tuple = spec(
+        "Units entering service at the start of year 1, 2, 3, ...; sums to quantity.",
+        unit="units", example=[0, 10, 20, 20], converter=_tuple,
+        rules=(integer_list(minimum=0),))
+    fuel_litres_per_km: float = spec("Diesel consumed per km run.", unit="L/km", example=4.6,
+                                     rules=(number, at_least(0)))
+    maintenance_per_km: float | Money = spec(
+        "Scheduled plus corrective maintenance cost per km run.", unit="currency/km",
+        example=1.10, rules=(money(minimum=0),))
+    service_life_years: int = spec("Service life of a unit from entry into service.",
+                                   unit="year", example=30, rules=(integer, at_least(1)))
+    payments: tuple[PaymentMilestone, ...] = spec(
+        "Payment milestones; shares sum to 1. Default: all on delivery.", unit="-",
+        example=[{"event": "signing", "share": 0.1}, {"event": "delivery", "share": 0.8},
+                 {"event": "acceptance", "share": 0.1}],
+        factory=lambda: (PaymentMilestone("delivery", 1.0),), converter=_tuple)
+    warranty_years: int = spec("Warranty period; the acceptance payment falls at its end.",
+                               unit="year", example=2, default=0, rules=(integer, at_least(0)))
+    initial_support: float | Money = spec(
+        "One-off spares, tools, training and documentation, paid with the first batch.",
+        unit="currency", example=4_000_000, default=0.0, rules=(money(minimum=0),))
+    overhaul_interval_years: int | None = spec(
+        "Years between overhauls of a unit; no overhauls when absent.", unit="year",
+        example=8, optional=True, rules=(integer, at_least(1)))
+    overhaul_cost: float | Money = spec("Cost of one overhaul of one unit.", unit="currency",
+                                        example=600_000, default=0.0,
+                                        rules=(money(minimum=0),))
+    notes: str | None = spec("Free text shown in reports.", example="Illustrative offer.",
+                             optional=True, rules=(text,))
+
+    def _cross_problems(self):
+        problems = []
+        total = sum(self.delivery)
+        if total != self.quantity:
+            problems.append(Problem(
+                "delivery", f"sums to {total} but quantity is {self.quantity}",
+                value=list(self.delivery)))
+        events = [p.event for p in self.payments if isinstance(p, PaymentMilestone)]
+        for event in sorted({e for e in events if events.count(e) > 1}):
+            problems.append(Problem("payments", f"event {event!r} appears more than once; "
+                                                "combine its shares"))
+        shares = [p.share for p in self.payments if isinstance(p, PaymentMilestone)]
+        if shares and all(number(s) is None for s in shares):
+            if abs(sum(shares) - 1.0) > _SHARE_TOLERANCE:
+                problems.append(Problem("payments", f"shares sum to {sum(shares):g}, not 1",
+                                        value=shares))
+        if not self.payments:
+            problems.append(Problem("payments", "needs at least one milestone", value=[]))
+        if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
+            problems.append(Problem("overhaul_interval_years",
+                                    "is needed when overhaul_cost is given"))
+        return problems
+
+    def __attrs_post_init__(self):
+        _check_on_init(self)
+
+
+def _amount(value):
+    return value.amount if isinstance(value, Money) else value
+
+
+@attrs.frozen
+class Tender:
+    """A whole tender: the settings and the bids.
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
+    >>> [bid.bidder for bid in tender.bids][:1]
+    ['Wabtec (GE Transportation)']
+    """
+
+    tender: TenderSettings = spec("Evaluation settings ([tender]).", example={})
+    bids: tuple[Bid, ...] = spec("The bids ([[bids]]), at least one.", example=[],
+                                 converter=_tuple)
+
+    def _cross_problems(self):
+        settings = self.tender
+        problems = []
+        if not self.bids:
+            problems.append(Problem("bids", "needs at least one bid"))
+        if has_errors(settings):
+            return problems  # the rules below read the settings
+        known = set(settings.exchange_rates) | {settings.base_currency}
+        seen = {}
+        for i, bid in enumerate(self.bids):
+            where = f"bids[{i}]"
+            if has_errors(bid):
+                continue
+            if bid.bidder in seen:
+                problems.append(Problem(f"{where}.bidder",
+                                        f"duplicates the bidder of bids[{seen[bid.bidder]}]",
+                                        value=bid.bidder))
+            seen.setdefault(bid.bidder, i)
+            currencies = [("currency", bid.currency)] + _money_currencies(bid)
+            for name, code in currencies:
+                if code not in known:
+                    problems.append(Problem(
+                        f"{where}.{name}", f"currency {code!r} has no rate in "
+                        "tender.exchange_rates", value=code))
+            horizon = settings.horizon_years
+            last = max((k + 1 for k, n in enumerate(bid.delivery) if n), default=0)
+            if last > horizon:
+                problems.append(Problem(
+                    f"{where}.delivery", f"delivers units in year {last}, beyond the horizon "
+                    f"of {horizon} years", value=list(bid.delivery)))
+            else:
+                first = min((k + 1 for k, n in enumerate(bid.delivery) if n), default=None)
+                if first is not None and first - 1 + bid.service_life_years < horizon:
+                    problems.append(Problem(
+                        f"{where}.service_life_years",
+                        f"units delivered in year {first} retire at t = "
+                        f"{first - 1 + bid.service_life_years}, inside the {horizon}-year "
+                        "horizon; their missing service is not costed unless the tender "
+                        "states demand", value=bid.service_life_years, severity="warning"))
+        for name, code in _money_currencies(settings.prices):
+            if code not in known:
+                problems.append(Problem(f"tender.prices.{name}", f"currency {code!r} has no "
+                                        "rate in tender.exchange_rates", value=code))
+        return problems
+
+    def __attrs_post_init__(self):
+        _check_on_init(self)
+
+    @property
+    def warnings(self):
+        """Warnings about the tender (e.g. service life ending inside the horizon)."""
+        return [p for p in problems_of(self) if p.severity == "warning"]
