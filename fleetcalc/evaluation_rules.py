@@ -257,7 +257,7 @@ def apply_unconditional_discount(price, *, rate=0.0, amount=0.0):
     References
     ----------
     .. [1] World Bank, *Standard Bid Evaluation Form, Procurement of Goods or
-       Works*, 1996, Table 3 (corrections and unconditional discounts).
+       Works*, 1996, table of corrections and unconditional discounts.
 
     Examples
     --------
@@ -316,7 +316,7 @@ def convert_to_single_currency(amounts, exchange_rates):
     References
     ----------
     .. [1] World Bank, *Procurement Regulations for IPF Borrowers*, 2016 (rev.
-       2020), Annex X, conversion to a single currency.
+       2020), evaluation of bids: conversion to a single currency.
     .. [2] ADB, *Guide on Bid Evaluation*, 2018, currency conversion.
 
     Examples
@@ -399,13 +399,13 @@ def delivery_deviation_adjustment(price, weeks_late, *, rate_per_week, max_weeks
             \text{non-responsive} & w > w_{\max}
         \end{cases}
 
-    World Bank SBD for goods: "No credit will be given to earlier
-    deliveries, and bids offering delivery beyond this range will be treated
-    as non-responsive. Within this acceptable period, an adjustment ... will
-    be added, for evaluation purposes only, to the bid price of bids offering
-    deliveries later than the Earliest Delivery Date" [1]_. Partial weeks
-    count pro rata; round ``weeks_late`` first if the document counts whole
-    weeks.
+    Bidding documents on the World Bank goods template: "No credit will be
+    given to deliveries before the earliest date, and Tenders offering
+    delivery after the final date shall be treated as non-responsive. Within
+    this acceptable period, an adjustment ... will be added, for evaluation
+    purposes only, to the Tender price of Tenders offering deliveries later
+    than the 'Earliest Delivery Date'" [1]_. Partial weeks count pro rata;
+    round ``weeks_late`` first if the document counts whole weeks.
 
     References
     ----------
@@ -685,7 +685,7 @@ def rank_bids(evaluated_price, *, responsive=None):
     References
     ----------
     .. [1] World Bank, *Procurement Regulations for IPF Borrowers*, 2016 (rev.
-       2020), para. 5.66 ("Most Advantageous Bid").
+       2020), provisions on the "Most Advantageous Bid".
 
     Examples
     --------
@@ -752,7 +752,7 @@ def price_score(evaluated_cost, *, weight=1.0, method="ratio"):
     References
     ----------
     .. [1] World Bank, *Procurement Regulations for IPF Borrowers*, 2016 (rev.
-       2020), Annex XII (QCBS, financial evaluation).
+       2020), QCBS financial evaluation (consulting services).
     .. [2] Directive 2014/24/EU of the European Parliament and of the Council
        of 26 February 2014 on public procurement, OJ L 94, 28.3.2014, art. 67.
 
@@ -815,7 +815,7 @@ def combined_score(price_score, technical_score, *, technical_weight):
     References
     ----------
     .. [1] World Bank, *Procurement Regulations for IPF Borrowers*, 2016 (rev.
-       2020), Annex XII (QCBS).
+       2020), QCBS (consulting services).
     .. [2] Directive 2014/24/EU, art. 67(2).
 
     Examples

@@ -23,7 +23,7 @@ def _short_repr(value, limit=60):
 class Problem:
     """One problem found in a tender.
 
-    Parameters
+    Attributes
     ----------
     path : str
         Key path in the tender file, e.g. ``"bids[2].delivery"``.

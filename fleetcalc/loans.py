@@ -108,7 +108,7 @@ def _present_value_at(values, rate, t_ref):
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoanSchedule:
     r"""Per-year cash flows of one loan or a batch of loans (read-only).
 
@@ -152,6 +152,21 @@ class LoanSchedule:
     premium: np.ndarray
     balance: np.ndarray
     debt_service: np.ndarray
+
+
+def _annuity_payment(rate, n_periods, balance):
+    r"""Level end-of-year payment repaying ``balance`` over ``n_periods`` years.
+
+    :func:`numpy_financial.pmt` (sign reversed), with its ``r -> 0`` limit
+    :math:`B/n \cdot (1 + r(n+1)/2)` where :math:`|n r| < 10^{-8}`, since
+    ``pmt`` loses all precision (NaN) for tiny non-zero rates.
+    """
+    small = np.abs(rate * n_periods) < 1e-8
+    safe_rate = np.where(small, 0.05, rate)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        pmt = -npf.pmt(safe_rate, n_periods, balance)
+    limit = balance / n_periods * (1.0 + rate * (n_periods + 1.0) / 2.0)
+    return np.where(small, limit, pmt)
 
 
 def _rate_path(interest_rate, n_loans, n_years_needed, n_years_out, batch):
@@ -395,8 +410,7 @@ def loan_schedule(
             p = committed / n_rep
         else:
             remaining = np.maximum(t_end - t + 1, 1).astype(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                p = -npf.pmt(r_t, remaining, b_prev) - interest[:, t]
+            p = _annuity_payment(r_t, remaining, b_prev) - interest[:, t]
         p = np.where(t == t_end, b_prev, p)  # last instalment clears the balance
         principal[:, t] = np.where(repaying, p, 0.0)
         balance[:, t] = b_prev + D[:, t] - principal[:, t]
@@ -539,18 +553,29 @@ def grant_element(debt_service, face_value, *, reference_rate=0.05, t_first_draw
         GE = \frac{FV - \sum_t DS_t (1+d)^{-(t-t_0)}}{FV},
         \qquad FV = \sum_t D_t (1+d)^{-(t-t_0)}
 
-    With one disbursement the face value is its nominal amount; with several,
-    each disbursement is discounted to :math:`t_0` as the IMF grant-element
-    calculator does [1]_, so that a loan at exactly the reference rate has
-    ``GE = 0`` whatever its drawdown profile. The IMF uses a unified 5 %
-    discount rate [1]_; the OECD Arrangement's tied-aid concessionality level
-    uses the currency's differentiated discount rate [2]_.
+    The IMF defines the grant element as the face value minus the present
+    value of debt service, as a share of the face value [1]_; the IMF/IDA
+    calculators assume the loan is fully disbursed at the start. With one
+    disbursement fleetcalc uses that definition exactly (face value = nominal
+    amount). With several disbursements (a loan drawn along a contract
+    payment schedule) fleetcalc discounts each disbursement to :math:`t_0` at
+    the reference rate as well, so that a loan at exactly the reference rate
+    has ``GE = 0`` whatever its drawdown profile; the nominal face value would
+    show a spurious positive grant element. Pass the nominal sum as a scalar
+    to reproduce the "fully disbursed" convention. The IMF and World Bank
+    have used a unified 5 % discount rate since 11 October 2013 [1]_, [2]_;
+    the OECD Arrangement's tied-aid concessionality level uses the currency's
+    differentiated discount rate (DDR) [3]_.
 
     References
     ----------
-    .. [1] IMF, "Concessionality and the Design of Debt Limits in IMF-Supported
-       Programs", 2013, and the IMF DSF grant-element calculator.
-    .. [2] OECD, *Arrangement on Officially Supported Export Credits*,
+    .. [1] IMF, "Concessionality and the Design of Debt Limits in
+       IMF-Supported Programs in Low-Income Countries", web page with the
+       grant-element (concessionality) calculator, last updated Oct. 2013,
+       https://www.imf.org/external/np/pdr/conc/
+    .. [2] IMF, "Unification of Discount Rates Used in External Debt Analysis
+       for Low-Income Countries", IMF Policy Paper 2013/026, Oct. 2013.
+    .. [3] OECD, *Arrangement on Officially Supported Export Credits*,
        Chapter III (tied aid), Annex on the calculation of the concessionality
        level.
 

@@ -13,6 +13,12 @@ from fleetcalc import finance
 __all__ = ["EvaluationResult"]
 
 
+def _number(value):
+    """A float for JSON; None (null) where it is undefined, e.g. cost per km with no km."""
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
 def _rank(values):
     """Rank 1 = lowest; ties share the lower rank ("competition" ranking)."""
     return pd.Series(values).rank(method="min").astype(int).to_numpy()
@@ -97,7 +103,7 @@ class EvaluationResult:
         dict
             ``{"tender": {...}, "bids": [...], "cash_flows": [...]}``; bids in
             rank order; money in base currency as unrounded floats; ``year``
-            is t.
+            is t. ``cost_per_km`` is null for a bid that runs no km.
         """
         settings = self.tender.tender
         bids = []
@@ -110,7 +116,7 @@ class EvaluationResult:
                 "lcc_npv": float(row["lcc_npv"]),
                 "pv_by_category": {c: float(row[f"pv_{c}"]) for c in self.categories},
                 "equivalent_annual_cost": float(row["equivalent_annual_cost"]),
-                "cost_per_km": float(row["cost_per_km"]),
+                "cost_per_km": _number(row["cost_per_km"]),
             })
         ledger = self.cash_flows
         cash_flows = [

@@ -299,19 +299,23 @@ class Tender:
         problems = []
         if not self.bids:
             problems.append(Problem("bids", "needs at least one bid"))
+        seen = {}
+        for i, bid in enumerate(self.bids):
+            bidder = getattr(bid, "bidder", None)
+            if not isinstance(bidder, str):
+                continue
+            if bidder in seen:
+                problems.append(Problem(f"bids[{i}].bidder",
+                                        f"duplicates the bidder of bids[{seen[bidder]}]",
+                                        value=bidder))
+            seen.setdefault(bidder, i)
         if has_errors(settings):
             return problems  # the rules below read the settings
         known = set(settings.exchange_rates) | {settings.base_currency}
-        seen = {}
         for i, bid in enumerate(self.bids):
             where = f"bids[{i}]"
             if has_errors(bid):
                 continue
-            if bid.bidder in seen:
-                problems.append(Problem(f"{where}.bidder",
-                                        f"duplicates the bidder of bids[{seen[bid.bidder]}]",
-                                        value=bid.bidder))
-            seen.setdefault(bid.bidder, i)
             currencies = [("currency", bid.currency)] + _money_currencies(bid)
             for name, code in currencies:
                 if code not in known:

@@ -242,41 +242,44 @@ def spec(doc, *, unit=None, example=None, default=attrs.NOTHING, rules=(), optio
 
 
 def _field_problems(obj):
-    """Problems of ``obj``'s own fields, and of the objects it contains."""
-    problems, nested = [], []
+    """Problems of ``obj``'s fields, in field order, and whether its own scalars failed."""
+    problems, own_failed = [], False
     for attribute in attrs.fields(type(obj)):
         value = getattr(obj, attribute.name)
         if value is None and attribute.metadata.get("optional"):
             continue
+        if value is INVALID:
+            own_failed = True
+            continue  # already reported where the file was read
         if value is MISSING:
             problems.append(Problem(attribute.name, "is required"))
+            own_failed = True
             continue
-        if value is INVALID:
-            continue  # already reported where the file was read
         if attrs.has(type(value)):
-            nested += [p.with_prefix(attribute.name) for p in problems_of(value)]
+            problems += [p.with_prefix(attribute.name) for p in problems_of(value)]
             continue
         if isinstance(value, tuple) and value and all(
                 attrs.has(type(v)) or v is INVALID for v in value):
             for i, item in enumerate(value):
                 if item is not INVALID:
-                    nested += [p.with_prefix(f"{attribute.name}[{i}]")
-                               for p in problems_of(item)]
+                    problems += [p.with_prefix(f"{attribute.name}[{i}]")
+                                 for p in problems_of(item)]
             continue
         broken = _run_rules(attribute.metadata.get("rules", ()), value)
         if broken:
             problems.append(Problem(attribute.name, broken, value=value))
-    return problems, nested
+            own_failed = True
+    return problems, own_failed
 
 
 def problems_of(obj):
     """Every problem of a tender value object and of what it contains.
 
-    Field rules are checked first; an object's cross-field rules (its
-    ``_cross_problems()`` method) run only when its own scalar fields are
-    valid, so a broken field is reported once and not again through every
-    rule that reads it. Cross-field rules must therefore tolerate invalid
-    *nested* objects (they skip what they cannot read).
+    Field rules are checked first, in field order; an object's cross-field
+    rules (its ``_cross_problems()`` method) run only when its own scalar
+    fields are valid, so a broken field is reported once and not again
+    through every rule that reads it. Cross-field rules must therefore
+    tolerate invalid *nested* objects (they skip what they cannot read).
 
     Parameters
     ----------
@@ -288,10 +291,9 @@ def problems_of(obj):
     list of Problem
         Paths relative to ``obj``; errors and warnings.
     """
-    own, nested = _field_problems(obj)
-    problems = own + nested
+    problems, own_failed = _field_problems(obj)
     cross = getattr(obj, "_cross_problems", None)
-    if cross is not None and not own:
+    if cross is not None and not own_failed:
         problems += list(cross())
     return problems
 

@@ -104,7 +104,9 @@ class TestScheduledDowntimeShare:
 
     def test_round_off_above_one_is_clipped(self):
         # 0.1 * 3650 is not exactly 365 in binary floating point
-        share = scheduled_downtime_share(0.0, overhaul_downtime_days=3650.0, overhauls_per_year=0.1)
+        share = scheduled_downtime_share(
+            0.0, overhaul_downtime_days=3650.0, overhauls_per_year=0.1
+        )
         assert share == 1.0
 
     def test_array(self):
@@ -168,7 +170,8 @@ class TestAnnualAvailability:
 
     @pytest.mark.parametrize("share", [-0.1, 1.1])
     def test_share_out_of_range(self, share):
-        with pytest.raises(ValueError, match=r"scheduled_share must be a decimal share in \[0, 1\]"):
+        rule = r"scheduled_share must be a decimal share in \[0, 1\]"
+        with pytest.raises(ValueError, match=rule):
             annual_availability(100.0, 1.0, share)
 
     def test_negative_downtime_raises(self):
@@ -186,11 +189,13 @@ class TestAnnualAvailability:
     @given(positive_hours, positive_hours, hours, shares)
     def test_more_mtbf_never_lowers(self, mtbf, extra, mdt, s):
         # 1e-15 allows one rounding step of the float ratio
-        assert annual_availability(mtbf + extra, mdt, s) >= annual_availability(mtbf, mdt, s) - 1e-15
+        before = annual_availability(mtbf, mdt, s)
+        assert annual_availability(mtbf + extra, mdt, s) >= before - 1e-15
 
     @given(positive_hours, hours, hours, shares)
     def test_less_downtime_never_lowers(self, mtbf, mdt, extra, s):
-        assert annual_availability(mtbf, mdt, s) >= annual_availability(mtbf, mdt + extra, s) - 1e-15
+        after = annual_availability(mtbf, mdt + extra, s)
+        assert annual_availability(mtbf, mdt, s) >= after - 1e-15
 
     @given(positive_hours, hours, shares, shares)
     def test_more_planned_downtime_never_raises(self, mtbf, mdt, s1, s2):

@@ -134,6 +134,21 @@ def _make_converter():
         return hook
 
     converter.register_structure_hook_factory(attrs.has, placeholder_aware)
+
+    def is_array_of_tables(annotation):
+        return _kind(annotation)[0] == "array"
+
+    def array_hook(annotation):
+        item = typing.get_args(annotation)[0]
+
+        def hook(value, _type):
+            if value is MISSING or value is INVALID:
+                return value
+            return tuple(converter.structure(v, item) for v in value)
+
+        return hook
+
+    converter.register_structure_hook_factory(is_array_of_tables, array_hook)
     converter.register_unstructure_hook(
         Money, lambda m: {"amount": m.amount, "currency": m.currency})
     return converter
@@ -192,12 +207,12 @@ def parse_tender(text, *, source=None):
 
     Examples
     --------
-    >>> parse_tender("[tender]\\nname = 'x'\\n")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    fleetcalc.exceptions.TenderError: ... problems in the tender:
-      - tender.base_currency: is required
-    ...
+    >>> try:
+    ...     parse_tender("[tender]\\nname = 'x'\\n", source="t.toml")
+    ... except TenderError as error:
+    ...     print(*error.problems[:2], sep="\\n")
+    t.toml: tender.base_currency: is required
+    t.toml: tender.evaluation_year: is required
     """
     try:
         raw = tomllib.loads(text)

@@ -1,0 +1,46 @@
+"""Compare the bids of the illustrative Pakistan Railways tender from Python.
+
+Run from the repository root:
+
+    python examples/tender_comparison.py [TENDER.toml]
+
+Prints the ranking and the present value of each bid by cost category, then
+how the ranking moves with the discount rate (a variant made with attrs.evolve).
+"""
+
+import sys
+from pathlib import Path
+
+import attrs
+
+import fleetcalc
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(path=HERE / "pakistan_locomotives_2026.toml"):
+    tender = fleetcalc.load_tender(path)
+    result = fleetcalc.evaluate(tender)
+    currency = tender.tender.base_currency
+    millions = 1e6
+
+    print(f"{tender.tender.name}\n")
+    print(f"Ranking (present values in {currency} million at t = 0):")
+    ranking = result.ranking[["rank", "model", "evaluated_cost", "lcc_npv"]].copy()
+    ranking[["evaluated_cost", "lcc_npv"]] /= millions
+    print(ranking.to_string(float_format=lambda x: f"{x:,.2f}"))
+
+    print(f"\nPresent value by cost category ({currency} million):")
+    by_category = result.pv_by_category.loc[result.ranking.index] / millions
+    by_category["total"] = by_category.sum(axis=1)
+    print(by_category.to_string(float_format=lambda x: f"{x:,.2f}"))
+
+    print("\nWinner by discount rate:")
+    for rate in (0.04, 0.06, 0.08, 0.10, 0.12):
+        variant = attrs.evolve(tender, tender=attrs.evolve(tender.tender, discount_rate=rate))
+        first = fleetcalc.evaluate(variant).ranking.index[0]
+        print(f"  {rate:5.0%}  {first}")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:2])

@@ -1,0 +1,140 @@
+"""Hypothesis strategies for fleetcalc: valid tenders and their parts.
+
+Built with ``@st.composite`` so that dependent rules hold by construction:
+deliveries fit the horizon and sum to the quantity, payment shares sum to 1,
+and every currency used has an exchange rate.
+"""
+
+from __future__ import annotations
+
+import attrs
+from hypothesis import strategies as st
+
+from fleetcalc import Bid, Escalation, Money, PaymentMilestone, Prices, Tender, TenderSettings
+
+BASE = "USD"
+OTHER_CURRENCIES = ("PKR", "CNY")
+
+rates = st.floats(min_value=1e-4, max_value=10.0, allow_nan=False, allow_infinity=False)
+discount_rates = st.floats(min_value=0.0, max_value=0.25, allow_nan=False)
+escalations = st.floats(min_value=-0.05, max_value=0.08, allow_nan=False)
+
+
+def amounts(max_value):
+    """Non-negative finite money amounts."""
+    return st.floats(min_value=0.0, max_value=max_value, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def money_values(draw, max_value, currencies=(BASE,) + OTHER_CURRENCIES):
+    """A plain number or a :class:`Money` in one of ``currencies``."""
+    amount = draw(amounts(max_value))
+    if draw(st.booleans()):
+        return amount
+    return Money(amount, draw(st.sampled_from(currencies)))
+
+
+@st.composite
+def payment_schedules(draw):
+    """Milestones whose shares sum to 1: two cut points of [0, 1]."""
+    a, b = sorted(draw(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=2)))
+    shares = {"signing": a, "delivery": b - a, "acceptance": 1.0 - b}
+    return tuple(PaymentMilestone(event, share) for event, share in shares.items())
+
+
+@st.composite
+def bids(draw, horizon, *, bidder, first_year_delivery=False):
+    """A valid bid whose deliveries fit in ``horizon`` years."""
+    years = draw(st.integers(1, min(horizon, 6)))
+    delivery = draw(st.lists(st.integers(0, 12), min_size=years, max_size=years))
+    if first_year_delivery:
+        delivery[0] = max(delivery[0], 1)
+    if sum(delivery) == 0:
+        delivery[-1] = 1
+    interval = draw(st.one_of(st.none(), st.integers(1, 15)))
+    return Bid(
+        bidder=bidder,
+        model=f"model {bidder}",
+        currency=draw(st.sampled_from((BASE,) + OTHER_CURRENCIES)),
+        unit_price=draw(money_values(6e6)),
+        quantity=sum(delivery),
+        delivery=delivery,
+        payments=draw(payment_schedules()),
+        warranty_years=draw(st.integers(0, 4)),
+        initial_support=draw(money_values(5e6)),
+        fuel_litres_per_km=draw(amounts(8.0)),
+        maintenance_per_km=draw(money_values(5.0)),
+        overhaul_interval_years=interval,
+        overhaul_cost=draw(money_values(1e6)) if interval else 0.0,
+        service_life_years=draw(st.integers(1, 40)),
+    )
+
+
+@st.composite
+def tenders(draw, *, min_bids=1, max_bids=4, first_year_delivery=False):
+    """A valid :class:`Tender` with 1-4 bids in up to three currencies."""
+    horizon = draw(st.integers(1, 30))
+    settings = TenderSettings(
+        name="Property tender",
+        base_currency=BASE,
+        evaluation_year=2026,
+        horizon_years=horizon,
+        discount_rate=draw(discount_rates),
+        annual_km=draw(amounts(200_000.0)),
+        prices=Prices(diesel_per_litre=draw(money_values(400.0))),
+        exchange_rates={code: draw(rates) for code in OTHER_CURRENCIES},
+        escalation=Escalation(energy=draw(escalations), maintenance=draw(escalations),
+                              overhaul=draw(escalations)),
+    )
+    n_bids = draw(st.integers(min_bids, max_bids))
+    offers = tuple(draw(bids(horizon, bidder=f"Bidder {i}",
+                             first_year_delivery=first_year_delivery))
+                   for i in range(n_bids))
+    return Tender(tender=settings, bids=offers)
+
+
+MONEY_FIELDS = ("unit_price", "initial_support", "maintenance_per_km", "overhaul_cost")
+
+
+def _scale(value, factor, currency=None):
+    """Scale a money value; only those in ``currency`` when one is given."""
+    if isinstance(value, Money):
+        if currency is None or value.currency == currency:
+            return attrs.evolve(value, amount=value.amount * factor)
+        return value
+    return value * factor if currency is None else value
+
+
+def scale_money(tender, factor):
+    """Every money amount of the tender times ``factor`` (rates unchanged)."""
+    prices = attrs.evolve(tender.tender.prices,
+                          diesel_per_litre=_scale(tender.tender.prices.diesel_per_litre, factor))
+    settings = attrs.evolve(tender.tender, prices=prices)
+    new_bids = tuple(attrs.evolve(b, **{f: _scale(getattr(b, f), factor) for f in MONEY_FIELDS})
+                     for b in tender.bids)
+    return attrs.evolve(tender, tender=settings, bids=new_bids)
+
+
+def redenominate(tender, currency, factor):
+    """Express ``currency`` in units ``factor`` times smaller: amounts x factor, rate / factor.
+
+    A plain number of a bid whose ``currency`` is that currency is scaled too.
+    """
+    settings = tender.tender
+    rates = dict(settings.exchange_rates)
+    rates[currency] = rates[currency] / factor
+    prices = attrs.evolve(settings.prices, diesel_per_litre=_scale(
+        settings.prices.diesel_per_litre, factor, currency))
+    settings = attrs.evolve(settings, exchange_rates=rates, prices=prices)
+
+    def rescale_bid(bid):
+        changes = {}
+        for name in MONEY_FIELDS:
+            value = getattr(bid, name)
+            if isinstance(value, Money):
+                changes[name] = _scale(value, factor, currency)
+            elif bid.currency == currency:
+                changes[name] = value * factor
+        return attrs.evolve(bid, **changes)
+
+    return attrs.evolve(tender, tender=settings, bids=tuple(rescale_bid(b) for b in tender.bids))

@@ -1,0 +1,104 @@
+"""End-to-end evaluation against hand-computed cases."""
+
+import attrs
+import numpy as np
+import pytest
+
+import fleetcalc
+from fleetcalc import Bid, Money, PaymentMilestone, Prices, Tender, TenderSettings
+
+
+def small_tender(exchange_rates=None, **bid_changes):
+    settings = TenderSettings(
+        name="Hand case", base_currency="USD", evaluation_year=2026, horizon_years=3,
+        discount_rate=0.10, annual_km=10_000, prices=Prices(diesel_per_litre=1.0),
+        exchange_rates=exchange_rates or {})
+    bid = Bid(bidder="A", model="M", currency="USD", unit_price=1_000_000, quantity=2,
+              delivery=[1, 1], fuel_litres_per_km=4.0, maintenance_per_km=0.5,
+              service_life_years=3, warranty_years=1, initial_support=50_000,
+              overhaul_interval_years=2, overhaul_cost=100_000,
+              payments=[PaymentMilestone("signing", 0.1), PaymentMilestone("delivery", 0.8),
+                        PaymentMilestone("acceptance", 0.1)])
+    return Tender(tender=settings, bids=[attrs.evolve(bid, **bid_changes)])
+
+
+def test_hand_computed_life_cycle_cost():
+    # Hand computation (this file's small_tender), r = 10 %, H = 3, life 3:
+    #   acquisition: t0 0.1*2M + 0.8*1M = 1,000,000; t1 0.1*1M + 0.8*1M = 900,000;
+    #                t2 0.1*1M = 100,000
+    #   initial support: t0 50,000
+    #   units in service: year 1: 1, years 2-3: 2
+    #   energy: 10,000 km * 4 L/km * 1 USD/L = 40,000 per unit-year -> t1 40k, t2 80k, t3 80k
+    #   maintenance: 10,000 * 0.5 = 5,000 per unit-year -> t1 5k, t2 10k, t3 10k
+    #   overhaul (I = 2 < L = 3): year-1 unit at t2, year-2 unit at t3: 100k each
+    #   residual at t3: year-1 unit age 3 -> 0; year-2 unit age 2 -> 1M * (1 - 2/3)
+    flows = {0: 1_050_000, 1: 945_000, 2: 290_000, 3: 190_000 - 1_000_000 / 3}
+    expected = sum(amount / 1.1**t for t, amount in flows.items())
+    result = fleetcalc.evaluate(small_tender())
+    assert result.ranking.loc["A", "lcc_npv"] == pytest.approx(expected, rel=1e-12)
+    assert result.ranking.loc["A", "pv_overhaul"] == pytest.approx(
+        100_000 / 1.1**2 + 100_000 / 1.1**3, rel=1e-12)
+    assert result.ranking.loc["A", "pv_residual_value"] == pytest.approx(
+        -1_000_000 / 3 / 1.1**3, rel=1e-12)
+    by_year = result.cash_flows.groupby("year")["amount"].sum()
+    assert by_year.to_dict() == pytest.approx(flows)
+
+
+def test_acceptance_after_the_horizon_is_discounted_at_its_time():
+    # warranty 3: the year-2 batch's acceptance falls at t = 1 + 3 = 4 > H = 3
+    result = fleetcalc.evaluate(small_tender(warranty_years=3))
+    late = result.cash_flows.query("year == 4")
+    assert late["category"].tolist() == ["acquisition"]
+    assert late["present_value"].iloc[0] == pytest.approx(100_000 / 1.1**4)
+
+
+def test_money_in_another_currency_is_converted():
+    # 1 PKR = 0.004 USD; plain numbers are in the bid's currency (PKR)
+    tender = small_tender(exchange_rates={"PKR": 0.004}, currency="PKR",
+                          unit_price=Money(1_000_000, "USD"), initial_support=50_000 / 0.004,
+                          maintenance_per_km=0.5 / 0.004, overhaul_cost=Money(100_000, "USD"))
+    same = fleetcalc.evaluate(small_tender()).ranking["lcc_npv"]
+    assert fleetcalc.evaluate(tender).ranking["lcc_npv"].to_numpy() == pytest.approx(
+        same.to_numpy(), rel=1e-12)
+
+
+def test_example_json_invariants():
+    result = fleetcalc.evaluate(fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml"))
+    data = result.to_dict()
+    rate = data["tender"]["discount_rate"]
+    for row in data["cash_flows"]:
+        assert row["present_value"] == pytest.approx(row["amount"] / (1 + rate) ** row["year"],
+                                                     rel=1e-12)
+    for bid in data["bids"]:
+        rows = [r["present_value"] for r in data["cash_flows"] if r["bidder"] == bid["bidder"]]
+        assert sum(rows) == pytest.approx(bid["lcc_npv"], rel=1e-12)
+        assert sum(bid["pv_by_category"].values()) == pytest.approx(bid["lcc_npv"], rel=1e-12)
+    costs = [b["evaluated_cost"] for b in data["bids"]]
+    assert [b["rank"] for b in data["bids"]] == list(range(1, len(costs) + 1))
+    assert costs == sorted(costs)
+
+
+def test_ties_share_a_rank():
+    tender = small_tender()
+    twin = attrs.evolve(tender.bids[0], bidder="B")
+    result = fleetcalc.evaluate(attrs.evolve(tender, bids=(tender.bids[0], twin)))
+    assert result.ranking["rank"].tolist() == [1, 1]
+
+
+def test_service_life_inside_horizon_warns():
+    tender = small_tender()
+    longer = attrs.evolve(tender, tender=attrs.evolve(tender.tender, horizon_years=5))
+    with pytest.warns(fleetcalc.ServiceLifeWarning, match="retire at t = 3"):
+        result = fleetcalc.evaluate(longer)
+    assert result.warnings
+
+
+def test_eac_and_cost_per_km_follow_their_definitions():
+    result = fleetcalc.evaluate(small_tender())
+    row = result.ranking.loc["A"]
+    # levelised: km run 10k, 20k, 20k at t = 1, 2, 3
+    pv_km = 10_000 / 1.1 + 20_000 / 1.1**2 + 20_000 / 1.1**3
+    assert row["cost_per_km"] == pytest.approx(row["lcc_npv"] / pv_km, rel=1e-12)
+    annuity = sum(1 / 1.1**t for t in (1, 2, 3))
+    assert row["equivalent_annual_cost"] == pytest.approx(row["lcc_npv"] / annuity, rel=1e-12)
+    assert np.isfinite(result.ranking.to_numpy(dtype=object)[:, 2:].astype(float)).all()
