@@ -13,24 +13,29 @@ import warnings
 import attrs
 import numpy as np
 
-from fleetcalc import finance, schedules
-from fleetcalc.exceptions import ServiceLifeWarning
+import pandas as pd
+
+from fleetcalc import finance, fleet, fleet_distribution, schedules
+from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
+from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
 from fleetcalc.money import convert
 from fleetcalc.result import EvaluationResult
 from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import problems_of, raise_if_errors
 
-__all__ = ["TenderArrays", "tender_arrays", "cash_flows", "evaluate"]
+__all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
+           "fleet_baseline_cash_flows", "evaluate"]
 
 
 @attrs.frozen
 class TenderArrays:
     """A tender as arrays over bids, in the base currency.
 
-    Money fields are converted with the tender's exchange rates; schedules
-    are unit counts over time. The Monte Carlo engine perturbs these arrays;
-    :func:`cash_flows` turns them into cash flows.
+    Money fields are converted with the tender's exchange rates (and reduced
+    by platform commonality); schedules are unit counts over time. The Monte
+    Carlo engine perturbs these arrays; :func:`cash_flows` turns them into
+    cash flows.
     """
 
     bidders: tuple
@@ -50,11 +55,101 @@ class TenderArrays:
     payment_shares: np.ndarray
     first_delivery_time: np.ndarray
     residual_units: np.ndarray
+    maintenance_units: np.ndarray
+    shortfall_unit_days: np.ndarray
+    shortfall_cost_per_unit_day: float
+    fleet: FleetProjection
 
     @property
     def periods(self):
         """Number of time points ``T + 1`` of the cash-flow axis."""
         return self.payment_shares.shape[1]
+
+
+@attrs.frozen
+class FleetProjection:
+    """Groups of units (existing cohorts, and each bid's delivery batches) by year.
+
+    Shapes: existing cohorts ``(C, H + 1)``; bid batches ``(B, H, H + 1)``;
+    outlook arrays ``(B, H + 1)``.
+    """
+
+    cohort_names: tuple
+    cohort_units: np.ndarray
+    cohort_ages: np.ndarray
+    cohort_availability: np.ndarray
+    cohort_maintenance_factor: np.ndarray
+    batch_units: np.ndarray
+    batch_ages: np.ndarray
+    batch_availability: np.ndarray
+    demand: np.ndarray
+    has_demand: bool
+    outlook: FleetOutlook
+
+
+def _reliability(units, settings):
+    """Reliability and ageing figures of bids or cohorts as arrays ``(n,)``."""
+    return {
+        "mtbf_hours": np.array([u.mtbf_hours if u.mtbf_hours is not None else np.inf
+                                for u in units], dtype=float),
+        "mean_downtime_hours": np.array([u.mean_downtime_hours for u in units], dtype=float),
+        "scheduled_maintenance_days": np.array([u.scheduled_maintenance_days for u in units],
+                                               dtype=float),
+        "overhaul_downtime_days": np.array([u.overhaul_downtime_days for u in units],
+                                           dtype=float),
+        "overhaul_interval_years": np.array([u.overhaul_interval_years or 0 for u in units]),
+        "failure_rate_growth": np.array([u.ageing.failure_rate_growth for u in units]),
+        "overhaul_restoration": np.array([u.ageing.overhaul_restoration for u in units]),
+    }
+
+
+def _project_fleet(tender, delivery, life):
+    """Ages, availability and the outlook against demand of every bid's fleet."""
+    settings = tender.tender
+    horizon = settings.horizon_years
+    bids, cohorts = tender.bids, tender.fleet
+    n_bids = len(bids)
+
+    # existing cohorts: one group each, entered at year_built - evaluation_year
+    entry = np.array([c.year_built - settings.evaluation_year for c in cohorts], dtype=float)
+    c_life = np.array([c.service_life_years for c in cohorts], dtype=float)
+    c_ages = schedules.group_ages(entry, horizon)
+    c_serving = schedules.group_in_service(entry, c_life, horizon)
+    c_units = np.array([c.units for c in cohorts], dtype=np.int64)[:, None] * c_serving
+    c_fig = _reliability(cohorts, settings)
+    c_avail = fleet.unit_availability(c_ages, **{k: v[:, None] for k, v in c_fig.items()})
+    c_maint = fleet.maintenance_age_factor(
+        c_ages, maintenance_cost_growth=np.array(
+            [c.ageing.maintenance_cost_growth for c in cohorts])[:, None],
+        overhaul_interval_years=c_fig["overhaul_interval_years"][:, None],
+        overhaul_restoration=c_fig["overhaul_restoration"][:, None])
+
+    # bids: one group per delivery year k, entered at k - 1
+    b_ages = np.broadcast_to(schedules.group_ages(np.arange(horizon), horizon),
+                             (n_bids, horizon, horizon + 1))
+    b_serving = schedules.group_in_service(np.arange(horizon)[None, :], life[:, None], horizon)
+    b_units = delivery[:, :, None] * b_serving
+    b_fig = _reliability(bids, settings)
+    b_avail = fleet.unit_availability(b_ages, **{k: v[:, None, None] for k, v in b_fig.items()})
+
+    demand_given = settings.demand is not None
+    levels = settings.demand.levels(horizon) if demand_given else [0] * horizon
+    demand = np.array([0] + list(levels), dtype=np.int64)
+    units = np.concatenate([np.broadcast_to(c_units, (n_bids,) + c_units.shape), b_units],
+                           axis=1)
+    avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_avail],
+                           axis=1)
+    return FleetProjection(
+        cohort_names=tuple(c.name for c in cohorts), cohort_units=c_units, cohort_ages=c_ages,
+        cohort_availability=c_avail, cohort_maintenance_factor=c_maint, batch_units=b_units,
+        batch_ages=b_ages, batch_availability=b_avail, demand=demand,
+        has_demand=demand_given, outlook=fleet.fleet_outlook(units, avail, demand))
+
+
+def _commonality_mask(tender):
+    """True for bids whose platform matches an existing cohort's."""
+    platforms = {c.platform for c in tender.fleet if c.platform}
+    return np.array([bool(b.platform) and b.platform in platforms for b in tender.bids])
 
 
 def tender_arrays(tender):
@@ -72,13 +167,13 @@ def tender_arrays(tender):
     bids = tender.bids
     horizon = settings.horizon_years
 
-    def base(value, bid=None):
-        return convert(value, currency=bid.currency if bid else settings.base_currency,
+    def base(value, currency=None):
+        return convert(value, currency=currency or settings.base_currency,
                        exchange_rates=settings.exchange_rates,
                        base_currency=settings.base_currency)
 
     def money_array(name):
-        return np.array([base(getattr(bid, name), bid) for bid in bids])
+        return np.array([base(getattr(bid, name), bid.currency) for bid in bids])
 
     delivery = schedules.pad_delivery([bid.delivery for bid in bids], horizon)
     life = np.array([bid.service_life_years for bid in bids])
@@ -88,6 +183,16 @@ def tender_arrays(tender):
                         for event in PAYMENT_EVENTS] for bid in bids])
     # The time axis reaches the last acceptance payment, which may fall after H.
     last_payment = max(horizon, int(np.max(horizon - 1 + warranty)))
+    common = _commonality_mask(tender)
+    saving = settings.commonality
+    projection = _project_fleet(tender, delivery, life)
+    maintenance_factor = fleet.maintenance_age_factor(
+        projection.batch_ages,
+        maintenance_cost_growth=np.array([b.ageing.maintenance_cost_growth
+                                          for b in bids])[:, None, None],
+        overhaul_interval_years=interval[:, None, None],
+        overhaul_restoration=np.array([b.ageing.overhaul_restoration for b in bids])[:, None, None])
+    demand = settings.demand
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
         horizon_years=horizon,
@@ -96,9 +201,11 @@ def tender_arrays(tender):
         fuel_price=base(settings.prices.diesel_per_litre),
         escalation=attrs.asdict(settings.escalation),
         unit_price=money_array("unit_price"),
-        initial_support=money_array("initial_support"),
+        initial_support=money_array("initial_support") * np.where(
+            common, 1.0 - saving.initial_support, 1.0),
         fuel_litres_per_km=np.array([float(bid.fuel_litres_per_km) for bid in bids]),
-        maintenance_per_km=money_array("maintenance_per_km"),
+        maintenance_per_km=money_array("maintenance_per_km") * np.where(
+            common, 1.0 - saving.maintenance, 1.0),
         overhaul_cost=money_array("overhaul_cost"),
         delivery=delivery,
         units_in_service=schedules.units_in_service(delivery, life),
@@ -108,6 +215,10 @@ def tender_arrays(tender):
             periods=last_payment + 1),
         first_delivery_time=schedules.first_delivery_time(delivery),
         residual_units=schedules.residual_units(delivery, life),
+        maintenance_units=(projection.batch_units * maintenance_factor).sum(axis=1),
+        shortfall_unit_days=projection.outlook.shortfall_unit_days,
+        shortfall_cost_per_unit_day=base(demand.shortfall_cost_per_unit_day) if demand else 0.0,
+        fleet=projection,
     )
 
 
@@ -130,6 +241,49 @@ def cash_flows(arrays):
         energy_escalation=arrays.escalation["energy"],
         maintenance_escalation=arrays.escalation["maintenance"],
         overhaul_escalation=arrays.escalation["overhaul"],
+        maintenance_units=arrays.maintenance_units,
+        shortfall_unit_days=arrays.shortfall_unit_days,
+        shortfall_cost_per_unit_day=arrays.shortfall_cost_per_unit_day,
+        shortfall_escalation=arrays.escalation["shortfall"],
+    )
+
+
+def fleet_baseline_cash_flows(tender, arrays):
+    """Running costs of the existing cohorts, ``(n_cohorts, n_categories, H + 1)``.
+
+    The same cost formulas as the bids' (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`)
+    with no purchase, support, shortfall or residual value: a baseline common
+    to every bid, reported beside the ranking and not added to any bid.
+    """
+    settings = tender.tender
+    cohorts = tender.fleet
+    horizon = settings.horizon_years
+    projection = arrays.fleet
+    n = len(cohorts)
+    entry = np.array([c.year_built - settings.evaluation_year for c in cohorts])
+
+    def base(value, cohort):
+        return convert(value, currency=cohort.currency or settings.base_currency,
+                       exchange_rates=settings.exchange_rates,
+                       base_currency=settings.base_currency)
+
+    units = np.array([c.units for c in cohorts])
+    return lifecycle_cash_flows(
+        unit_price=np.zeros(n), payment_shares=np.zeros((n, horizon + 1)),
+        initial_support=np.zeros(n), first_delivery_time=np.zeros(n, dtype=int),
+        units_in_service=projection.cohort_units, annual_km=arrays.annual_km,
+        fuel_litres_per_km=np.array([c.fuel_litres_per_km for c in cohorts], dtype=float),
+        fuel_price=arrays.fuel_price,
+        maintenance_per_km=np.array([base(c.maintenance_per_km, c) for c in cohorts]),
+        overhaul_counts=schedules.group_overhaul_counts(
+            units, entry, np.array([c.overhaul_interval_years or 0 for c in cohorts]),
+            np.array([c.service_life_years for c in cohorts]), horizon),
+        overhaul_cost=np.array([base(c.overhaul_cost, c) for c in cohorts]),
+        residual_units=np.zeros(n), horizon_years=horizon,
+        energy_escalation=arrays.escalation["energy"],
+        maintenance_escalation=arrays.escalation["maintenance"],
+        overhaul_escalation=arrays.escalation["overhaul"],
+        maintenance_units=projection.cohort_units * projection.cohort_maintenance_factor,
     )
 
 
@@ -167,7 +321,9 @@ def evaluate(tender):
     problems = problems_of(tender)
     raise_if_errors(problems)
     for problem in problems:
-        warnings.warn(str(problem), ServiceLifeWarning, stacklevel=2)
+        category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
+                    else TenderWarning)
+        warnings.warn(str(problem), category, stacklevel=2)
     arrays = tender_arrays(tender)
     flows = cash_flows(arrays)
     years = np.arange(arrays.periods)
@@ -175,6 +331,13 @@ def evaluate(tender):
     present_values = flows * finance.discount_factors(rate, years)
     pv_by_category = finance.npv(rate, flows)
     km_run = arrays.units_in_service * arrays.annual_km
+    fleet_frame, fleet_years, fleet_summary = _fleet_frames(tender, arrays)
+    baseline = None
+    if tender.fleet:
+        baseline = pd.DataFrame(finance.npv(rate, fleet_baseline_cash_flows(tender, arrays)),
+                                index=pd.Index([c.name for c in tender.fleet], name="cohort"),
+                                columns=list(CATEGORIES))
+        baseline = baseline.loc[:, (baseline != 0).any(axis=0)]
     return EvaluationResult.from_arrays(
         tender=tender,
         categories=CATEGORIES,
@@ -183,4 +346,77 @@ def evaluate(tender):
         pv_by_category=pv_by_category,
         pv_km=finance.npv(rate, km_run),
         warnings=tuple(str(p) for p in problems),
+        fleet_summary=fleet_summary,
+        fleet=fleet_frame,
+        fleet_years=fleet_years,
+        fleet_baseline=baseline,
     )
+
+
+def _weighted_mean(values, weights, axis):
+    """Mean of ``values`` weighted by ``weights``; NaN where the weights sum to 0."""
+    total = weights.sum(axis=axis)
+    weighted = np.where(weights > 0, np.nan_to_num(values) * weights, 0.0).sum(axis=axis)
+    return np.divide(weighted, total, out=np.full(np.shape(total), np.nan), where=total > 0)
+
+
+def _fleet_frames(tender, arrays):
+    """The fleet projection as tables: by cohort, by year, and a summary per bid."""
+    settings = tender.tender
+    projection = arrays.fleet
+    outlook = projection.outlook
+    horizon = settings.horizon_years
+    bidders = [b.bidder for b in tender.bids]
+    years = np.arange(1, horizon + 1)
+    rows = []
+    for b, bid in enumerate(tender.bids):   # one block of rows per bid: bids x cohorts
+        units = projection.batch_units[b][:, 1:]
+        cohorts = [(name, projection.cohort_units[c, 1:], projection.cohort_ages[c, 1:],
+                    projection.cohort_availability[c, 1:])
+                   for c, name in enumerate(projection.cohort_names)]
+        cohorts.append((f"new: {bid.model}", units.sum(axis=0),
+                        _weighted_mean(projection.batch_ages[b][:, 1:], units, axis=0),
+                        _weighted_mean(projection.batch_availability[b][:, 1:], units, axis=0)))
+        for name, n, age, avail in cohorts:
+            keep = n > 0
+            rows.append(pd.DataFrame({
+                "bidder": bid.bidder, "year": years[keep],
+                "calendar_year": settings.evaluation_year + years[keep] - 1,
+                "cohort": name, "units": n[keep], "mean_age": age[keep],
+                "availability": avail[keep], "available_units": n[keep] * avail[keep]}))
+    frame = pd.concat(rows, ignore_index=True).sort_values(
+        ["bidder", "year"], key=lambda col: col.map(bidders.index) if col.name == "bidder"
+        else col, kind="stable").reset_index(drop=True)
+    by_year = pd.DataFrame({
+        "bidder": np.repeat(bidders, horizon),
+        "year": np.tile(years, len(bidders)),
+        "calendar_year": np.tile(settings.evaluation_year + years - 1, len(bidders)),
+        "demand": np.tile(projection.demand[1:], len(bidders)),
+        "units": outlook.units[:, 1:].reshape(-1),
+        "available_units": outlook.expected_available[:, 1:].reshape(-1),
+        "p_meet_demand": outlook.p_meet_demand[:, 1:].reshape(-1),
+        "shortfall_unit_days": outlook.shortfall_unit_days[:, 1:].reshape(-1),
+    })
+    frame = frame.merge(by_year[["bidder", "year", "demand", "p_meet_demand"]],
+                        on=["bidder", "year"], how="left")
+    own = _weighted_mean(projection.batch_availability[:, :, 1:],
+                         projection.batch_units[:, :, 1:], axis=(1, 2))
+    summary = {
+        "availability": own,
+        "fleet_availability": outlook.expected_available[:, 1:].sum(axis=1)
+        / np.maximum(outlook.units[:, 1:].sum(axis=1), 1),
+        "p_meet_demand": outlook.p_meet_demand[:, 1:].mean(axis=1),
+        "shortfall_unit_days": outlook.shortfall_unit_days[:, 1:].sum(axis=1),
+    }
+    if projection.has_demand:
+        peak = int(projection.demand.max())
+        size = fleet_distribution.required_fleet_size(
+            np.nan_to_num(own, nan=0.0), peak, confidence=settings.demand.confidence)
+        summary["required_fleet_size"] = np.where(size >= 0, size, np.nan)
+        summary["spare_ratio"] = (fleet_distribution.spare_ratio(size, peak) if peak > 0
+                                  else np.full(len(bidders), np.nan))
+    else:
+        summary["p_meet_demand"] = np.full(len(bidders), np.nan)
+        summary["required_fleet_size"] = np.full(len(bidders), np.nan)
+        summary["spare_ratio"] = np.full(len(bidders), np.nan)
+    return frame, by_year, summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["Problem", "TenderError", "ServiceLifeWarning"]
+__all__ = ["Problem", "TenderError", "TenderWarning", "ServiceLifeWarning"]
 
 _NO_VALUE = object()
 
@@ -91,5 +91,9 @@ class TenderError(ValueError):
         return "\n".join(lines)
 
 
-class ServiceLifeWarning(UserWarning):
+class TenderWarning(UserWarning):
+    """A tender is valid but something in it deserves a look (see the message)."""
+
+
+class ServiceLifeWarning(TenderWarning):
     """A bid's units reach the end of their service life inside the horizon."""

@@ -19,6 +19,10 @@ Cost categories (binding names, in ledger order)
     escalated at the maintenance rate.
 ``overhaul``
     Periodic overhauls, paid when performed, escalated at the overhaul rate.
+``shortfall``
+    Expected missing locomotive-days against demand times their cost (hire or
+    lost revenue), paid at ``t = k``, escalated at the shortfall rate; zero
+    when the tender states no demand.
 ``residual_value``
     Straight-line value of units still within their life at ``t = H``, as a
     negative cost.
@@ -39,8 +43,11 @@ CATEGORIES = (
     "energy",
     "maintenance",
     "overhaul",
+    "shortfall",
     "residual_value",
 )
+
+_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
 
 
 def lifecycle_cash_flows(
@@ -61,6 +68,10 @@ def lifecycle_cash_flows(
     energy_escalation=0.0,
     maintenance_escalation=0.0,
     overhaul_escalation=0.0,
+    maintenance_units=None,
+    shortfall_unit_days=None,
+    shortfall_cost_per_unit_day=0.0,
+    shortfall_escalation=0.0,
 ):
     r"""Cash flows of every bid by cost category and time point.
 
@@ -100,6 +111,17 @@ def lifecycle_cash_flows(
         Evaluation period ``H`` [year].
     energy_escalation, maintenance_escalation, overhaul_escalation : float
         Real escalation per year of each category [-].
+    maintenance_units : array_like, shape (n_bids, H + 1), optional
+        Units in service weighted by their age factor of maintenance cost
+        (:func:`fleetcalc.fleet.maintenance_age_factor`) [units]; default
+        ``units_in_service`` (no ageing).
+    shortfall_unit_days : array_like, shape (..., n_bids, H + 1), optional
+        Expected missing locomotive-days in year ``k = t`` [unit-day];
+        default none.
+    shortfall_cost_per_unit_day : array_like, shape (...,) or scalar
+        Cost of a missing locomotive-day [base currency/unit-day].
+    shortfall_escalation : float
+        Real escalation per year of the shortfall cost [-].
 
     Returns
     -------
@@ -116,7 +138,13 @@ def lifecycle_cash_flows(
         E_t &= n_t D f p_0 (1+e_E)^t \\
         M_t &= n_t D m (1+e_M)^t \\
         O_t &= o_t c_O (1+e_O)^t \\
+        S_t &= u_t c_S (1+e_S)^t \\
         R_H &= -P \sum_k d_k \max(0, 1 - a_k/L)
+
+    where :math:`u_t` are the expected missing locomotive-days of year
+    :math:`k = t` and :math:`c_S` their cost. With ageing, :math:`n_t` in
+    :math:`M_t` is replaced by the age-weighted units
+    :math:`\sum_g n_{g,t} (1 + g_m)^{v_{g,t}}`.
 
     Running costs of year ``k`` are paid at its end, ``t = k`` (IEC
     60300-3-3 operation and support costs; World Bank "annual recurrent
@@ -132,8 +160,11 @@ def lifecycle_cash_flows(
     ...     fuel_litres_per_km=[2.0], fuel_price=0.5, maintenance_per_km=[1.0],
     ...     overhaul_counts=[[0, 0, 0]], overhaul_cost=[0.0], residual_units=[0.0],
     ...     horizon_years=2)
-    >>> flows[0].tolist()
-    [[100.0, 0.0, 0.0], [5.0, 0.0, 0.0], [0.0, 10.0, 10.0], [0.0, 10.0, 10.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> dict(zip(CATEGORIES, flows[0].tolist()))  # doctest: +NORMALIZE_WHITESPACE
+    {'acquisition': [100.0, 0.0, 0.0], 'initial_support': [5.0, 0.0, 0.0],
+     'energy': [0.0, 10.0, 10.0], 'maintenance': [0.0, 10.0, 10.0],
+     'overhaul': [0.0, 0.0, 0.0], 'shortfall': [0.0, 0.0, 0.0],
+     'residual_value': [0.0, 0.0, 0.0]}
     """
     payment_shares = np.asarray(payment_shares, dtype=float)
     n_bids, periods = payment_shares.shape
@@ -152,17 +183,27 @@ def lifecycle_cash_flows(
         return np.asarray(x, dtype=float)[..., None, None]
 
     flows = np.zeros(lead + (n_bids, len(CATEGORIES), periods))
-    flows[..., 0, :] = per_bid(unit_price) * payment_shares
+    flows[..., _INDEX["acquisition"], :] = per_bid(unit_price) * payment_shares
     support_at = (t[None, :] == np.asarray(first_delivery_time)[:, None]).astype(float)
-    flows[..., 1, :] = per_bid(initial_support) * support_at
+    flows[..., _INDEX["initial_support"], :] = per_bid(initial_support) * support_at
     in_service = np.asarray(units_in_service, dtype=float)
     km = in_service * tender_wide(annual_km)                             # (..., B, H+1)
     years = t[:h1]
-    flows[..., 2, :h1] = (km * per_bid(fuel_litres_per_km) * tender_wide(fuel_price)
-                          * escalation_factors(energy_escalation, years))
-    flows[..., 3, :h1] = km * per_bid(maintenance_per_km) * escalation_factors(
-        maintenance_escalation, years)
-    flows[..., 4, :h1] = (np.asarray(overhaul_counts, dtype=float) * per_bid(overhaul_cost)
-                          * escalation_factors(overhaul_escalation, years))
-    flows[..., 5, horizon_years] = -unit_price * np.asarray(residual_units, dtype=float)
+    flows[..., _INDEX["energy"], :h1] = (km * per_bid(fuel_litres_per_km)
+                                         * tender_wide(fuel_price)
+                                         * escalation_factors(energy_escalation, years))
+    maintained = in_service if maintenance_units is None else np.asarray(
+        maintenance_units, dtype=float)
+    flows[..., _INDEX["maintenance"], :h1] = (
+        maintained * tender_wide(annual_km) * per_bid(maintenance_per_km)
+        * escalation_factors(maintenance_escalation, years))
+    flows[..., _INDEX["overhaul"], :h1] = (
+        np.asarray(overhaul_counts, dtype=float) * per_bid(overhaul_cost)
+        * escalation_factors(overhaul_escalation, years))
+    if shortfall_unit_days is not None:
+        flows[..., _INDEX["shortfall"], :h1] = (
+            np.asarray(shortfall_unit_days, dtype=float) * tender_wide(shortfall_cost_per_unit_day)
+            * escalation_factors(shortfall_escalation, years))
+    flows[..., _INDEX["residual_value"], horizon_years] = (
+        -unit_price * np.asarray(residual_units, dtype=float))
     return flows

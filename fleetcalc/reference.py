@@ -14,7 +14,18 @@ import typing
 import attrs
 
 from fleetcalc.money import Money
-from fleetcalc.tender import Bid, Escalation, PaymentMilestone, Prices, Tender, TenderSettings
+from fleetcalc.tender import (
+    Ageing,
+    Bid,
+    Cohort,
+    Commonality,
+    Demand,
+    Escalation,
+    PaymentMilestone,
+    Prices,
+    Tender,
+    TenderSettings,
+)
 
 __all__ = ["TABLES", "field_rows", "tender_file_reference"]
 
@@ -23,8 +34,12 @@ TABLES = (
     ("[tender]", TenderSettings),
     ("[tender.prices]", Prices),
     ("[tender.escalation]", Escalation),
+    ("[tender.demand]", Demand),
+    ("[tender.commonality]", Commonality),
     ("[[bids]]", Bid),
     ("[[bids]].payments[]", PaymentMilestone),
+    ("[[fleet]]", Cohort),
+    ("ageing (in [[bids]] and [[fleet]])", Ageing),
 )
 
 _NESTED = {Tender}

@@ -19,6 +19,26 @@ def _number(value):
     return value if np.isfinite(value) else None
 
 
+#: Per-bid fleet results in ``ranking`` and the JSON (binding names).
+_FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall_unit_days",
+               "required_fleet_size", "spare_ratio")
+
+
+def _records(frame):
+    """DataFrame rows as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, (np.integer,)):
+                value = int(value)
+            elif isinstance(value, (float, np.floating)):
+                value = _number(value)
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
 def _rank(values):
     """Rank 1 = lowest; ties share the lower rank ("competition" ranking)."""
     return pd.Series(values).rank(method="min").astype(int).to_numpy()
@@ -44,6 +64,19 @@ class EvaluationResult:
         ``amount`` and ``present_value`` [base currency], non-zero rows only.
     warnings : tuple of str
         Warnings raised while evaluating.
+    fleet : pandas.DataFrame
+        Fleet projection by bid, year and cohort: ``bidder``, ``year``,
+        ``calendar_year``, ``cohort`` (existing classes, and ``new: <model>``
+        for the bid's units), ``units``, ``mean_age`` [year, at the start of
+        the year], ``availability`` [-], ``available_units``, ``demand``,
+        ``p_meet_demand``. Rows with units in service only.
+    fleet_years : pandas.DataFrame
+        By bid and year: ``demand``, ``units``, ``available_units`` (expected),
+        ``p_meet_demand``, ``shortfall_unit_days``.
+    fleet_baseline : pandas.DataFrame or None
+        Present value of the existing cohorts' running costs (cohort x
+        category) [base currency], common to every bid and not in any bid's
+        ``lcc_npv``; None without ``[[fleet]]``.
     """
 
     tender: object
@@ -51,10 +84,14 @@ class EvaluationResult:
     pv_by_category: pd.DataFrame = attrs.field(eq=False)
     cash_flows: pd.DataFrame = attrs.field(eq=False)
     warnings: tuple = ()
+    fleet: pd.DataFrame | None = attrs.field(default=None, eq=False)
+    fleet_years: pd.DataFrame | None = attrs.field(default=None, eq=False)
+    fleet_baseline: pd.DataFrame | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
-                    pv_km, warnings=()):
+                    pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
+                    fleet_baseline=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
         settings = tender.tender
         bidders = [bid.bidder for bid in tender.bids]
@@ -71,6 +108,7 @@ class EvaluationResult:
             "equivalent_annual_cost": finance.equivalent_annual_cost(
                 lcc, settings.discount_rate, settings.horizon_years),
             "cost_per_km": finance.levelised_cost(lcc, pv_km),
+            **(fleet_summary or {}),
         }, index=by_category.index)
         ranking = ranking.sort_values(["rank"], kind="stable")
 
@@ -88,7 +126,8 @@ class EvaluationResult:
             "present_value": present_values.reshape(-1)[keep],
         })
         return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
-                   cash_flows=ledger, warnings=tuple(warnings))
+                   cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
+                   fleet_years=fleet_years, fleet_baseline=fleet_baseline)
 
     @property
     def categories(self):
@@ -117,6 +156,7 @@ class EvaluationResult:
                 "pv_by_category": {c: float(row[f"pv_{c}"]) for c in self.categories},
                 "equivalent_annual_cost": float(row["equivalent_annual_cost"]),
                 "cost_per_km": _number(row["cost_per_km"]),
+                **{key: _number(row[key]) for key in _FLEET_KEYS if key in row},
             })
         ledger = self.cash_flows
         cash_flows = [
@@ -126,7 +166,7 @@ class EvaluationResult:
                                           ledger["calendar_year"], ledger["category"],
                                           ledger["amount"], ledger["present_value"])
         ]
-        return {
+        data = {
             "tender": {
                 "name": settings.name,
                 "base_currency": settings.base_currency,
@@ -138,6 +178,18 @@ class EvaluationResult:
             "cash_flows": cash_flows,
             "warnings": list(self.warnings),
         }
+        if self.fleet is not None:
+            data["fleet"] = _records(self.fleet)
+            data["fleet_years"] = _records(self.fleet_years)
+        if self.fleet_baseline is not None:
+            data["fleet_baseline"] = {
+                "lcc_npv": float(self.fleet_baseline.to_numpy().sum()),
+                "pv_by_category": {c: float(v) for c, v in self.fleet_baseline.sum().items()},
+                "cohorts": [{"cohort": name, "pv_by_category": {c: float(v) for c, v in
+                                                               row.items()}}
+                            for name, row in self.fleet_baseline.iterrows()],
+            }
+        return data
 
     def to_json(self, *, indent=2):
         """The result as JSON text (see :meth:`to_dict`)."""

@@ -23,6 +23,9 @@ import numpy as np
 from fleetcalc.finance import straight_line_residual_share
 
 __all__ = [
+    "group_ages",
+    "group_in_service",
+    "group_overhaul_counts",
     "pad_delivery",
     "units_in_service",
     "overhaul_counts",
@@ -63,6 +66,122 @@ def pad_delivery(deliveries, horizon_years):
     return out
 
 
+def group_ages(entry_times, horizon_years):
+    r"""Age at the start of each year of groups of units that entered service together.
+
+    Parameters
+    ----------
+    entry_times : array_like, shape (..., n_groups)
+        Time ``tau`` [year] at which each group entered service: ``k - 1`` for
+        units delivered in year ``k``; ``year_built - evaluation_year`` (zero or
+        negative) for an existing cohort.
+    horizon_years : int
+        Horizon ``H`` [year].
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_groups, H + 1)
+        Age :math:`a_k = (k - 1) - 	au` [year] in year ``k = t`` (column 0,
+        before any year, is NaN). Negative where the group has not yet entered
+        service.
+
+    Examples
+    --------
+    >>> group_ages([0, -9], 2)
+    array([[nan,  0.,  1.],
+           [nan,  9., 10.]])
+    """
+    tau = np.asarray(entry_times, dtype=float)[..., None]
+    k = np.arange(horizon_years + 1, dtype=float)
+    ages = (k - 1.0) - tau
+    ages[..., 0] = np.nan
+    return ages
+
+
+def group_in_service(entry_times, service_life_years, horizon_years):
+    r"""Whether each group is in service in each year.
+
+    A group that entered service at ``tau`` serves while
+    :math:`0 \le a_k < L`, i.e. years ``tau + 1 .. tau + L``.
+
+    Parameters
+    ----------
+    entry_times : array_like, shape (..., n_groups)
+        Entry time ``tau`` [year] (see :func:`group_ages`).
+    service_life_years : array_like, broadcastable to ``entry_times``
+        Service life ``L`` [year].
+    horizon_years : int
+        Horizon ``H`` [year].
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (..., n_groups, H + 1)
+
+    Examples
+    --------
+    >>> group_in_service([0, -9], [2, 10], 3).astype(int)
+    array([[0, 1, 1, 0],
+           [0, 1, 0, 0]])
+    """
+    ages = group_ages(entry_times, horizon_years)
+    life = np.asarray(service_life_years, dtype=float)[..., None]
+    with np.errstate(invalid="ignore"):
+        return (ages >= 0) & (ages < life)
+
+
+def group_overhaul_counts(units, entry_times, overhaul_interval_years, service_life_years,
+                          horizon_years):
+    r"""Overhauls of groups of units at each time point.
+
+    A group that entered service at ``tau`` is overhauled at
+    :math:`t = 	au + jI`, :math:`j = 1, 2, \dots`, while :math:`jI < L`,
+    for :math:`1 \le t \le H` (overhauls before the evaluation are past).
+
+    Parameters
+    ----------
+    units : array_like, shape (..., n_groups)
+        Units in each group.
+    entry_times : array_like, shape (..., n_groups)
+        Entry time ``tau`` [year].
+    overhaul_interval_years : array_like, broadcastable
+        Interval ``I`` [year]; 0 means no overhauls.
+    service_life_years : array_like, broadcastable
+        Service life ``L`` [year].
+    horizon_years : int
+        Horizon ``H`` [year].
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_groups, H + 1)
+        Units overhauled at ``t`` [units].
+
+    Examples
+    --------
+    Two units delivered at t = 0 with I = 2, L = 5 (overhauls at t = 2, 4), and
+    five units built 7 years before t = 0 with I = 4 (their second overhaul, at
+    age 8, falls at t = 1):
+
+    >>> group_overhaul_counts([2, 5], [0, -7], [2, 4], [5, 30], 4)
+    array([[0, 0, 2, 0, 2],
+           [0, 5, 0, 0, 0]])
+    """
+    tau = np.asarray(entry_times, dtype=np.int64)[..., None]
+    interval = np.asarray(overhaul_interval_years, dtype=np.int64)[..., None]
+    life = np.asarray(service_life_years, dtype=np.int64)[..., None]
+    t = np.arange(horizon_years + 1)
+    elapsed = t - tau                               # years since entry at time t
+    step = np.where(interval > 0, interval, 1)
+    due = ((interval > 0) & (elapsed > 0) & (elapsed % step == 0) & (elapsed < life)
+           & (t >= 1))
+    counts = np.where(due, np.asarray(units)[..., None], 0)
+    return counts.astype(np.int64)
+
+
+def _batch_entry_times(horizon_years):
+    """Entry time ``k - 1`` of the batch delivered in year ``k = 1..H``."""
+    return np.arange(horizon_years)
+
+
 def units_in_service(delivery, service_life_years):
     r"""Units in service in each year.
 
@@ -81,8 +200,10 @@ def units_in_service(delivery, service_life_years):
 
     Notes
     -----
-    .. math:: n_k = \sum_{j=1}^{k} d_j \, [k - j < L] = C_k - C_{\max(k-L, 0)},
-              \qquad C_k = \sum_{j \le k} d_j
+    .. math:: n_k = \sum_{j=1}^{k} d_j \, [k - j < L]
+
+    Each delivery batch is a group entering at ``j - 1``
+    (:func:`group_in_service`).
 
     Examples
     --------
@@ -90,13 +211,10 @@ def units_in_service(delivery, service_life_years):
     array([[0, 2, 3, 1, 0]])
     """
     delivery = np.asarray(delivery, dtype=np.int64)
+    horizon = delivery.shape[1]
     life = np.asarray(service_life_years, dtype=np.int64).reshape(-1, 1)
-    n_bids, horizon = delivery.shape
-    cumulative = np.zeros((n_bids, horizon + 1), dtype=np.int64)
-    np.cumsum(delivery, axis=1, out=cumulative[:, 1:])
-    k = np.arange(horizon + 1)
-    retired_index = np.clip(k - life, 0, None)
-    return cumulative - np.take_along_axis(cumulative, retired_index, axis=1)
+    serving = group_in_service(_batch_entry_times(horizon)[None, :], life, horizon)
+    return (delivery[:, :, None] * serving).sum(axis=1)
 
 
 def overhaul_counts(delivery, overhaul_interval_years, service_life_years):
@@ -132,28 +250,11 @@ def overhaul_counts(delivery, overhaul_interval_years, service_life_years):
     array([[0, 0, 2, 0, 3, 0, 1]])
     """
     delivery = np.asarray(delivery, dtype=np.int64)
-    interval = np.asarray(overhaul_interval_years, dtype=np.int64).reshape(-1)
-    life = np.asarray(service_life_years, dtype=np.int64).reshape(-1)
-    n_bids, horizon = delivery.shape
-    counts = np.zeros((n_bids, horizon + 1), dtype=np.int64)
-    has = interval > 0
-    if not has.any():
-        return counts
-    max_j = int(np.max((life[has] - 1) // interval[has]))
-    if max_j < 1:
-        return counts
-    j = np.arange(1, max_j + 1)
-    shift = j[None, :] * np.where(has, interval, 0)[:, None]            # (B, J)
-    valid = has[:, None] & (shift < life[:, None]) & (shift <= horizon)
-    # Pad the delivery so that index t - shift + 1 (entry year k, column k - 1 = t - shift)
-    # can be gathered for every t without bounds checks.
-    t = np.arange(horizon + 1)
-    column = t[None, None, :] - shift[:, :, None]                       # (B, J, T)
-    inside = valid[:, :, None] & (column >= 0) & (column < horizon)
-    gathered = np.take_along_axis(
-        delivery[:, None, :].repeat(max_j, axis=1), np.clip(column, 0, horizon - 1), axis=2)
-    counts[:] = np.where(inside, gathered, 0).sum(axis=1)
-    return counts
+    horizon = delivery.shape[1]
+    interval = np.asarray(overhaul_interval_years, dtype=np.int64).reshape(-1, 1)
+    life = np.asarray(service_life_years, dtype=np.int64).reshape(-1, 1)
+    return group_overhaul_counts(delivery, _batch_entry_times(horizon)[None, :], interval,
+                                 life, horizon).sum(axis=1)
 
 
 def payment_shares(delivery, quantity, warranty_years, shares, *, periods):

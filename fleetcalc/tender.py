@@ -48,8 +48,12 @@ __all__ = [
     "PaymentMilestone",
     "Prices",
     "Escalation",
+    "Demand",
+    "Commonality",
+    "Ageing",
     "TenderSettings",
     "Bid",
+    "Cohort",
     "Tender",
 ]
 
@@ -134,6 +138,90 @@ class Escalation:
     overhaul: float = spec("Real escalation of overhaul cost per year, decimal.",
                            unit="-/year", example=0.0, default=0.0,
                            rules=(number, greater_than(-1)))
+    shortfall: float = spec("Real escalation of the shortfall cost per unit-day per year, "
+                            "decimal.", unit="-/year", example=0.0, default=0.0,
+                            rules=(number, greater_than(-1)))
+
+
+def _demand_levels(value):
+    """A whole number >= 0, or a list of them (one per year)."""
+    if isinstance(value, (list, tuple)):
+        return integer_list(minimum=0)(value)
+    return integer(value) or at_least(0)(value)
+
+
+@attrs.frozen(kw_only=True)
+class Demand:
+    """Locomotives needed in service, and the cost of missing them.
+
+    Examples
+    --------
+    >>> Demand(units_in_service=[180, 185], shortfall_cost_per_unit_day=2600).confidence
+    0.95
+    """
+
+    units_in_service: int | tuple = spec(
+        "Locomotives needed in service each day: a number, or a list with one number per "
+        "year 1..H.", unit="units", example=180, converter=_tuple, rules=(_demand_levels,))
+    shortfall_cost_per_unit_day: float | Money = spec(
+        "Cost of each missing locomotive-day (hire or lost revenue), base currency.",
+        unit="currency/unit-day", example=2600, default=0.0, rules=(money(minimum=0),))
+    confidence: float = spec("Probability of meeting demand used to size the fleet.",
+                             unit="-", example=0.95, default=0.95,
+                             rules=(number, greater_than(0), at_most(0.999999)))
+
+    def levels(self, horizon_years):
+        """Demand in years 1..H as a list of ints."""
+        value = self.units_in_service
+        return list(value) if isinstance(value, tuple) else [value] * horizon_years
+
+
+@attrs.frozen(kw_only=True)
+class Commonality:
+    """Savings for a bid whose ``platform`` matches an existing cohort's (default none).
+
+    Shared spares pools, tooling and training: the shares are taken off the
+    bid's initial support and maintenance cost.
+
+    Examples
+    --------
+    >>> Commonality(initial_support=0.3).maintenance
+    0.0
+    """
+
+    initial_support: float = spec("Share of initial support saved by platform commonality.",
+                                  unit="-", example=0.30, default=0.0,
+                                  rules=(number, at_least(0), at_most(1)))
+    maintenance: float = spec("Share of maintenance cost saved by platform commonality.",
+                              unit="-", example=0.05, default=0.0,
+                              rules=(number, at_least(0), at_most(1)))
+
+
+@attrs.frozen(kw_only=True)
+class Ageing:
+    """Age-dependent growth of failure rate and maintenance cost (default none).
+
+    Multipliers :math:`(1+g)^v` of the virtual age :math:`v`, which an
+    overhaul reduces by the share ``overhaul_restoration`` (Kijima type II);
+    see :mod:`fleetcalc.ageing`. With the defaults, costs and failure rates
+    do not change with age.
+
+    Examples
+    --------
+    >>> Ageing(failure_rate_growth=0.03).overhaul_restoration
+    0.0
+    """
+
+    failure_rate_growth: float = spec("Growth of the failure rate per year of virtual age.",
+                                      unit="-/year", example=0.03, default=0.0,
+                                      rules=(number, greater_than(-1)))
+    maintenance_cost_growth: float = spec(
+        "Growth of maintenance cost per km per year of virtual age.", unit="-/year",
+        example=0.02, default=0.0, rules=(number, greater_than(-1)))
+    overhaul_restoration: float = spec(
+        "Share of the accumulated (virtual) age an overhaul removes: 1 as good as new, "
+        "0 as bad as old.", unit="-", example=0.5, default=0.0,
+        rules=(number, at_least(0), at_most(1)))
 
 
 @attrs.frozen
@@ -169,6 +257,14 @@ class TenderSettings:
     escalation: Escalation = spec("Real escalation per year by cost category "
                                   "([tender.escalation]); each defaults to 0.",
                                   example={"energy": 0.01}, factory=Escalation)
+    demand: Demand | None = spec(
+        "Locomotives needed in service and the shortfall cost ([tender.demand]); without "
+        "it no shortfall is costed.", example={"units_in_service": 180,
+                                               "shortfall_cost_per_unit_day": 2600},
+        optional=True)
+    commonality: Commonality = spec(
+        "Savings for bids sharing a platform with an existing cohort ([tender.commonality]).",
+        example={"initial_support": 0.30, "maintenance": 0.05}, factory=Commonality)
 
     def rate(self, currency):
         """Value of one unit of ``currency`` in the base currency [base/unit]."""
@@ -193,8 +289,64 @@ class TenderSettings:
         _check_on_init(self)
 
 
-@attrs.frozen
-class Bid:
+def _reliability_problems(unit):
+    """Rules shared by bids and cohorts: planned downtime fits in a year."""
+    days = unit.scheduled_maintenance_days
+    if unit.overhaul_interval_years:
+        days = days + unit.overhaul_downtime_days / unit.overhaul_interval_years
+    if days > 365:
+        return [Problem("scheduled_maintenance_days",
+                        f"with overhaul downtime gives {days:g} days a year out of "
+                        "service, more than 365", value=unit.scheduled_maintenance_days)]
+    return []
+
+
+@attrs.frozen(kw_only=True)
+class LocomotiveType:
+    """Technical and running-cost figures shared by bids and existing cohorts.
+
+    Not used alone: :class:`Bid` and :class:`Cohort` carry these fields.
+    Without reliability figures a unit is taken as never failing; without
+    ageing figures its costs and failure rate do not change with age.
+    """
+
+    model: str = spec("Locomotive model.", example="ES43ACi", rules=(text,))
+    platform: str | None = spec(
+        "Platform family, matched against existing cohorts for commonality savings.",
+        example="GE Evolution", optional=True, rules=(text,))
+    fuel_litres_per_km: float = spec("Diesel consumed per km run.", unit="L/km", example=4.6,
+                                     rules=(number, at_least(0)))
+    maintenance_per_km: float | Money = spec(
+        "Scheduled plus corrective maintenance cost per km run (at age 0 when ageing is "
+        "given).", unit="currency/km", example=1.10, rules=(money(minimum=0),))
+    service_life_years: int = spec("Service life of a unit from entry into service.",
+                                   unit="year", example=30, rules=(integer, at_least(1)))
+    overhaul_interval_years: int | None = spec(
+        "Years between overhauls of a unit; no overhauls when absent.", unit="year",
+        example=8, optional=True, rules=(integer, at_least(1)))
+    overhaul_cost: float | Money = spec("Cost of one overhaul of one unit.", unit="currency",
+                                        example=600_000, default=0.0,
+                                        rules=(money(minimum=0),))
+    mtbf_hours: float | None = spec(
+        "Mean up-time between service-affecting failures (at age 0 when ageing is given); "
+        "absent: never fails.", unit="h", example=1500, optional=True,
+        rules=(number, greater_than(0)))
+    mean_downtime_hours: float = spec(
+        "Mean down time per failure: repair plus logistic delay.", unit="h", example=36,
+        default=0.0, rules=(number, at_least(0)))
+    scheduled_maintenance_days: float = spec(
+        "Days per year out of service for scheduled maintenance and examinations.",
+        unit="day/year", example=18, default=0.0, rules=(number, at_least(0), at_most(365)))
+    overhaul_downtime_days: float = spec("Days out of service per overhaul.", unit="day",
+                                         example=45, default=0.0, rules=(number, at_least(0)))
+    ageing: Ageing = spec("Age-dependent growth of failure rate and maintenance cost.",
+                          example={"failure_rate_growth": 0.03,
+                                   "maintenance_cost_growth": 0.02,
+                                   "overhaul_restoration": 0.5}, factory=Ageing)
+
+
+@attrs.frozen(kw_only=True)
+class Bid(LocomotiveType):
     """One bidder's offer, with the figures the life-cycle cost needs.
 
     Money fields take a plain number (in ``currency``) or a :class:`Money`.
@@ -210,7 +362,6 @@ class Bid:
 
     bidder: str = spec("Name of the bidder; unique within the tender.", example="Wabtec (GE)",
                        rules=(text,))
-    model: str = spec("Locomotive model offered.", example="ES43ACi", rules=(text,))
     currency: str = spec("Currency of this bid's plain money numbers (ISO 4217).",
                          example="USD", rules=(currency_code,))
     unit_price: float | Money = spec("Price per locomotive.", unit="currency",
@@ -221,13 +372,6 @@ class Bid:
         "Units entering service at the start of year 1, 2, 3, ...; sums to quantity.",
         unit="units", example=[0, 10, 20, 20], converter=_tuple,
         rules=(integer_list(minimum=0),))
-    fuel_litres_per_km: float = spec("Diesel consumed per km run.", unit="L/km", example=4.6,
-                                     rules=(number, at_least(0)))
-    maintenance_per_km: float | Money = spec(
-        "Scheduled plus corrective maintenance cost per km run.", unit="currency/km",
-        example=1.10, rules=(money(minimum=0),))
-    service_life_years: int = spec("Service life of a unit from entry into service.",
-                                   unit="year", example=30, rules=(integer, at_least(1)))
     payments: tuple[PaymentMilestone, ...] = spec(
         "Payment milestones; shares sum to 1. Default: all on delivery.", unit="-",
         example=[{"event": "signing", "share": 0.1}, {"event": "delivery", "share": 0.8},
@@ -238,17 +382,11 @@ class Bid:
     initial_support: float | Money = spec(
         "One-off spares, tools, training and documentation, paid with the first batch.",
         unit="currency", example=4_000_000, default=0.0, rules=(money(minimum=0),))
-    overhaul_interval_years: int | None = spec(
-        "Years between overhauls of a unit; no overhauls when absent.", unit="year",
-        example=8, optional=True, rules=(integer, at_least(1)))
-    overhaul_cost: float | Money = spec("Cost of one overhaul of one unit.", unit="currency",
-                                        example=600_000, default=0.0,
-                                        rules=(money(minimum=0),))
     notes: str | None = spec("Free text shown in reports.", example="Illustrative offer.",
                              optional=True, rules=(text,))
 
     def _cross_problems(self):
-        problems = []
+        problems = _reliability_problems(self)
         total = sum(self.delivery)
         if total != self.quantity:
             problems.append(Problem(
@@ -265,6 +403,44 @@ class Bid:
                                         value=shares))
         if not self.payments:
             problems.append(Problem("payments", "needs at least one milestone", value=[]))
+        if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
+            problems.append(Problem("overhaul_interval_years",
+                                    "is needed when overhaul_cost is given"))
+        return problems
+
+    def __attrs_post_init__(self):
+        _check_on_init(self)
+
+
+@attrs.frozen(kw_only=True)
+class Cohort(LocomotiveType):
+    """A class of locomotives the railway already runs (``[[fleet]]``).
+
+    Cohorts age, are overhauled every ``overhaul_interval_years`` from
+    ``year_built``, and retire at the end of their service life. Their
+    running costs are a baseline common to every bid; their availability and
+    retirements decide how much service the new units must provide.
+
+    Examples
+    --------
+    >>> c = Cohort(name="GEU-40", model="ES43ACi", units=55, year_built=2017,
+    ...            service_life_years=30, fuel_litres_per_km=4.7, maintenance_per_km=1.2)
+    >>> c.currency is None
+    True
+    """
+
+    name: str = spec("Name of the cohort (class), unique in the fleet.", example="GEU-40",
+                     rules=(text,))
+    units: int = spec("Units in the cohort at t = 0.", unit="units", example=55,
+                      rules=(integer, at_least(0)))
+    year_built: int = spec("Calendar year the units entered service.", unit="year",
+                           example=2017, rules=(integer, at_least(1900), at_most(2200)))
+    currency: str | None = spec("Currency of this cohort's plain money numbers; default the "
+                                "base currency.", example="PKR", optional=True,
+                                rules=(currency_code,))
+
+    def _cross_problems(self):
+        problems = _reliability_problems(self)
         if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
             problems.append(Problem("overhaul_interval_years",
                                     "is needed when overhaul_cost is given"))
@@ -293,6 +469,8 @@ class Tender:
     tender: TenderSettings = spec("Evaluation settings ([tender]).", example={})
     bids: tuple[Bid, ...] = spec("The bids ([[bids]]), at least one.", example=[],
                                  converter=_tuple)
+    fleet: tuple[Cohort, ...] = spec("The existing fleet ([[fleet]]), one table per cohort.",
+                                     example=[], factory=tuple, converter=_tuple)
 
     def _cross_problems(self):
         settings = self.tender
@@ -330,7 +508,8 @@ class Tender:
                     f"of {horizon} years", value=list(bid.delivery)))
             else:
                 first = min((k + 1 for k, n in enumerate(bid.delivery) if n), default=None)
-                if first is not None and first - 1 + bid.service_life_years < horizon:
+                if (first is not None and settings.demand is None
+                        and first - 1 + bid.service_life_years < horizon):
                     problems.append(Problem(
                         f"{where}.service_life_years",
                         f"units delivered in year {first} retire at t = "
@@ -341,6 +520,56 @@ class Tender:
             if code not in known:
                 problems.append(Problem(f"tender.prices.{name}", f"currency {code!r} has no "
                                         "rate in tender.exchange_rates", value=code))
+        problems += self._fleet_problems(known)
+        problems += self._demand_problems(known)
+        return problems
+
+    def _fleet_problems(self, known):
+        settings = self.tender
+        problems, names = [], {}
+        for i, cohort in enumerate(self.fleet):
+            where = f"fleet[{i}]"
+            if has_errors(cohort):
+                continue
+            if cohort.name in names:
+                problems.append(Problem(f"{where}.name", "duplicates the name of "
+                                        f"fleet[{names[cohort.name]}]", value=cohort.name))
+            names.setdefault(cohort.name, i)
+            if cohort.year_built > settings.evaluation_year:
+                problems.append(Problem(f"{where}.year_built", "must not be after "
+                                        f"evaluation_year ({settings.evaluation_year}); "
+                                        "new units belong in a bid",
+                                        value=cohort.year_built))
+            currencies = [("currency", cohort.currency)] if cohort.currency else []
+            for name, code in currencies + _money_currencies(cohort):
+                if code not in known:
+                    problems.append(Problem(f"{where}.{name}", f"currency {code!r} has no "
+                                            "rate in tender.exchange_rates", value=code))
+        return problems
+
+    def _demand_problems(self, known):
+        settings = self.tender
+        demand = settings.demand
+        if demand is None:
+            return []
+        problems = []
+        levels = demand.units_in_service
+        if isinstance(levels, tuple) and len(levels) != settings.horizon_years:
+            problems.append(Problem(
+                "tender.demand.units_in_service", f"has {len(levels)} years but the horizon "
+                f"is {settings.horizon_years}; give one number per year, or a single number",
+                value=list(levels)))
+        cost = demand.shortfall_cost_per_unit_day
+        if isinstance(cost, Money) and cost.currency not in known:
+            problems.append(Problem("tender.demand.shortfall_cost_per_unit_day",
+                                    f"currency {cost.currency!r} has no rate in "
+                                    "tender.exchange_rates", value=cost.currency))
+        for group, items in (("bids", self.bids), ("fleet", self.fleet)):
+            for i, unit in enumerate(items):
+                if isinstance(unit, LocomotiveType) and unit.mtbf_hours is None:
+                    problems.append(Problem(
+                        f"{group}[{i}].mtbf_hours", "is absent while demand is given: the "
+                        "units are taken as never failing", severity="warning"))
         return problems
 
     def __attrs_post_init__(self):

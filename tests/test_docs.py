@@ -30,7 +30,9 @@ def test_every_table_of_the_tender_classes_is_in_the_reference():
         cls = todo.pop()
         seen.add(cls)
         for field in attrs.fields(cls):
-            for candidate in (field.type, *getattr(field.type, "__args__", ())):
+            args = getattr(field.type, "__args__", ())
+            for candidate in (field.type, *args, *(a for x in args
+                                                   for a in getattr(x, "__args__", ()))):
                 if isinstance(candidate, type) and attrs.has(candidate) and candidate not in seen:
                     todo.append(candidate)
     from fleetcalc.money import Money

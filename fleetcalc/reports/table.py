@@ -39,11 +39,17 @@ def _money(value):
     return f"{value:,.0f}"
 
 
-def format_ranking(result):
-    """The ranking as an aligned table: one row per bid, ranked, by category.
+def _share(value):
+    return "-" if value != value else f"{value:.1%}"  # NaN -> "-"
 
-    Money is in the base currency, rounded to whole units for reading (the
-    JSON output keeps unrounded values).
+
+def format_ranking(result):
+    """The ranking as aligned tables: one row per bid, ranked.
+
+    The first table has the evaluated cost, the LCC NPV and availability; the
+    second the present value by cost category. Money is in the base
+    currency, rounded to whole units for reading (the JSON output keeps
+    unrounded values).
 
     Parameters
     ----------
@@ -55,18 +61,36 @@ def format_ranking(result):
     """
     settings = result.tender.tender
     currency = settings.base_currency
-    categories = result.categories
-    headers = (["Rank", "Bidder", "Evaluated cost", "LCC NPV"]
-               + [c.replace("_", " ") for c in categories]
-               + ["Annual equiv.", "Per km"])
+    ranking = result.ranking
+    demand = settings.demand is not None
+    headers = ["Rank", "Bidder", "Model", f"Evaluated cost [{currency}]", "LCC NPV",
+               "Availability", "Fleet avail."]
+    headers += ["P(meet demand)", "Shortfall [unit-days]"] if demand else []
+    headers += [f"Annual equiv. [{currency}/yr]", f"Per km [{currency}]"]
     rows = []
-    for bidder, row in result.ranking.iterrows():
-        rows.append([str(row["rank"]), bidder, _money(row["evaluated_cost"]),
-                     _money(row["lcc_npv"])]
-                    + [_money(row[f"pv_{c}"]) for c in categories]
-                    + [_money(row["equivalent_annual_cost"]), f"{row['cost_per_km']:,.2f}"])
+    for bidder, row in ranking.iterrows():
+        cells = [str(row["rank"]), bidder, row["model"], _money(row["evaluated_cost"]),
+                 _money(row["lcc_npv"]), _share(row["availability"]),
+                 _share(row["fleet_availability"])]
+        if demand:
+            cells += [_share(row["p_meet_demand"]), _money(row["shortfall_unit_days"])]
+        cells += [_money(row["equivalent_annual_cost"]), f"{row['cost_per_km']:,.2f}"]
+        rows.append(cells)
+    categories = [c for c in result.categories if (ranking[f"pv_{c}"] != 0).any()]
+    by_category = [[str(row["rank"]), bidder] + [_money(row[f"pv_{c}"]) for c in categories]
+                   + [_money(row["lcc_npv"])] for bidder, row in ranking.iterrows()]
     title = (f"{settings.name}\n"
              f"Present values in {currency} at t = 0 ({settings.evaluation_year}); "
              f"real discount rate {settings.discount_rate:.2%}; horizon "
              f"{settings.horizon_years} years. Rank 1 = lowest evaluated cost.\n")
-    return title + "\n" + format_table(headers, rows, align="><" + ">" * (len(headers) - 2))
+    parts = [title, format_table(headers, rows, align="><<" + ">" * (len(headers) - 3)),
+             f"\nPresent value by cost category [{currency}]\n",
+             format_table(["Rank", "Bidder"] + [c.replace("_", " ") for c in categories]
+                          + ["total"], by_category,
+                          align="><" + ">" * (len(categories) + 1))]
+    if result.fleet_baseline is not None:
+        total = result.fleet_baseline.to_numpy().sum()
+        parts.append(f"\nExisting fleet ({len(result.fleet_baseline)} cohorts): running costs "
+                     f"{_money(total)} {currency} in present value, common to every bid and "
+                     "not in the LCC NPV.")
+    return "\n".join(parts)

@@ -1,0 +1,212 @@
+r"""Fleet projection: availability of ageing groups of units against demand.
+
+Pure, vectorised functions that chain :mod:`fleetcalc.ageing`,
+:mod:`fleetcalc.availability` and :mod:`fleetcalc.fleet_distribution`. A
+*group* is a set of identical units that entered service together: a
+delivery batch of a bid, or an existing cohort. Arrays are shaped
+``(..., n_groups, H + 1)`` with year ``k = t`` on the last axis.
+
+Model
+-----
+For a unit of age :math:`a` (at the start of year :math:`k`) with
+overhaul interval :math:`I` and restoration :math:`\rho`:
+
+.. math::
+    v &= \text{virtual\_age}(a; I, \rho) \quad \text{(Kijima type II)} \\
+    \mathrm{MTBF}(a) &= \mathrm{MTBF}_0 / (1 + g_f)^{v} \\
+    s &= (d_{sched} + d_{ovh} / I) / 365 \\
+    A(a) &= (1 - s)\,\frac{\mathrm{MTBF}(a)}{\mathrm{MTBF}(a) + \mathrm{MDT}}
+
+and its maintenance cost per km is :math:`m_0 (1 + g_m)^{v}`. The number of
+available units of a fleet of independent units is a sum of binomials over
+groups, computed exactly (:func:`fleetcalc.fleet_distribution.available_units_pmf`).
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from fleetcalc import ageing, availability, fleet_distribution
+
+__all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor", "FleetOutlook",
+           "fleet_outlook"]
+
+#: Days in a model year, for shortfall locomotive-days and downtime shares [day/year].
+DAYS_PER_YEAR = 365.0
+
+
+def _interval(overhaul_interval_years):
+    """Interval as float with 0 (no overhauls) kept as 0."""
+    return np.asarray(overhaul_interval_years, dtype=float)
+
+
+def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_maintenance_days,
+                      overhaul_downtime_days, overhaul_interval_years, failure_rate_growth,
+                      overhaul_restoration):
+    r"""Annual availability of a unit at each age.
+
+    Parameters
+    ----------
+    ages : array_like
+        Age at the start of the year [year]; NaN or negative (not in service)
+        give NaN.
+    mtbf_hours : array_like
+        MTBF at age 0 [h]; ``inf`` for a unit taken as never failing.
+    mean_downtime_hours : array_like
+        Mean down time per failure (repair plus logistic delay) [h].
+    scheduled_maintenance_days : array_like
+        Planned maintenance days per year [day].
+    overhaul_downtime_days : array_like
+        Days out of service per overhaul [day].
+    overhaul_interval_years : array_like
+        Overhaul interval [year]; 0 for none.
+    failure_rate_growth : array_like
+        Growth of the failure rate per year of virtual age [-/year].
+    overhaul_restoration : array_like
+        Share of the virtual age an overhaul removes [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`A(a)` [-] in [0, 1]; NaN where the unit is not in service.
+
+    Notes
+    -----
+    .. math:: A(a) = (1 - s)\,\frac{\mathrm{MTBF}_0 (1+g_f)^{-v(a)}}
+              {\mathrm{MTBF}_0 (1+g_f)^{-v(a)} + \mathrm{MDT}},
+              \qquad s = \frac{d_{sched} + d_{ovh}/I}{365}
+
+    Overhaul downtime is spread over the years as its long-run average,
+    :math:`d_{ovh}/I` days a year (:func:`fleetcalc.availability.scheduled_downtime_share`).
+
+    Examples
+    --------
+    >>> round(float(unit_availability(0.0, mtbf_hours=1000.0, mean_downtime_hours=10.0,
+    ...     scheduled_maintenance_days=36.5, overhaul_downtime_days=0.0,
+    ...     overhaul_interval_years=0, failure_rate_growth=0.0, overhaul_restoration=0.0)), 6)
+    0.891089
+    """
+    ages = np.asarray(ages, dtype=float)
+    in_service = ages >= 0
+    safe_ages = np.where(in_service, ages, 0.0)
+    interval = _interval(overhaul_interval_years)
+    per_year = np.divide(1.0, interval, out=np.zeros_like(interval), where=interval > 0)
+    share = availability.scheduled_downtime_share(
+        scheduled_maintenance_days, overhaul_downtime_days=overhaul_downtime_days,
+        overhauls_per_year=per_year, days_per_year=DAYS_PER_YEAR)
+    virtual = ageing.virtual_age(safe_ages, overhaul_interval_years=interval,
+                                 overhaul_restoration=overhaul_restoration)
+    multiplier = ageing.failure_rate_multiplier(virtual, failure_rate_growth=failure_rate_growth)
+    mtbf = np.asarray(mtbf_hours, dtype=float) / multiplier
+    result = availability.annual_availability(mtbf, mean_downtime_hours, share)
+    return np.where(in_service, result, np.nan)
+
+
+def maintenance_age_factor(ages, *, maintenance_cost_growth, overhaul_interval_years,
+                           overhaul_restoration):
+    r"""Multiplier of maintenance cost per km at each age.
+
+    Parameters
+    ----------
+    ages : array_like
+        Age at the start of the year [year]; negative or NaN give 0 (the unit
+        is not in service and costs nothing).
+    maintenance_cost_growth : array_like
+        Growth per year of virtual age [-/year].
+    overhaul_interval_years : array_like
+        Overhaul interval [year]; 0 for none.
+    overhaul_restoration : array_like
+        Share of the virtual age an overhaul removes [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`(1 + g_m)^{v(a)}` [-]; exactly 1.0 when the growth is 0.
+
+    Examples
+    --------
+    >>> maintenance_age_factor([0.0, 10.0], maintenance_cost_growth=0.02,
+    ...     overhaul_interval_years=0, overhaul_restoration=0.0).round(6)
+    array([1.      , 1.218994])
+    """
+    ages = np.asarray(ages, dtype=float)
+    in_service = ages >= 0
+    virtual = ageing.virtual_age(np.where(in_service, ages, 0.0),
+                                 overhaul_interval_years=_interval(overhaul_interval_years),
+                                 overhaul_restoration=overhaul_restoration)
+    factor = ageing.maintenance_cost_multiplier(virtual,
+                                                maintenance_cost_growth=maintenance_cost_growth)
+    return np.where(in_service, factor, 0.0)
+
+
+@attrs.frozen
+class FleetOutlook:
+    """Fleet projection arrays, shape ``(..., H + 1)`` (column 0 is before year 1).
+
+    Attributes
+    ----------
+    units : numpy.ndarray
+        Units in service [units].
+    expected_available : numpy.ndarray
+        Expected available units :math:`E[X]` [units].
+    p_meet_demand : numpy.ndarray
+        :math:`P(X \\ge D)` [-].
+    shortfall_unit_days : numpy.ndarray
+        Expected missing locomotive-days :math:`365\\,E[\\max(0, D - X)]` [unit-day].
+    """
+
+    units: np.ndarray
+    expected_available: np.ndarray
+    p_meet_demand: np.ndarray
+    shortfall_unit_days: np.ndarray
+
+
+def fleet_outlook(units, unit_availability, demand):
+    r"""Available units against demand, year by year, for fleets of groups.
+
+    Parameters
+    ----------
+    units : array_like of int, shape (..., n_groups, H + 1)
+        Units of each group in service in each year [units].
+    unit_availability : array_like, shape (..., n_groups, H + 1)
+        Availability of one unit of each group in each year [-]; ignored
+        (may be NaN) where the group has no units.
+    demand : array_like of int, shape (H + 1,)
+        Units needed in service each year [units] (column 0 is ignored).
+
+    Returns
+    -------
+    FleetOutlook
+
+    Notes
+    -----
+    Units are independent, so the count available in a year is
+    :math:`X = \sum_g \mathrm{Binomial}(n_g, A_g)`, computed exactly by
+    convolution; then
+
+    .. math::
+        P(X \ge D), \qquad \text{shortfall} = 365\, E[\max(0, D - X)]
+        \ \text{[unit-day]}.
+
+    Examples
+    --------
+    >>> out = fleet_outlook([[[0, 2]]], [[[np.nan, 0.5]]], [0, 1])
+    >>> out.p_meet_demand.round(3).tolist(), out.shortfall_unit_days.round(3).tolist()
+    ([[1.0, 0.75]], [[0.0, 91.25]])
+    """
+    units = np.asarray(units, dtype=np.int64)
+    avail = np.asarray(unit_availability, dtype=float)
+    avail = np.where(units > 0, avail, 0.0)
+    # groups on the last axis for the distribution: (..., H + 1, n_groups)
+    units_t = np.swapaxes(units, -1, -2)
+    avail_t = np.swapaxes(avail, -1, -2)
+    pmf = fleet_distribution.available_units_pmf(units_t, avail_t)
+    demand = np.asarray(demand, dtype=np.int64).copy()
+    demand[..., 0] = 0
+    return FleetOutlook(
+        units=units_t.sum(axis=-1),
+        expected_available=(units_t * avail_t).sum(axis=-1),
+        p_meet_demand=fleet_distribution.p_meet_demand(pmf, demand),
+        shortfall_unit_days=DAYS_PER_YEAR * fleet_distribution.expected_shortfall(pmf, demand),
+    )
