@@ -10,12 +10,23 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from fleetcalc.evaluate import evaluate
-from fleetcalc.exceptions import Problem, ServiceLifeWarning, TenderError
+from fleetcalc.exceptions import Problem, ServiceLifeWarning, TenderError, TenderWarning
 from fleetcalc.io import dumps_tender, parse_tender, read_tender, write_tender
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
 from fleetcalc.result import EvaluationResult
-from fleetcalc.tender import Bid, Escalation, PaymentMilestone, Prices, Tender, TenderSettings
+from fleetcalc.tender import (
+    Ageing,
+    Bid,
+    Cohort,
+    Commonality,
+    Demand,
+    Escalation,
+    PaymentMilestone,
+    Prices,
+    Tender,
+    TenderSettings,
+)
 
 try:
     __version__ = version("fleetcalc")
@@ -27,7 +38,11 @@ load_tender = read_tender
 
 __all__ = [
     "CATEGORIES",
+    "Ageing",
     "Bid",
+    "Cohort",
+    "Commonality",
+    "Demand",
     "Escalation",
     "EvaluationResult",
     "Money",
@@ -38,6 +53,7 @@ __all__ = [
     "Tender",
     "TenderError",
     "TenderSettings",
+    "TenderWarning",
     "__version__",
     "dumps_tender",
     "evaluate",
