@@ -14,6 +14,7 @@ import typing
 import attrs
 
 from fleetcalc.money import Money
+from fleetcalc.uncertainty import Correlation, UncertainInput
 from fleetcalc.tender import (
     Ageing,
     Bid,
@@ -40,6 +41,8 @@ TABLES = (
     ("[[bids]].payments[]", PaymentMilestone),
     ("[[fleet]]", Cohort),
     ("ageing (in [[bids]] and [[fleet]])", Ageing),
+    ("[[uncertainty]]", UncertainInput),
+    ("[correlation]", Correlation),
 )
 
 _NESTED = {Tender}

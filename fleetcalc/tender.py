@@ -25,6 +25,7 @@ import attrs
 
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money
+from fleetcalc.uncertainty import Correlation, UncertainInput
 from fleetcalc.validation import (
     at_least,
     at_most,
@@ -471,6 +472,11 @@ class Tender:
                                  converter=_tuple)
     fleet: tuple[Cohort, ...] = spec("The existing fleet ([[fleet]]), one table per cohort.",
                                      example=[], factory=tuple, converter=_tuple)
+    uncertainty: tuple[UncertainInput, ...] = spec(
+        "Uncertain inputs for the Monte Carlo simulation ([[uncertainty]]).", example=[],
+        factory=tuple, converter=_tuple)
+    correlation: Correlation | None = spec(
+        "Correlation of uncertain inputs ([correlation]).", example={}, optional=True)
 
     def _cross_problems(self):
         settings = self.tender

@@ -180,6 +180,9 @@ def test_required_fleet_size_and_spare_ratio():
 
 
 @pytest.mark.parametrize(("add", "path", "words"), [
+    ('[tender.demand]\nunits_in_servce = 3\n', "tender.demand.units_in_servce",
+     "did you mean 'units_in_service'"),
+    ('[tender.demand]\nconfidence = 0.9\n', "tender.demand.units_in_service", "is required"),
     ('[tender.demand]\nunits_in_service = [1, 2]\n', "tender.demand.units_in_service",
      "has 2 years but the horizon is 10"),
     ('[[fleet]]\nname = "X"\nmodel = "m"\nunits = 3\nyear_built = 2030\n'

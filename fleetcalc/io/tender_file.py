@@ -33,6 +33,9 @@ __all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "struc
 
 def _kind(annotation):
     """("table", cls), ("array", cls), ("money", Money) or ("scalar", None)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union) and len(args) == 1:
+        annotation = args[0]  # an optional table is checked like a table
     if isinstance(annotation, type) and attrs.has(annotation):
         return "table", annotation
     origin = typing.get_origin(annotation)
