@@ -17,6 +17,8 @@ import pandas as pd
 
 from fleetcalc import finance, fleet, fleet_distribution, schedules
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
+from fleetcalc.adjustments import evaluate_adjustments
+from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
 from fleetcalc.money import convert
@@ -59,6 +61,9 @@ class TenderArrays:
     shortfall_unit_days: np.ndarray
     shortfall_cost_per_unit_day: float
     fleet: FleetProjection
+    contract_payment_shares: np.ndarray
+    financing_shares: np.ndarray
+    financing: FinancingSchedules
 
     @property
     def periods(self):
@@ -146,6 +151,22 @@ def _project_fleet(tender, delivery, life):
         has_demand=demand_given, outlook=fleet.fleet_outlook(units, avail, demand))
 
 
+def _pad(array, periods):
+    """Zero-pad the time axis of ``array`` to ``periods``."""
+    out = np.zeros(array.shape[:-1] + (periods,))
+    out[..., : array.shape[-1]] = array
+    return out
+
+
+def _evaluated_fuel(bid, rules):
+    """Fuel use evaluated: declared, or the guarantee plus its tolerance when loaded."""
+    guarantee = bid.guarantees
+    if rules.load_guarantees and guarantee is not None and (
+            guarantee.fuel_litres_per_km is not None):
+        return guarantee.fuel_litres_per_km * (1.0 + guarantee.fuel_tolerance)
+    return float(bid.fuel_litres_per_km)
+
+
 def _commonality_mask(tender):
     """True for bids whose platform matches an existing cohort's."""
     platforms = {c.platform for c in tender.fleet if c.platform}
@@ -193,6 +214,14 @@ def tender_arrays(tender):
         overhaul_interval_years=interval[:, None, None],
         overhaul_restoration=np.array([b.ageing.overhaul_restoration for b in bids])[:, None, None])
     demand = settings.demand
+    contract_shares = schedules.payment_shares(
+        delivery, [bid.quantity for bid in bids], warranty, shares, periods=last_payment + 1)
+    contract_shares = contract_shares * price_adjustment_factors(tender, last_payment + 1)
+    loans = financing_schedules(
+        tender, contract_shares, inflation=settings.inflation,
+        reference_rate=settings.evaluation.grant_element_reference_rate)
+    periods = loans.acquisition_shares.shape[1]
+    fuel = np.array([_evaluated_fuel(bid, settings.evaluation) for bid in bids])
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
         horizon_years=horizon,
@@ -203,16 +232,17 @@ def tender_arrays(tender):
         unit_price=money_array("unit_price"),
         initial_support=money_array("initial_support") * np.where(
             common, 1.0 - saving.initial_support, 1.0),
-        fuel_litres_per_km=np.array([float(bid.fuel_litres_per_km) for bid in bids]),
+        fuel_litres_per_km=fuel,
         maintenance_per_km=money_array("maintenance_per_km") * np.where(
             common, 1.0 - saving.maintenance, 1.0),
         overhaul_cost=money_array("overhaul_cost"),
         delivery=delivery,
         units_in_service=schedules.units_in_service(delivery, life),
         overhaul_counts=schedules.overhaul_counts(delivery, interval, life),
-        payment_shares=schedules.payment_shares(
-            delivery, [bid.quantity for bid in bids], warranty, shares,
-            periods=last_payment + 1),
+        payment_shares=loans.acquisition_shares,
+        contract_payment_shares=_pad(contract_shares, periods),
+        financing_shares=loans.financing_shares,
+        financing=loans,
         first_delivery_time=schedules.first_delivery_time(delivery),
         residual_units=schedules.residual_units(delivery, life),
         maintenance_units=(projection.batch_units * maintenance_factor).sum(axis=1),
@@ -245,6 +275,7 @@ def cash_flows(arrays):
         shortfall_unit_days=arrays.shortfall_unit_days,
         shortfall_cost_per_unit_day=arrays.shortfall_cost_per_unit_day,
         shortfall_escalation=arrays.escalation["shortfall"],
+        financing_shares=arrays.financing_shares,
     )
 
 
@@ -332,6 +363,12 @@ def evaluate(tender):
     pv_by_category = finance.npv(rate, flows)
     km_run = arrays.units_in_service * arrays.annual_km
     fleet_frame, fleet_years, fleet_summary = _fleet_frames(tender, arrays)
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    lcc = pv_by_category.sum(axis=1)
+    adjustments = evaluate_adjustments(
+        tender, arrays, lcc_npv=lcc,
+        pv_price=pv_by_category[:, index["acquisition"]] + pv_by_category[:, index["financing"]])
+    financing_frame, financing_summary = _financing_frames(tender, arrays)
     baseline = None
     if tender.fleet:
         baseline = pd.DataFrame(finance.npv(rate, fleet_baseline_cash_flows(tender, arrays)),
@@ -350,7 +387,35 @@ def evaluate(tender):
         fleet=fleet_frame,
         fleet_years=fleet_years,
         fleet_baseline=baseline,
+        adjustments=adjustments,
+        financing=financing_frame,
+        financing_summary=financing_summary,
     )
+
+
+def _financing_frames(tender, arrays):
+    """Loan schedules (nominal, base currency) and per-bid financing results."""
+    loans = arrays.financing
+    n_bids = len(tender.bids)
+    if not loans.financed.any():
+        return None, {"grant_element": np.full(n_bids, np.nan),
+                      "financing_pv_saving": np.full(n_bids, np.nan)}
+    price = arrays.unit_price[:, None]
+    length = loans.nominal["debt_service"].shape[1]
+    deflator = (1.0 + tender.tender.inflation) ** -np.arange(length, dtype=float)
+    saving = finance.npv(arrays.discount_rate, (loans.nominal["drawdown"]
+                                                 - loans.nominal["debt_service"]) * deflator)
+    rows = []
+    for b in np.flatnonzero(loans.financed):
+        frame = pd.DataFrame({"bidder": tender.bids[b].bidder, "year": np.arange(length),
+                              "calendar_year": tender.tender.evaluation_year + np.arange(length),
+                              **{name: values[b] * price[b] for name, values
+                                 in loans.nominal.items()}})
+        last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))
+        rows.append(frame.iloc[: last.max() + 1])
+    summary = {"grant_element": loans.grant_element,
+               "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan)}
+    return pd.concat(rows, ignore_index=True), summary
 
 
 def _weighted_mean(values, weights, axis):

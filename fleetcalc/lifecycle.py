@@ -8,7 +8,10 @@ so the same code evaluates one tender or many Monte Carlo draws.
 Cost categories (binding names, in ledger order)
 ------------------------------------------------
 ``acquisition``
-    Contract price of the units, paid by milestone.
+    Contract price of the units, paid by milestone (with a loan: the buyer's
+    own share of each payment, and the principal repayments).
+``financing``
+    Interest, fees and export-credit premium of a financing offer.
 ``initial_support``
     One-off spares, tools, training and documentation, paid with the first batch.
 ``energy``
@@ -39,6 +42,7 @@ __all__ = ["CATEGORIES", "lifecycle_cash_flows"]
 #: Cost categories in ledger order (binding snake_case names).
 CATEGORIES = (
     "acquisition",
+    "financing",
     "initial_support",
     "energy",
     "maintenance",
@@ -72,6 +76,7 @@ def lifecycle_cash_flows(
     shortfall_unit_days=None,
     shortfall_cost_per_unit_day=0.0,
     shortfall_escalation=0.0,
+    financing_shares=None,
 ):
     r"""Cash flows of every bid by cost category and time point.
 
@@ -122,6 +127,9 @@ def lifecycle_cash_flows(
         Cost of a missing locomotive-day [base currency/unit-day].
     shortfall_escalation : float
         Real escalation per year of the shortfall cost [-].
+    financing_shares : array_like, shape (n_bids, T + 1), optional
+        Units-equivalent of the price paid as interest, fees and premium at
+        each ``t`` (:func:`fleetcalc.financing.financing_schedules`) [-].
 
     Returns
     -------
@@ -161,7 +169,8 @@ def lifecycle_cash_flows(
     ...     overhaul_counts=[[0, 0, 0]], overhaul_cost=[0.0], residual_units=[0.0],
     ...     horizon_years=2)
     >>> dict(zip(CATEGORIES, flows[0].tolist()))  # doctest: +NORMALIZE_WHITESPACE
-    {'acquisition': [100.0, 0.0, 0.0], 'initial_support': [5.0, 0.0, 0.0],
+    {'acquisition': [100.0, 0.0, 0.0], 'financing': [0.0, 0.0, 0.0],
+     'initial_support': [5.0, 0.0, 0.0],
      'energy': [0.0, 10.0, 10.0], 'maintenance': [0.0, 10.0, 10.0],
      'overhaul': [0.0, 0.0, 0.0], 'shortfall': [0.0, 0.0, 0.0],
      'residual_value': [0.0, 0.0, 0.0]}
@@ -184,6 +193,9 @@ def lifecycle_cash_flows(
 
     flows = np.zeros(lead + (n_bids, len(CATEGORIES), periods))
     flows[..., _INDEX["acquisition"], :] = per_bid(unit_price) * payment_shares
+    if financing_shares is not None:
+        flows[..., _INDEX["financing"], :] = per_bid(unit_price) * np.asarray(
+            financing_shares, dtype=float)
     support_at = (t[None, :] == np.asarray(first_delivery_time)[:, None]).astype(float)
     flows[..., _INDEX["initial_support"], :] = per_bid(initial_support) * support_at
     in_service = np.asarray(units_in_service, dtype=float)

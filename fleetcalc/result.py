@@ -24,6 +24,11 @@ _FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall
                "required_fleet_size", "spare_ratio")
 
 
+#: Per-bid financing and scoring results in ``ranking`` and the JSON.
+_EVALUATION_KEYS = ("grant_element", "financing_pv_saving", "price_score", "technical_score",
+                    "combined_score")
+
+
 def _records(frame):
     """DataFrame rows as JSON-ready dicts (numpy scalars to Python, NaN to None)."""
     out = []
@@ -40,8 +45,8 @@ def _records(frame):
 
 
 def _rank(values):
-    """Rank 1 = lowest; ties share the lower rank ("competition" ranking)."""
-    return pd.Series(values).rank(method="min").astype(int).to_numpy()
+    """Rank 1 = lowest; ties share the lower rank ("competition" ranking); NaN: no rank."""
+    return pd.Series(values, dtype=float).rank(method="min").astype("Int64").array
 
 
 @attrs.frozen
@@ -77,6 +82,23 @@ class EvaluationResult:
         Present value of the existing cohorts' running costs (cohort x
         category) [base currency], common to every bid and not in any bid's
         ``lcc_npv``; None without ``[[fleet]]``.
+    adjustments : pandas.DataFrame
+        Evaluation adjustment lines: ``bidder``, ``stage``, ``name``,
+        ``amount`` [base currency], ``basis``; ``evaluated_cost = lcc_npv +``
+        the sum of a bid's lines.
+    financing : pandas.DataFrame or None
+        Loan schedules, nominal, in the base currency: ``bidder``, ``year``,
+        ``calendar_year``, ``drawdown``, ``interest``, ``principal``,
+        ``fees``, ``premium``, ``debt_service``, ``balance``; None without
+        financing offers.
+
+    Notes
+    -----
+    ``ranking`` also has ``adjustments`` (sum of lines), ``responsive``,
+    ``non_responsive_reason``, ``grant_element``, ``financing_pv_saving``,
+    ``price_score``, ``technical_score``, ``combined_score``,
+    ``combined_rank``, and the fleet results (``availability``...).
+    Non-responsive bids have no rank and come last.
     """
 
     tender: object
@@ -87,30 +109,53 @@ class EvaluationResult:
     fleet: pd.DataFrame | None = attrs.field(default=None, eq=False)
     fleet_years: pd.DataFrame | None = attrs.field(default=None, eq=False)
     fleet_baseline: pd.DataFrame | None = attrs.field(default=None, eq=False)
+    adjustments: pd.DataFrame | None = attrs.field(default=None, eq=False)
+    financing: pd.DataFrame | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
                     pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
-                    fleet_baseline=None):
+                    fleet_baseline=None, adjustments=None, financing=None,
+                    financing_summary=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
         settings = tender.tender
         bidders = [bid.bidder for bid in tender.bids]
         by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
                                    columns=list(categories))
         lcc = by_category.sum(axis=1).to_numpy()
-        evaluated = lcc
+        n_bids = len(bidders)
+        total = adjustments.total if adjustments is not None else np.zeros(n_bids)
+        responsive = (adjustments.responsive if adjustments is not None
+                      else np.ones(n_bids, dtype=bool))
+        evaluated = lcc + total
+        nan = np.full(n_bids, np.nan)
+        scores = {
+            "price_score": adjustments.price_score if adjustments is not None else nan,
+            "technical_score": np.array([np.nan if b.evaluation.technical_score is None
+                                         else b.evaluation.technical_score
+                                         for b in tender.bids]),
+            "combined_score": adjustments.combined_score if adjustments is not None else nan,
+        }
         ranking = pd.DataFrame({
-            "rank": _rank(evaluated),
+            "rank": _rank(np.where(responsive, evaluated, np.nan)),
             "model": [bid.model for bid in tender.bids],
             "evaluated_cost": evaluated,
             "lcc_npv": lcc,
+            "adjustments": total,
+            "responsive": responsive,
+            "non_responsive_reason": ["; ".join(r) if r else None
+                                      for r in (adjustments.reasons if adjustments is not None
+                                                else [()] * n_bids)],
             **{f"pv_{c}": by_category[c].to_numpy() for c in categories},
             "equivalent_annual_cost": finance.equivalent_annual_cost(
                 lcc, settings.discount_rate, settings.horizon_years),
             "cost_per_km": finance.levelised_cost(lcc, pv_km),
             **(fleet_summary or {}),
+            **(financing_summary or {}),
+            **scores,
+            "combined_rank": _rank(-scores["combined_score"]),
         }, index=by_category.index)
-        ranking = ranking.sort_values(["rank"], kind="stable")
+        ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
 
         # Ledger rows ordered bid (input order), year, category: move time before category.
         amounts = np.swapaxes(amounts, 1, 2)
@@ -127,7 +172,9 @@ class EvaluationResult:
         })
         return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
                    cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
-                   fleet_years=fleet_years, fleet_baseline=fleet_baseline)
+                   fleet_years=fleet_years, fleet_baseline=fleet_baseline,
+                   adjustments=None if adjustments is None else adjustments.lines,
+                   financing=financing)
 
     @property
     def categories(self):
@@ -150,13 +197,21 @@ class EvaluationResult:
             bids.append({
                 "bidder": bidder,
                 "model": row["model"],
-                "rank": int(row["rank"]),
+                "rank": None if pd.isna(row["rank"]) else int(row["rank"]),
+                "responsive": bool(row["responsive"]),
+                "non_responsive_reasons": ([] if pd.isna(row["non_responsive_reason"])
+                                           else row["non_responsive_reason"].split("; ")),
                 "evaluated_cost": float(row["evaluated_cost"]),
                 "lcc_npv": float(row["lcc_npv"]),
                 "pv_by_category": {c: float(row[f"pv_{c}"]) for c in self.categories},
                 "equivalent_annual_cost": float(row["equivalent_annual_cost"]),
                 "cost_per_km": _number(row["cost_per_km"]),
                 **{key: _number(row[key]) for key in _FLEET_KEYS if key in row},
+                "adjustments": self._adjustment_lines(bidder),
+                "adjustments_total": float(row["adjustments"]),
+                **{key: _number(row[key]) for key in _EVALUATION_KEYS},
+                "combined_rank": (None if pd.isna(row["combined_rank"])
+                                  else int(row["combined_rank"])),
             })
         ledger = self.cash_flows
         cash_flows = [
@@ -178,6 +233,11 @@ class EvaluationResult:
             "cash_flows": cash_flows,
             "warnings": list(self.warnings),
         }
+        data["non_responsive"] = [
+            {"bidder": b["bidder"], "reasons": b["non_responsive_reasons"]}
+            for b in bids if not b["responsive"]]
+        if self.financing is not None:
+            data["financing"] = _records(self.financing)
         if self.fleet is not None:
             data["fleet"] = _records(self.fleet)
             data["fleet_years"] = _records(self.fleet_years)
@@ -190,6 +250,13 @@ class EvaluationResult:
                             for name, row in self.fleet_baseline.iterrows()],
             }
         return data
+
+    def _adjustment_lines(self, bidder):
+        if self.adjustments is None:
+            return []
+        lines = self.adjustments[self.adjustments["bidder"] == bidder]
+        return [{"stage": r.stage, "name": r.name, "amount": float(r.amount), "basis": r.basis}
+                for r in lines.itertuples()]
 
     def to_json(self, *, indent=2):
         """The result as JSON text (see :meth:`to_dict`)."""

@@ -33,6 +33,7 @@ __all__ = [
     "first_delivery_time",
     "residual_units",
     "unit_ages",
+    "unit_delays_years",
 ]
 
 
@@ -304,6 +305,39 @@ def payment_shares(delivery, quantity, warranty_years, shares, *, periods):
     cols = (np.arange(horizon)[None, :] + warranty[:, None]).reshape(-1)
     np.add.at(out, (rows, cols), (shares[:, 2:3] * delivery).reshape(-1))
     return out
+
+
+def unit_delays_years(delivery, required):
+    r"""Delay of each unit against a required delivery schedule, unit by unit.
+
+    Units are matched in order: the :math:`i`-th unit delivered is compared
+    with the :math:`i`-th unit required. Units beyond the required quantity
+    have no delay; early units earn no credit.
+
+    Parameters
+    ----------
+    delivery : array_like of int, shape (H,)
+        Units of one bid entering service at the start of year 1, 2, ...
+    required : array_like of int, shape (H',)
+        Units required by the start of year 1, 2, ...
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_units,)
+        :math:`\max(0, k^{bid}_i - k^{req}_i)` [year] for each delivered unit.
+
+    Examples
+    --------
+    >>> unit_delays_years([0, 2, 1], [2, 1])
+    array([1., 1., 1.])
+    """
+    years = np.arange(1, max(len(delivery), len(required)) + 1)
+    offered = np.repeat(years[: len(delivery)], np.asarray(delivery, dtype=np.int64))
+    wanted = np.repeat(years[: len(required)], np.asarray(required, dtype=np.int64))
+    delays = np.zeros(offered.size)
+    n = min(offered.size, wanted.size)
+    delays[:n] = np.maximum(0, offered[:n] - wanted[:n])
+    return delays
 
 
 def first_delivery_time(delivery):

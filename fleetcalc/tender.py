@@ -52,6 +52,13 @@ __all__ = [
     "Demand",
     "Commonality",
     "Ageing",
+    "EvaluationRules",
+    "PriceIndices",
+    "Financing",
+    "PricedAdjustment",
+    "BidEvaluation",
+    "Guarantees",
+    "PriceAdjustment",
     "TenderSettings",
     "Bid",
     "Cohort",
@@ -144,6 +151,34 @@ class Escalation:
                             rules=(number, greater_than(-1)))
 
 
+def _rates(value):
+    """A rate, or a non-empty list of rates (> -1)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        return "must be a number or a non-empty list of numbers"
+    for item in values:
+        broken = number(item) or greater_than(-1)(item)
+        if broken:
+            return broken if len(values) == 1 else f"item {item!r} {broken}"
+    return None
+
+
+def _boolean(value):
+    """true or false."""
+    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+
+
+def _positive_numbers(value):
+    """A non-empty list of positive finite numbers."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return "must be a non-empty list of numbers"
+    for i, item in enumerate(value):
+        broken = number(item) or greater_than(0)(item)
+        if broken:
+            return f"item {i} ({item!r}) {broken}"
+    return None
+
+
 def _demand_levels(value):
     """A whole number >= 0, or a list of them (one per year)."""
     if isinstance(value, (list, tuple)):
@@ -225,6 +260,85 @@ class Ageing:
         rules=(number, at_least(0), at_most(1)))
 
 
+@attrs.frozen(kw_only=True)
+class EvaluationRules:
+    """How the procurement rules adjust bids before ranking (``[tender.evaluation]``).
+
+    The defaults apply no adjustment: no required delivery or payment
+    schedule, no domestic preference, guarantees not loaded, no scoring.
+
+    Examples
+    --------
+    >>> EvaluationRules().domestic_preference_margin
+    0.15
+    """
+
+    required_delivery: tuple | None = spec(
+        "Units required in service by the start of year 1, 2, ... (the bidding document's "
+        "schedule); later units are adjusted or non-responsive.", unit="units",
+        example=[0, 10, 20, 20], optional=True, converter=_tuple,
+        rules=(integer_list(minimum=0),))
+    delivery_adjustment_per_week: float = spec(
+        "Adjustment per week of delay of a unit, as a share of its price.", unit="-/week",
+        example=0.001, default=0.0, rules=(number, at_least(0), at_most(1)))
+    delivery_max_weeks: float | None = spec(
+        "Delay beyond which a bid is non-responsive.", unit="week", example=26,
+        optional=True, rules=(number, at_least(0)))
+    required_payments: tuple[PaymentMilestone, ...] | None = spec(
+        "The bidding document's payment schedule; earlier payments asked by a bid are "
+        "charged interest at payment_deviation_rate.", unit="-",
+        example=[{"event": "delivery", "share": 0.9}, {"event": "acceptance", "share": 0.1}],
+        optional=True, converter=_tuple)
+    payment_deviation_rate: float = spec(
+        "Interest per year charged on payments a bid asks for earlier than required.",
+        unit="-/year", example=0.08, default=0.0, rules=(number, at_least(0)))
+    domestic_preference: bool = spec(
+        "Apply the domestic preference margin to bids that do not qualify.", example=True,
+        default=False, rules=(_boolean,))
+    domestic_preference_margin: float = spec(
+        "Domestic preference margin, share of the base price (World Bank goods: 15 %).",
+        unit="-", example=0.15, default=0.15, rules=(number, at_least(0), at_most(1)))
+    domestic_preference_threshold: float = spec(
+        "Domestic value added share from which a bid qualifies (World Bank: 30 %).",
+        unit="-", example=0.30, default=0.30, rules=(number, at_least(0), at_most(1)))
+    domestic_preference_base: str = spec(
+        "Base of the margin: price_after_adjustments (read-out price after corrections, "
+        "discounts and priced adjustments) or price (corrected read-out price).",
+        example="price_after_adjustments", default="price_after_adjustments",
+        rules=(text, one_of("price_after_adjustments", "price")))
+    load_guarantees: bool = spec(
+        "Evaluate fuel at the guaranteed consumption plus its tolerance instead of the "
+        "declared figure.", example=True, default=False, rules=(_boolean,))
+    grant_element_reference_rate: float = spec(
+        "Discount rate of the grant element of financing offers (IMF/World Bank: 5 %).",
+        unit="-/year", example=0.05, default=0.05, rules=(number, greater_than(-1)))
+    technical_weight: float | None = spec(
+        "Weight of the technical score in a combined score (best price-quality ratio); "
+        "absent: no scoring.", unit="-", example=0.3, optional=True,
+        rules=(number, at_least(0), at_most(1)))
+    price_score_method: str = spec(
+        "Price score: ratio (lowest cost / cost) or linear (1 - (cost - lowest) / lowest).",
+        example="ratio", default="ratio", rules=(text, one_of("ratio", "linear")))
+
+
+@attrs.frozen(kw_only=True)
+class PriceIndices:
+    """Index paths for price adjustment of payments (``[tender.price_adjustment]``).
+
+    Examples
+    --------
+    >>> PriceIndices(labour=[100, 103], materials=[100, 101]).labour
+    (100, 103)
+    """
+
+    labour: tuple = spec("Labour index at t = 0, 1, 2, ... (the last value holds after).",
+                         example=[100, 103, 106], converter=_tuple,
+                         rules=(_positive_numbers,))
+    materials: tuple = spec("Materials index at t = 0, 1, 2, ... (the last value holds after).",
+                            example=[100, 102, 104], converter=_tuple,
+                            rules=(_positive_numbers,))
+
+
 @attrs.frozen
 class TenderSettings:
     """The evaluation settings: the ``[tender]`` table.
@@ -266,6 +380,16 @@ class TenderSettings:
     commonality: Commonality = spec(
         "Savings for bids sharing a platform with an existing cohort ([tender.commonality]).",
         example={"initial_support": 0.30, "maintenance": 0.05}, factory=Commonality)
+    evaluation: EvaluationRules = spec(
+        "Procurement evaluation rules ([tender.evaluation]); by default no adjustment.",
+        example={"domestic_preference": True}, factory=EvaluationRules)
+    price_adjustment: PriceIndices | None = spec(
+        "Index paths for price adjustment of payments ([tender.price_adjustment]).",
+        example={"labour": [100, 103], "materials": [100, 102]}, optional=True)
+    inflation: float = spec(
+        "General inflation of the base currency per year, used only to express nominal "
+        "loan cash flows in real terms.", unit="-/year", example=0.025, default=0.0,
+        rules=(number, greater_than(-1)))
 
     def rate(self, currency):
         """Value of one unit of ``currency`` in the base currency [base/unit]."""
@@ -288,6 +412,174 @@ class TenderSettings:
 
     def __attrs_post_init__(self):
         _check_on_init(self)
+
+
+@attrs.frozen(kw_only=True)
+class Financing:
+    """A financing offer attached to a bid (``[bids.financing]``).
+
+    The loan pays ``share`` of each contract payment (drawdowns follow the
+    payment schedule); the buyer pays the rest and then the debt service.
+    Give a fixed ``interest_rate``, or a floating ``reference_rate`` (a number
+    or one number per year 1, 2, ...) plus ``margin``. Loan cash flows are
+    nominal and are expressed in real terms with ``tender.inflation``.
+
+    Examples
+    --------
+    >>> Financing(share=0.85, interest_rate=0.055, tenor_years=12, grace_years=4).repayment
+    'equal_principal'
+    """
+
+    lender: str | None = spec("Lender or programme, e.g. US EXIM, China EXIM.",
+                              example="US EXIM (illustrative)", optional=True, rules=(text,))
+    share: float = spec("Share of each contract payment financed by the loan.", unit="-",
+                        example=0.85, rules=(number, greater_than(0), at_most(1)))
+    currency: str | None = spec("Loan currency (default the bid's currency).", example="USD",
+                                optional=True, rules=(currency_code,))
+    interest_rate: float | None = spec("Fixed interest rate per year, decimal.",
+                                       unit="-/year", example=0.055, optional=True,
+                                       rules=(number, greater_than(-1)))
+    reference_rate: float | tuple | None = spec(
+        "Floating rate: reference rate per year (a number, or one per year 1, 2, ...).",
+        unit="-/year", example=0.043, optional=True, converter=_tuple,
+        rules=(_rates,))
+    margin: float = spec("Margin over the reference rate per year, decimal.", unit="-/year",
+                         example=0.012, default=0.0, rules=(number,))
+    tenor_years: int = spec("Final maturity from the first drawdown.", unit="year",
+                            example=12, rules=(integer, at_least(1)))
+    grace_years: int = spec("Interest-only years from the first drawdown; covers the "
+                            "drawdown period.", unit="year", example=4, default=0,
+                            rules=(integer, at_least(0)))
+    repayment: str = spec("Repayment profile: equal_principal or annuity.",
+                          example="equal_principal", default="equal_principal",
+                          rules=(text, one_of("equal_principal", "annuity")))
+    upfront_fee: float = spec("Front-end fee, share of the amount financed, at the first "
+                              "drawdown.", unit="-", example=0.005, default=0.0,
+                              rules=(number, at_least(0), at_most(1)))
+    commitment_fee: float = spec("Fee per year on the undrawn balance.", unit="-/year",
+                                 example=0.005, default=0.0,
+                                 rules=(number, at_least(0), at_most(1)))
+    export_credit_premium: float = spec(
+        "Export-credit agency premium, share of the amount financed, at the first drawdown.",
+        unit="-", example=0.04, default=0.0, rules=(number, at_least(0), at_most(1)))
+
+    def _cross_problems(self):
+        problems = []
+        if (self.interest_rate is None) == (self.reference_rate is None):
+            problems.append(Problem("interest_rate", "give either interest_rate (fixed) or "
+                                    "reference_rate (floating), not both or neither"))
+        if self.grace_years >= self.tenor_years:
+            problems.append(Problem("grace_years", f"must be less than tenor_years "
+                                    f"({self.tenor_years})", value=self.grace_years))
+        return problems
+
+
+@attrs.frozen(kw_only=True)
+class PricedAdjustment:
+    """One priced adjustment of a bid: a scope deviation, spare parts, compliance...
+
+    Examples
+    --------
+    >>> PricedAdjustment(name="Spare parts", amount=1.2e6, basis="listed spares").amount
+    1200000.0
+    """
+
+    name: str = spec("Name of the adjustment line.", example="Missing spare parts",
+                     rules=(text,))
+    amount: float | Money = spec("Amount added for evaluation (negative for a credit); a "
+                                 "plain number is in the bid's currency.", unit="currency",
+                                 example=1_200_000, rules=(money(),))
+    basis: str | None = spec("Why: the clause, the quantities and prices used.",
+                             example="12 traction motors at the bid's unit price",
+                             optional=True, rules=(text,))
+
+
+@attrs.frozen(kw_only=True)
+class BidEvaluation:
+    """What the evaluation committee found in a bid (``[bids.evaluation]``).
+
+    Examples
+    --------
+    >>> BidEvaluation(discount=0.02).arithmetic_correction
+    0.0
+    """
+
+    arithmetic_correction: float | Money = spec(
+        "Correction of arithmetic errors of the read-out price (added); a plain number is "
+        "in the bid's currency.", unit="currency", example=-120_000, default=0.0,
+        rules=(money(),))
+    discount: float = spec("Unconditional discount offered, share of the price.", unit="-",
+                           example=0.02, default=0.0, rules=(number, at_least(0), at_most(1)))
+    priced_adjustments: tuple[PricedAdjustment, ...] = spec(
+        "Priced deviations, technical compliance and spare-parts lines.",
+        example=[{"name": "Spare parts", "amount": 1_200_000, "basis": "listed spares"}],
+        factory=tuple, converter=_tuple)
+    domestic_value_added: float = spec(
+        "Domestic value added share, for the domestic preference.", unit="-", example=0.0,
+        default=0.0, rules=(number, at_least(0), at_most(1)))
+    technical_score: float | None = spec("Technical score, 0 to 100, for weighted scoring.",
+                                         unit="points", example=82, optional=True,
+                                         rules=(number, at_least(0), at_most(100)))
+    non_responsive: str | None = spec(
+        "Reason the committee found the bid non-responsive (it is then listed, not ranked).",
+        example="No bid security", optional=True, rules=(text,))
+
+
+@attrs.frozen(kw_only=True)
+class Guarantees:
+    """Performance guarantees and their liquidated damages (``[bids.guarantees]``).
+
+    Examples
+    --------
+    >>> Guarantees(availability=0.9, damages_per_point=100_000).damages_cap
+    0.1
+    """
+
+    fuel_litres_per_km: float | None = spec(
+        "Guaranteed fuel consumption; with load_guarantees the evaluation uses it plus "
+        "fuel_tolerance.", unit="L/km", example=4.6, optional=True,
+        rules=(number, greater_than(0)))
+    fuel_tolerance: float = spec("Tolerance on the fuel guarantee, share.", unit="-",
+                                 example=0.03, default=0.0, rules=(number, at_least(0)))
+    availability: float | None = spec("Guaranteed annual availability of each unit.",
+                                      unit="-", example=0.90, optional=True,
+                                      rules=(number, greater_than(0), at_most(1)))
+    availability_tolerance: float = spec(
+        "Availability shortfall free of damages, decimal (0.01 = 1 point).", unit="-",
+        example=0.01, default=0.0, rules=(number, at_least(0), at_most(1)))
+    damages_per_point: float | Money = spec(
+        "Damages per percentage point of availability below the guarantee, per year of the "
+        "guarantee period; a plain number is in the bid's currency.", unit="currency/point",
+        example=150_000, default=0.0, rules=(money(minimum=0),))
+    damages_cap: float = spec("Cap of all damages, share of the contract price.", unit="-",
+                              example=0.10, default=0.10, rules=(number, at_least(0)))
+    guarantee_years: int = spec("Years of service, from each unit's delivery, the "
+                                "availability guarantee covers.", unit="year", example=5,
+                                default=5, rules=(integer, at_least(1)))
+
+
+@attrs.frozen(kw_only=True)
+class PriceAdjustment:
+    """Shares of the price adjustment formula P1 = P0 (a + b L1/L0 + c M1/M0).
+
+    Examples
+    --------
+    >>> PriceAdjustment(a=0.15, b=0.35, c=0.5).b
+    0.35
+    """
+
+    a: float = spec("Fixed, non-adjustable share.", unit="-", example=0.15,
+                    rules=(number, at_least(0), at_most(1)))
+    b: float = spec("Labour share.", unit="-", example=0.35,
+                    rules=(number, at_least(0), at_most(1)))
+    c: float = spec("Materials share.", unit="-", example=0.50,
+                    rules=(number, at_least(0), at_most(1)))
+
+    def _cross_problems(self):
+        total = self.a + self.b + self.c
+        if abs(total - 1.0) > 1e-9:
+            return [Problem("a", f"a + b + c = {total:g}, not 1", value=self.a)]
+        return []
 
 
 def _reliability_problems(unit):
@@ -385,6 +677,17 @@ class Bid(LocomotiveType):
         unit="currency", example=4_000_000, default=0.0, rules=(money(minimum=0),))
     notes: str | None = spec("Free text shown in reports.", example="Illustrative offer.",
                              optional=True, rules=(text,))
+    financing: Financing | None = spec("Financing offer ([bids.financing]).",
+                                       example={"share": 0.85, "interest_rate": 0.055,
+                                                "tenor_years": 12, "grace_years": 5},
+                                       optional=True)
+    evaluation: BidEvaluation = spec("Committee findings ([bids.evaluation]).",
+                                     example={"discount": 0.02}, factory=BidEvaluation)
+    guarantees: Guarantees | None = spec("Performance guarantees ([bids.guarantees]).",
+                                         example={"availability": 0.9}, optional=True)
+    price_adjustment: PriceAdjustment | None = spec(
+        "Price adjustment formula shares; absent: fixed price.",
+        example={"a": 0.15, "b": 0.35, "c": 0.5}, optional=True)
 
     def _cross_problems(self):
         problems = _reliability_problems(self)
@@ -528,7 +831,58 @@ class Tender:
                                         "rate in tender.exchange_rates", value=code))
         problems += self._fleet_problems(known)
         problems += self._demand_problems(known)
+        problems += self._procurement_problems(known)
         return problems
+
+    def _procurement_problems(self, known):
+        """Financing, evaluation and price-adjustment rules that span bid and tender."""
+        settings = self.tender
+        rules = settings.evaluation
+        problems = []
+        for i, bid in enumerate(self.bids):
+            where = f"bids[{i}]"
+            if has_errors(bid):
+                continue
+            money_fields = [(f"evaluation.{n}", c) for n, c in _money_currencies(bid.evaluation)]
+            money_fields += [(f"evaluation.priced_adjustments[{j}].amount", line.amount.currency)
+                             for j, line in enumerate(bid.evaluation.priced_adjustments)
+                             if isinstance(line.amount, Money)]
+            if bid.guarantees is not None:
+                money_fields += [(f"guarantees.{n}", c)
+                                 for n, c in _money_currencies(bid.guarantees)]
+            if bid.financing is not None and bid.financing.currency:
+                money_fields.append(("financing.currency", bid.financing.currency))
+            for name, code in money_fields:
+                if code not in known:
+                    problems.append(Problem(f"{where}.{name}", f"currency {code!r} has no rate "
+                                            "in tender.exchange_rates", value=code))
+            if bid.financing is not None:
+                problems += self._drawdown_problems(where, bid)
+            if bid.price_adjustment is not None and settings.price_adjustment is None:
+                problems.append(Problem(f"{where}.price_adjustment", "needs the index paths "
+                                        "of [tender.price_adjustment]"))
+            if rules.technical_weight is not None and bid.evaluation.technical_score is None:
+                problems.append(Problem(f"{where}.evaluation.technical_score", "is needed "
+                                        "because tender.evaluation.technical_weight is given"))
+        return problems
+
+    @staticmethod
+    def _drawdown_problems(where, bid):
+        """The loan must be fully drawn within its grace period (drawdowns follow payments)."""
+        shares = {p.event: p.share for p in bid.payments}
+        years = [k for k, n in enumerate(bid.delivery) if n]
+        times = [0] if shares.get("signing", 0) > 0 else []
+        times += years if shares.get("delivery", 0) > 0 else []
+        times += [k + bid.warranty_years for k in years] if shares.get("acceptance", 0) > 0 else []
+        if not times:
+            return []
+        span = max(times) - min(times)
+        if span > bid.financing.grace_years:
+            return [Problem(f"{where}.financing.grace_years",
+                            f"the loan draws from t = {min(times)} to t = {max(times)} with the "
+                            f"payments, so its grace period must be at least {span} years",
+                            value=bid.financing.grace_years)]
+        return []
 
     def _fleet_problems(self, known):
         settings = self.tender

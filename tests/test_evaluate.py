@@ -73,9 +73,17 @@ def test_example_json_invariants():
         rows = [r["present_value"] for r in data["cash_flows"] if r["bidder"] == bid["bidder"]]
         assert sum(rows) == pytest.approx(bid["lcc_npv"], rel=1e-12)
         assert sum(bid["pv_by_category"].values()) == pytest.approx(bid["lcc_npv"], rel=1e-12)
-    costs = [b["evaluated_cost"] for b in data["bids"]]
-    assert [b["rank"] for b in data["bids"]] == list(range(1, len(costs) + 1))
+    ranked = [b for b in data["bids"] if b["responsive"]]
+    costs = [b["evaluated_cost"] for b in ranked]
+    assert [b["rank"] for b in ranked] == list(range(1, len(costs) + 1))
     assert costs == sorted(costs)
+    # non-responsive bids are listed last, with their reasons, and not ranked
+    rejected = data["bids"][len(ranked):]
+    assert rejected and all(b["rank"] is None and b["non_responsive_reasons"] for b in rejected)
+    assert [r["bidder"] for r in data["non_responsive"]] == [b["bidder"] for b in rejected]
+    for bid in data["bids"]:
+        assert bid["evaluated_cost"] == pytest.approx(
+            bid["lcc_npv"] + sum(line["amount"] for line in bid["adjustments"]), rel=1e-12)
 
 
 def test_ties_share_a_rank():

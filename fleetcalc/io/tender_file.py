@@ -142,10 +142,10 @@ def _make_converter():
         return _kind(annotation)[0] == "array"
 
     def array_hook(annotation):
-        item = typing.get_args(annotation)[0]
+        item = _kind(annotation)[1]
 
         def hook(value, _type):
-            if value is MISSING or value is INVALID:
+            if value is MISSING or value is INVALID or value is None:
                 return value
             return tuple(converter.structure(v, item) for v in value)
 
