@@ -197,7 +197,8 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
                 f"({rules.domestic_preference_base}); domestic value added "
                 f"{dva[b]:.0%} < {rules.domestic_preference_threshold:.0%}")
 
-    lines = pd.DataFrame(rows, columns=["bidder", "stage", "name", "amount", "basis"])
+    lines = pd.DataFrame(rows, columns=["bidder", "stage", "name", "amount", "basis"]).astype(
+        {"amount": float})
     order = {s: i for i, s in enumerate(STAGES)}
     bidders = [bid.bidder for bid in tender.bids]
     lines = lines.assign(_b=lines["bidder"].map(bidders.index),
