@@ -35,6 +35,19 @@ def main(path=HERE / "pakistan_locomotives_2026.toml"):
     by_category["total"] = by_category.sum(axis=1)
     print(by_category.to_string(float_format=lambda x: f"{x:,.2f}"))
 
+    print("\nWith and without the financing offers (evaluated cost, USD million):")
+    unfinanced = attrs.evolve(tender, bids=[attrs.evolve(b, financing=None)
+                                            for b in tender.bids])
+    without = fleetcalc.evaluate(unfinanced).ranking
+    both = result.ranking[["rank", "evaluated_cost", "grant_element"]].join(
+        without[["rank", "evaluated_cost"]].add_suffix("_without_financing"))
+    both[["evaluated_cost", "evaluated_cost_without_financing"]] /= millions
+    print(both.to_string(float_format=lambda x: f"{x:,.3f}"))
+
+    print("\nAvailability and demand:")
+    print(result.ranking[["availability", "p_meet_demand", "shortfall_unit_days"]].to_string(
+        float_format=lambda x: f"{x:,.3f}"))
+
     print("\nWinner by discount rate:")
     for rate in (0.04, 0.06, 0.08, 0.10, 0.12):
         variant = attrs.evolve(tender, tender=attrs.evolve(tender.tender, discount_rate=rate))
