@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from fleetcalc import evaluation_rules, finance, schedules
-from fleetcalc.money import convert
 from fleetcalc.tender import PAYMENT_EVENTS
 
 __all__ = ["STAGES", "AdjustmentResult", "evaluate_adjustments"]
@@ -71,9 +70,7 @@ class AdjustmentResult:
 
 
 def _money(tender, bid, value):
-    settings = tender.tender
-    return convert(value, currency=bid.currency, exchange_rates=settings.exchange_rates,
-                   base_currency=settings.base_currency)
+    return tender.tender.to_base(value, bid.currency)
 
 
 def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):

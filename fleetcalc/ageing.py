@@ -26,6 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from fleetcalc._arrays import finish as _finish
+from fleetcalc._arrays import first_bad as _first_bad
+from fleetcalc._arrays import non_negative as _non_negative
+
 __all__ = [
     "age_at_year_start",
     "virtual_age",
@@ -37,18 +41,8 @@ __all__ = [
 _RATIO_TOLERANCE = 1e-9
 
 
-def _first_bad(values, mask):
-    """Return the first offending element as a Python scalar, for messages."""
-    return np.asarray(values)[np.asarray(mask)].ravel()[0].item()
 
 
-def _non_negative(name, value):
-    """Convert to a float array and check ``value >= 0`` (NaN allowed)."""
-    arr = np.asarray(value, dtype=float)
-    bad = arr < 0
-    if np.any(bad):
-        raise ValueError(f"{name} must be >= 0, got {_first_bad(arr, bad)!r}")
-    return arr
 
 
 def _growth(name, value):
@@ -62,10 +56,6 @@ def _growth(name, value):
     return arr
 
 
-def _finish(result):
-    """Return a Python float for 0-d results, else the array."""
-    result = np.asarray(result, dtype=float)
-    return float(result) if result.ndim == 0 else result
 
 
 def age_at_year_start(year, commissioning_year):

@@ -21,7 +21,6 @@ from fleetcalc.adjustments import evaluate_adjustments
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
-from fleetcalc.money import convert
 from fleetcalc.result import EvaluationResult
 from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import problems_of, raise_if_errors
@@ -188,10 +187,7 @@ def tender_arrays(tender):
     bids = tender.bids
     horizon = settings.horizon_years
 
-    def base(value, currency=None):
-        return convert(value, currency=currency or settings.base_currency,
-                       exchange_rates=settings.exchange_rates,
-                       base_currency=settings.base_currency)
+    base = settings.to_base
 
     def money_array(name):
         return np.array([base(getattr(bid, name), bid.currency) for bid in bids])
@@ -294,9 +290,7 @@ def fleet_baseline_cash_flows(tender, arrays):
     entry = np.array([c.year_built - settings.evaluation_year for c in cohorts])
 
     def base(value, cohort):
-        return convert(value, currency=cohort.currency or settings.base_currency,
-                       exchange_rates=settings.exchange_rates,
-                       base_currency=settings.base_currency)
+        return settings.to_base(value, cohort.currency)
 
     units = np.array([c.units for c in cohorts])
     return lifecycle_cash_flows(

@@ -29,6 +29,10 @@ Conventions
 from __future__ import annotations
 
 import numpy as np
+
+from fleetcalc._arrays import finish as _finish
+from fleetcalc._arrays import first_bad as _first_bad
+from fleetcalc._arrays import share as _share
 import scipy.fft
 from scipy import special, stats
 
@@ -50,15 +54,8 @@ _TINY_AVAILABILITY = 1e-300
 _MAX_FLEET = 2**52
 
 
-def _first_bad(values, mask):
-    """Return the first offending element as a Python scalar, for messages."""
-    return np.asarray(values)[np.asarray(mask)].ravel()[0].item()
 
 
-def _finish(result):
-    """Return a Python float for 0-d results, else the array."""
-    result = np.asarray(result, dtype=float)
-    return float(result) if result.ndim == 0 else result
 
 
 def _counts(name, value, *, allow_nan=False):
@@ -75,17 +72,6 @@ def _counts(name, value, *, allow_nan=False):
     return arr
 
 
-def _share(name, value, *, allow_nan=True):
-    """Check a decimal share in ``[0, 1]``; return a float array."""
-    arr = np.asarray(value, dtype=float)
-    bad = (arr < 0) | (arr > 1)
-    if not allow_nan:
-        bad |= np.isnan(arr)
-    if np.any(bad):
-        raise ValueError(
-            f"{name} must be a decimal share in [0, 1], got {_first_bad(arr, bad)!r}"
-        )
-    return arr
 
 
 def _cohorts(units, availability):

@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from fleetcalc._arrays import finish as _scalar_or_array
 import numpy_financial as npf
 
 __all__ = [
@@ -85,9 +87,6 @@ def _per_loan(name, value, n_loans, *, minimum=None, integer=False, strict=False
     return arr
 
 
-def _scalar_or_array(result):
-    result = np.asarray(result, dtype=float)
-    return float(result) if result.ndim == 0 else result
 
 
 def _present_value_at(values, rate, t_ref):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import attrs
 
 from fleetcalc.exceptions import Problem
-from fleetcalc.money import Money
+from fleetcalc.money import Money, convert
 from fleetcalc.uncertainty import Correlation, UncertainInput
 from fleetcalc.validation import (
     at_least,
@@ -394,6 +394,19 @@ class TenderSettings:
     def rate(self, currency):
         """Value of one unit of ``currency`` in the base currency [base/unit]."""
         return 1.0 if currency == self.base_currency else float(self.exchange_rates[currency])
+
+    def to_base(self, value, currency=None):
+        """A money value in the base currency (see :func:`fleetcalc.money.convert`).
+
+        Parameters
+        ----------
+        value : float or Money
+            A plain number is in ``currency`` (default: the base currency).
+        currency : str, optional
+            Currency of a plain number, e.g. the bid's.
+        """
+        return convert(value, currency=currency or self.base_currency,
+                       exchange_rates=self.exchange_rates, base_currency=self.base_currency)
 
     def _cross_problems(self):
         problems = []
