@@ -207,6 +207,8 @@ class EvaluationResult:
                 "equivalent_annual_cost": float(row["equivalent_annual_cost"]),
                 "cost_per_km": _number(row["cost_per_km"]),
                 **{key: _number(row[key]) for key in _FLEET_KEYS if key in row},
+                "required_fleet_size": (None if pd.isna(row["required_fleet_size"])
+                                        else int(row["required_fleet_size"])),
                 "adjustments": self._adjustment_lines(bidder),
                 "adjustments_total": float(row["adjustments"]),
                 **{key: _number(row[key]) for key in _EVALUATION_KEYS},
