@@ -203,3 +203,14 @@ def test_cli_validate_reports_warnings_on_stderr(tmp_path):
     good.write_text(VALID.replace("horizon_years = 10", "horizon_years = 40"))
     code, out, err = run_cli("validate", str(good))
     assert code == 0 and "warning:" in err and "retire at t = 30" in err
+
+
+@pytest.mark.filterwarnings("ignore::fleetcalc.TenderWarning")
+def test_the_full_example_round_trips_through_toml(tmp_path):
+    # every table (fleet, demand, financing, evaluation, guarantees, uncertainty) survives
+    tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
+    path = tmp_path / "again.toml"
+    fleetcalc.write_tender(tender, path)
+    again = fleetcalc.load_tender(path)
+    assert again == tender
+    assert fleetcalc.evaluate(again).to_dict() == fleetcalc.evaluate(tender).to_dict()
