@@ -2,7 +2,8 @@
 
 ``fleetcalc compare TENDER.toml [--format table|json|csv] [--output PATH]``
 evaluates and ranks the bids; ``fleetcalc validate TENDER.toml`` lists every
-problem of a tender file. Results go to stdout (or ``--output``); warnings
+problem of a tender file; ``fleetcalc report TENDER.toml --output DIR`` writes
+the HTML report, the Excel workbook and the charts. Results go to stdout (or ``--output``); warnings
 and errors go to stderr. Exit status: 0 success, 1 an output could not be
 written, 2 invalid input (every problem is listed, with no traceback).
 """
@@ -18,6 +19,7 @@ from fleetcalc import __version__
 from fleetcalc.evaluate import evaluate
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import read_tender
+from fleetcalc.reports.report import add_report_parser, run_report
 from fleetcalc.reports.table import format_ranking
 
 __all__ = ["main", "build_parser"]
@@ -45,6 +47,7 @@ def build_parser():
     validate = commands.add_parser("validate", help="check a tender file and list problems",
                                    description="Check a tender file; list every problem.")
     validate.add_argument("tender", type=Path, help="tender file (TOML)")
+    add_report_parser(commands)
     return parser
 
 
@@ -97,7 +100,7 @@ def main(argv=None, *, stdout=None, stderr=None):
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args = build_parser().parse_args(argv)
-    handler = {"compare": _compare, "validate": _validate}[args.command]
+    handler = {"compare": _compare, "validate": _validate, "report": run_report}[args.command]
     try:
         return handler(args, stdout, stderr)
     except TenderError as exc:

@@ -260,6 +260,18 @@ class EvaluationResult:
         return [{"stage": r.stage, "name": r.name, "amount": float(r.amount), "basis": r.basis}
                 for r in lines.itertuples()]
 
+    def to_excel(self, path, *, simulation=None):
+        """Write the auditable Excel workbook (see :func:`fleetcalc.reports.excel.write_workbook`)."""
+        from fleetcalc.reports.excel import write_workbook  # the edges import late
+
+        return write_workbook(self, path, simulation=simulation)
+
+    def to_html(self, path, *, source_bytes=None, simulation=None):
+        """Write the self-contained HTML report (see :func:`fleetcalc.reports.html.write_html`)."""
+        from fleetcalc.reports.html import write_html
+
+        return write_html(self, path, source_bytes=source_bytes, simulation=simulation)
+
     def to_json(self, *, indent=2):
         """The result as JSON text (see :meth:`to_dict`)."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)

@@ -1,0 +1,597 @@
+"""An Excel workbook of an evaluation, with live formulas.
+
+The workbook lets a reader audit and re-run the discounting: the discount
+rate lives in one cell of the *Assumptions* sheet (defined name
+``discount_rate``); every *Cash flows* row computes its discount factor and
+present value from it, and the *Summary* sums those present values per bid.
+Changing that one cell moves every present value, NPV, rank and equivalent
+annual cost. The undiscounted amounts are fleetcalc's, in the base currency.
+
+openpyxl writes formulas without cached results; the workbook asks for a
+full recalculation on load (``calcPr fullCalcOnLoad``), which Excel honours.
+
+Every string that comes from the tender (bidder names, models, notes,
+cohort names, ...) is written as a text cell, never as a formula, whatever
+its first character (``=``, ``+``, ``-``, ``@``, tab, CR): see
+:func:`_text_cell`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from pathlib import Path
+
+import attrs
+
+__all__ = ["write_workbook", "assumption_rows", "SHEETS"]
+
+#: Sheet names, in workbook order (optional sheets only when their data exist).
+SHEETS = ("Summary", "Cash flows", "Adjustments", "Financing schedules", "Fleet projection",
+          "Fleet vs demand", "Simulation summary", "Tornado", "Assumptions")
+
+_MONEY = "#,##0.00"
+_FACTOR = "0.000000"
+_RATE = "0.00%"
+_SHARE = "0.0%"
+_INTEGER = "0"
+_COUNT = "#,##0"
+_DECIMAL = "#,##0.00"
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+#: Column labels and number formats of the optional frames (by column name).
+_LABELS = {
+    "bidder": "Bidder", "year": "Year t", "calendar_year": "Calendar year",
+    "cohort": "Cohort", "units": "Units", "mean_age": "Mean age [year]",
+    "availability": "Availability [-]", "available_units": "Available units",
+    "demand": "Demand [units]", "p_meet_demand": "P(meet demand) [-]",
+    "shortfall_unit_days": "Shortfall [unit-days]", "name": "Adjustment",
+    "basis": "Basis", "drawdown": "Drawdown", "interest": "Interest",
+    "principal": "Principal", "fees": "Fees", "debt_service": "Debt service",
+    "balance": "Balance", "mean": "Mean", "std": "Standard deviation",
+    "p10": "P10", "p50": "P50 (median)", "p90": "P90",
+    "p_rank_first": "P(ranked first) [-]", "availability_mean": "Mean availability [-]",
+    "input": "Input", "low": "Low", "high": "High", "swing": "Swing",
+    "fleet_availability": "Fleet availability [-]", "required_fleet_size":
+    "Required fleet size [units]", "spare_ratio": "Spare ratio [-]",
+}
+_MONEY_COLUMNS = {"amount", "drawdown", "interest", "principal", "fees", "debt_service",
+                  "balance", "mean", "std", "p10", "p50", "p90", "low", "high", "swing"}
+_SHARE_COLUMNS = {"availability", "p_meet_demand", "p_rank_first", "availability_mean",
+                  "fleet_availability", "spare_ratio"}
+_INTEGER_COLUMNS = {"year", "calendar_year"}
+
+
+def _openpyxl():
+    import openpyxl  # noqa: PLC0415 - optional dependency, imported when used
+
+    return openpyxl
+
+
+def _is_formula_like(text):
+    return text.startswith(_FORMULA_TRIGGERS)
+
+
+def _text_cell(ws, row, column, value):
+    """Write ``value`` as a text cell, never as a formula.
+
+    openpyxl turns any string starting with ``=`` into a formula; here the
+    cell's type is forced to string (and, for text that looks like a
+    formula, the quote prefix is set so that editing the cell in a
+    spreadsheet keeps it text). Control characters that XML cannot hold
+    become U+FFFD.
+
+    Parameters
+    ----------
+    ws : openpyxl.worksheet.worksheet.Worksheet
+    row, column : int
+        1-based cell position.
+    value : object
+        Written as ``str(value)``.
+
+    Returns
+    -------
+    openpyxl.cell.cell.Cell
+    """
+    text = _ILLEGAL.sub("\ufffd", str(value))
+    cell = ws.cell(row=row, column=column)
+    cell.value = text
+    cell.data_type = "s"
+    if _is_formula_like(text):
+        cell.quotePrefix = True
+    return cell
+
+
+def _number_cell(ws, row, column, value, number_format=_DECIMAL):
+    """Write a finite number with a number format (NaN and inf stay empty)."""
+    cell = ws.cell(row=row, column=column)
+    if value is None:
+        return cell
+    value = int(value) if isinstance(value, numbers.Integral) else float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return cell
+    cell.value = value
+    cell.number_format = number_format
+    return cell
+
+
+def _formula_cell(ws, row, column, formula, number_format=_DECIMAL):
+    """Write a formula that fleetcalc composed (never tender text)."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = formula
+    cell.number_format = number_format
+    return cell
+
+
+def _value_cell(ws, row, column, value, number_format=_DECIMAL):
+    if value is None:
+        return ws.cell(row=row, column=column)
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return _number_cell(ws, row, column, value, number_format)
+    if isinstance(value, bool):
+        return _text_cell(ws, row, column, "yes" if value else "no")
+    try:
+        import pandas as pd  # noqa: PLC0415
+
+        if pd.isna(value):
+            return ws.cell(row=row, column=column)
+    except (TypeError, ValueError):
+        pass
+    return _text_cell(ws, row, column, value)
+
+
+def _header(ws, row, labels):
+    """Bold, shaded, wrapped header cells."""
+    styles = _openpyxl().styles
+    font = styles.Font(bold=True)
+    fill = styles.PatternFill("solid", fgColor="E8ECF1")
+    border = styles.Border(bottom=styles.Side(style="thin", color="7F8C9A"))
+    align = styles.Alignment(wrap_text=True, vertical="bottom")
+    for column, label in enumerate(labels, start=1):
+        cell = _text_cell(ws, row, column, label)
+        cell.font, cell.fill, cell.border, cell.alignment = font, fill, border, align
+
+
+def _size_columns(ws, *, minimum=8, maximum=60, numeric=16):
+    """Column widths from the longest text (formulas count as ``numeric`` wide)."""
+    widths = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            if cell.data_type == "f" or isinstance(cell.value, numbers.Number):
+                width = numeric
+            else:
+                width = max(len(line) for line in str(cell.value).split("\n")) + 2
+                if cell.row == 1:
+                    width = min(width, 24)  # headers wrap
+            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
+    for letter, width in widths.items():
+        ws.column_dimensions[letter].width = max(minimum, min(maximum, width))
+
+
+def _frame_or_none(value):
+    """``value`` if it is a non-empty table, else None."""
+    if value is None:
+        return None
+    if getattr(value, "empty", False):
+        return None
+    return value
+
+
+def _optional(result, name):
+    return _frame_or_none(getattr(result, name, None))
+
+
+def _criterion(text):
+    """A string literal for a formula (quotes doubled)."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def _format_for(column, currency):
+    if column in _MONEY_COLUMNS:
+        return _MONEY
+    if column in _SHARE_COLUMNS:
+        return _SHARE
+    if column in _INTEGER_COLUMNS:
+        return _INTEGER
+    if column in {"units", "available_units", "demand"}:
+        return _DECIMAL
+    return _DECIMAL
+
+
+def _label_for(column, currency):
+    label = _LABELS.get(column, str(column).replace("_", " ").capitalize())
+    if column in _MONEY_COLUMNS:
+        label = f"{label} [{currency}]"
+    return label
+
+
+def _write_frame(ws, frame, currency, *, bid_numbers=None):
+    """A DataFrame as a table from A1: header, typed cells, frozen header."""
+    columns = list(frame.columns)
+    labels = [_label_for(c, currency) for c in columns]
+    if bid_numbers is not None and "bidder" in columns:
+        labels.append("Bid no.")
+    _header(ws, 1, labels)
+    for i, record in enumerate(frame.itertuples(index=False), start=2):
+        for j, (column, value) in enumerate(zip(columns, record), start=1):
+            _value_cell(ws, i, j, value, _format_for(column, currency))
+        if bid_numbers is not None and "bidder" in columns:
+            number = bid_numbers.get(record[columns.index("bidder")])
+            _value_cell(ws, i, len(columns) + 1, number, _INTEGER)
+    ws.freeze_panes = "B2"
+    if len(frame):
+        ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(labels)).column_letter}{len(frame) + 1}"
+    _size_columns(ws)
+
+
+# --- Assumptions -------------------------------------------------------------------------
+
+
+def _unit(unit, currency):
+    if unit is None:
+        return ""
+    return unit.replace("currency", currency) if "currency" in unit else unit
+
+
+def _plain(value):
+    """A scalar for a cell: numbers stay numbers, sequences become readable text."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Number):
+        return value
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple | list):
+        parts = []
+        for item in value:
+            if attrs.has(type(item)):
+                parts.append(" ".join(f"{v:g}" if isinstance(v, float) else str(v)
+                                      for v in attrs.astuple(item, recurse=False)))
+            else:
+                parts.append(str(item))
+        return "; ".join(parts) if any(attrs.has(type(i)) for i in value) else ", ".join(parts)
+    return str(value)
+
+
+def _assumption_rows(obj, section, currency):
+    """(section, parameter, value, unit, meaning) of every field of an attrs object."""
+    from fleetcalc.money import Money  # noqa: PLC0415
+
+    rows = []
+    nested = []
+    first = ("bidder", "model", "currency")
+    fields = sorted(attrs.fields(type(obj)),
+                    key=lambda f: first.index(f.name) if f.name in first else len(first))
+    for field in fields:
+        value = getattr(obj, field.name)
+        unit = field.metadata.get("unit")
+        doc = field.metadata.get("doc", "")
+        if isinstance(value, Money):
+            rows.append((section, field.name, value.amount, _unit(unit, value.currency), doc))
+        elif attrs.has(type(value)):
+            nested.append((field.name, value, doc))
+        elif isinstance(value, dict):
+            nested.append((field.name, value, doc))
+        else:
+            rows.append((section, field.name, _plain(value), _unit(unit, currency), doc))
+    for name, value, doc in nested:
+        title = f"{section}: {name}"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                unit = f"{currency} per {key}" if name == "exchange_rates" else ""
+                rows.append((title, str(key), _plain(item), unit, doc))
+        else:
+            rows.extend(_assumption_rows(value, title, currency))
+    return rows
+
+
+def _assumption_format(value, unit, base):
+    if isinstance(value, numbers.Integral):
+        return _INTEGER if unit == "year" else _COUNT
+    if unit in {"-/year", "-"}:
+        return _RATE
+    if unit.startswith(f"{base} per "):
+        return "General"
+    return _DECIMAL
+
+
+def assumption_rows(tender):
+    """Every input of a tender as rows: section, parameter, value, unit, meaning.
+
+    Parameters
+    ----------
+    tender : fleetcalc.Tender
+
+    Returns
+    -------
+    list of tuple
+        ``(section, parameter, value, unit, meaning)``; sections are
+        ``"Tender settings"`` (with sub-sections such as ``"Tender settings:
+        prices"``) and ``"Bid 1"``, ``"Bid 2"``, ... in tender order. Money
+        values are amounts in the unit's currency; sequences are text.
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> rows = assumption_rows(fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml"))
+    >>> [r[2:4] for r in rows if r[1] == "discount_rate"]
+    [(0.08, '-/year')]
+    """
+    settings = tender.tender
+    base = settings.base_currency
+    rows = _assumption_rows(settings, "Tender settings", base)
+    for i, bid in enumerate(tender.bids, start=1):
+        rows.extend(_assumption_rows(bid, f"Bid {i}", getattr(bid, "currency", base)))
+    return rows
+
+
+def _write_assumptions(wb, tender):
+    """The Assumptions sheet; returns ``{parameter: cell reference}`` of named cells."""
+    ws = wb.create_sheet("Assumptions")
+    base = tender.tender.base_currency
+    rows = assumption_rows(tender)
+    _header(ws, 1, ["Section", "Parameter", "Value", "Unit", "Meaning"])
+    named = {}
+    for r, (section, parameter, value, unit, doc) in enumerate(rows, start=2):
+        _text_cell(ws, r, 1, section)
+        _text_cell(ws, r, 2, parameter)
+        _value_cell(ws, r, 3, value, _assumption_format(value, unit, base))
+        _text_cell(ws, r, 4, unit)
+        _text_cell(ws, r, 5, doc)
+        if section == "Tender settings" and parameter in {"discount_rate", "horizon_years",
+                                                          "evaluation_year"}:
+            named[parameter] = f"Assumptions!$C${r}"
+    emphasis = _openpyxl().styles.PatternFill("solid", fgColor="FFF4CC")
+    rate_row = int(named["discount_rate"].rsplit("$", 1)[1])
+    for column in range(1, 6):
+        ws.cell(row=rate_row, column=column).fill = emphasis
+    note_row = len(rows) + 3
+    _text_cell(ws, note_row, 1, "The shaded discount rate (defined name discount_rate) drives "
+                                "every discount factor, present value and NPV of this workbook; "
+                                "change it to re-run the discounting.")
+    ws.freeze_panes = "A2"
+    _size_columns(ws, maximum=70)
+    ws.column_dimensions["C"].width = 18
+    return named
+
+
+# --- Cash flows and summary -----------------------------------------------------------
+
+
+def _write_cash_flows(wb, result, bid_numbers, currency):
+    ws = wb.create_sheet("Cash flows")
+    _header(ws, 1, ["Bidder", "Year t", "Calendar year", "Category", f"Amount [{currency}]",
+                    "Discount factor [-]", f"Present value [{currency}]", "Bid no."])
+    ledger = result.cash_flows
+    for r, (bidder, year, calendar_year, category, amount) in enumerate(
+            zip(ledger["bidder"], ledger["year"], ledger["calendar_year"], ledger["category"],
+                ledger["amount"]), start=2):
+        _text_cell(ws, r, 1, bidder)
+        _number_cell(ws, r, 2, int(year), _INTEGER)
+        _number_cell(ws, r, 3, int(calendar_year), _INTEGER)
+        _text_cell(ws, r, 4, category)
+        _number_cell(ws, r, 5, float(amount), _MONEY)
+        _formula_cell(ws, r, 6, f"=1/(1+discount_rate)^B{r}", _FACTOR)
+        _formula_cell(ws, r, 7, f"=E{r}*F{r}", _MONEY)
+        _number_cell(ws, r, 8, bid_numbers[bidder], _INTEGER)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:H{max(len(ledger) + 1, 2)}"
+    _size_columns(ws)
+    return len(ledger)
+
+
+def _adjustment_totals(adjustments):
+    if adjustments is None:
+        return {}
+    return adjustments.groupby("bidder", sort=False)["amount"].sum().to_dict()
+
+
+def _close(a, b):
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def _write_summary(wb, result, bid_numbers, currency, adjustments):
+    import pandas as pd  # noqa: PLC0415
+
+    ws = wb.active
+    ws.title = "Summary"
+    ranked = result.ranking["rank"].notna().to_numpy()
+    # Ranked bids first (rank order), then unranked (non-responsive) ones.
+    ranking = pd.concat([result.ranking[ranked], result.ranking[~ranked]])
+    n_ranked = max(int(ranked.sum()), 1)
+    settings = result.tender.tender
+    categories = list(result.categories)
+    live = {"rank", "model", "evaluated_cost", "lcc_npv", "equivalent_annual_cost",
+            "cost_per_km"} | {f"pv_{c}" for c in categories}
+    extras = [c for c in ranking.columns if c not in live]
+    labels = (["Bidder", "Model", "Bid no.", "Rank", f"Evaluated cost [{currency}]",
+               f"LCC NPV [{currency}]"]
+              + [f"PV {c.replace('_', ' ')} [{currency}]" for c in categories]
+              + [f"Equivalent annual cost [{currency}/year]"]
+              + [_label_for(c, currency) for c in extras])
+    _header(ws, 1, labels)
+    n = len(ranking)
+    last = n_ranked + 1  # last row of the ranked bids
+    totals = _adjustment_totals(adjustments)
+    static_evaluated = []
+    flows = "'Cash flows'"
+    for r, (bidder, row) in enumerate(ranking.iterrows(), start=2):
+        _text_cell(ws, r, 1, bidder)
+        _text_cell(ws, r, 2, row["model"])
+        _number_cell(ws, r, 3, bid_numbers[bidder], _INTEGER)
+        if r <= last:
+            _formula_cell(ws, r, 4, f"=RANK(E{r},$E$2:$E${last},1)", _INTEGER)
+        else:
+            _text_cell(ws, r, 4, "not ranked")
+        lcc_formula = f"=SUMIFS({flows}!$G:$G,{flows}!$H:$H,$C{r})"
+        difference = float(row["evaluated_cost"]) - float(row["lcc_npv"])
+        if _close(row["evaluated_cost"], row["lcc_npv"]):
+            evaluated = f"=F{r}"
+        elif adjustments is not None and _close(difference, totals.get(bidder, 0.0)):
+            evaluated = f"=F{r}+SUMIFS(Adjustments!$C:$C,Adjustments!${_bid_column(adjustments)}:" \
+                        f"${_bid_column(adjustments)},$C{r})"
+        else:
+            evaluated = None
+            static_evaluated.append(bidder)
+        if evaluated is None:
+            _number_cell(ws, r, 5, float(row["evaluated_cost"]), _MONEY)
+        else:
+            _formula_cell(ws, r, 5, evaluated, _MONEY)
+        _formula_cell(ws, r, 6, lcc_formula, _MONEY)
+        for j, category in enumerate(categories, start=7):
+            _formula_cell(ws, r, j, f"=SUMIFS({flows}!$G:$G,{flows}!$H:$H,$C{r},"
+                                    f"{flows}!$D:$D,{_criterion(category)})", _MONEY)
+        eac = len(categories) + 7
+        _formula_cell(ws, r, eac, f"=IF(discount_rate=0,F{r}/horizon_years,F{r}*discount_rate/"
+                                  f"(1-(1+discount_rate)^-horizon_years))", _MONEY)
+        for j, column in enumerate(extras, start=eac + 1):
+            _value_cell(ws, r, j, row[column], _format_for(column, currency))
+
+    first = ranking.iloc[0]
+    winner = ranking.index[0]
+    sentence = (f"Recommendation: award to {winner} ({first['model']}), the lowest evaluated "
+                f"cost, {currency} {first['evaluated_cost']:,.0f} in present value at a real "
+                f"discount rate of {settings.discount_rate:.2%} over {settings.horizon_years} "
+                "years")
+    if n_ranked > 1:
+        runner = ranking.index[1]
+        gap = float(ranking.iloc[1]["evaluated_cost"] - first["evaluated_cost"])
+        sentence += (f"; {currency} {gap:,.0f} "
+                     f"({gap / abs(float(first['evaluated_cost'])):.1%}) below {runner}")
+    sentence += "."
+    notes = n + 3
+    bold = _openpyxl().styles.Font(bold=True)
+    _text_cell(ws, notes, 1, "Recommendation").font = bold
+    _text_cell(ws, notes, 2, sentence)
+    _text_cell(ws, notes + 1, 1, "Lowest at the current discount rate").font = bold
+    _formula_cell(ws, notes + 1, 2,
+                  f"=INDEX($A$2:$A${last},MATCH(MIN($E$2:$E${last}),$E$2:$E${last},0))",
+                  "General")
+    lines = [
+        f"{settings.name}. Present values in {currency} at t = 0 ({settings.evaluation_year}); "
+        "rank 1 = lowest evaluated cost" + ("; bids below the ranked ones are not ranked "
+                                           "(non-responsive)." if n > n_ranked else "."),
+        "LCC NPV, PV by category, rank and equivalent annual cost are live formulas over the "
+        "'Cash flows' sheet and the discount rate on the 'Assumptions' sheet.",
+    ]
+    if adjustments is not None:
+        lines.append("Adjustment amounts (sheet 'Adjustments') are fleetcalc's values at the "
+                     "tender's discount rate, not formulas.")
+    if static_evaluated:
+        lines.append("Evaluated cost is fleetcalc's value at the tender's discount rate (not a "
+                     "formula) for: " + ", ".join(static_evaluated) + ".")
+    if extras:
+        lines.append("Columns after the equivalent annual cost (" + ", ".join(
+            _label_for(c, currency) for c in extras) + ") are fleetcalc's values, not formulas.")
+    lines.extend(f"Warning: {w}" for w in getattr(result, "warnings", ()) or ())
+    for k, line in enumerate(lines, start=notes + 3):
+        _text_cell(ws, k, 1, line)
+    ws.freeze_panes = "B2"
+    _size_columns(ws, maximum=40)
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 28)
+    ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 30)
+    ws.row_dimensions[1].height = 45
+
+
+def _bid_column(frame):
+    """Letter of the ``Bid no.`` column that :func:`_write_frame` appends."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
+    return get_column_letter(len(frame.columns) + 1)
+
+
+def _adjustments_frame(result):
+    frame = _optional(result, "adjustments")
+    if frame is None:
+        return None
+    # Amount third, so that the Summary formula can sum column C.
+    first = [c for c in ("bidder", "name", "amount") if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def write_workbook(result, path, *, simulation=None):
+    """Write an evaluation to an Excel workbook with live discounting formulas.
+
+    Sheets: *Summary* (ranking, evaluated cost, LCC NPV, PV by category,
+    equivalent annual cost, availability when known, the recommendation),
+    *Cash flows* (the ledger with a discount-factor and a present-value
+    formula per row), then, when the result has them, *Adjustments*,
+    *Financing schedules*, *Fleet projection*, *Fleet vs demand*,
+    *Simulation summary* and *Tornado*, and *Assumptions* (every tender
+    input with its unit). The discount rate is the Assumptions cell named
+    ``discount_rate``.
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+        The evaluation. Optional attributes (``adjustments``, ``financing``,
+        ``fleet``, ``fleet_years``, ``simulation``) add sheets when present.
+    path : str or os.PathLike
+        The ``.xlsx`` file to write (overwritten).
+    simulation : object, optional
+        A Monte Carlo result with ``.summary`` (and ``.tornado``) DataFrames;
+        default: ``result.simulation`` if present.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Notes
+    -----
+    Formulas are stored without cached results (openpyxl computes nothing);
+    the workbook is flagged for a full recalculation on load. Strings from
+    the tender are always text cells, never formulas.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, fleetcalc
+    >>> result = fleetcalc.evaluate(fleetcalc.load_tender(
+    ...     "examples/pakistan_locomotives_2026.toml"))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_workbook(result, pathlib.Path(tmp) / "evaluation.xlsx")
+    ...     path.stat().st_size > 0
+    True
+    """
+    openpyxl = _openpyxl()
+    from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415
+
+    path = Path(path)
+    tender = result.tender
+    currency = tender.tender.base_currency
+    bid_numbers = {bid.bidder: i for i, bid in enumerate(tender.bids, start=1)}
+    simulation = simulation if simulation is not None else getattr(result, "simulation", None)
+    adjustments = _adjustments_frame(result)
+
+    wb = openpyxl.Workbook()
+    _write_summary(wb, result, bid_numbers, currency, adjustments)
+    _write_cash_flows(wb, result, bid_numbers, currency)
+    optional = [("Adjustments", adjustments),
+                ("Financing schedules", _optional(result, "financing")),
+                ("Fleet projection", _optional(result, "fleet")),
+                ("Fleet vs demand", _optional(result, "fleet_years"))]
+    if simulation is not None:
+        optional += [("Simulation summary", _frame_or_none(getattr(simulation, "summary", None))),
+                     ("Tornado", _frame_or_none(getattr(simulation, "tornado", None)))]
+    for title, frame in optional:
+        if frame is not None:
+            _write_frame(wb.create_sheet(title), frame, currency, bid_numbers=bid_numbers)
+    named = _write_assumptions(wb, tender)
+    for name, reference in named.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=reference)
+
+    from fleetcalc import __version__  # noqa: PLC0415
+
+    wb.properties.title = _ILLEGAL.sub("\ufffd", str(tender.tender.name))
+    wb.properties.creator = f"fleetcalc {__version__}"
+    wb.calculation.fullCalcOnLoad = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path

@@ -1,0 +1,342 @@
+"""A self-contained HTML report of an evaluation.
+
+One file, no external resource and no script: CSS inline, charts inline as
+base64 PNG images, a Content-Security-Policy that forbids anything else.
+Rendered with Jinja2 (autoescaping on) from ``templates/report.html.j2``.
+
+Numbers of the ranking carry their unrounded value in ``data-value``
+attributes, so that a reader (or a test) can check the page against
+``fleetcalc compare --format json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import math
+import numbers
+from pathlib import Path
+
+__all__ = ["write_html", "render_html"]
+
+_CATEGORY_LABELS = {"initial_support": "Initial support", "residual_value": "Residual value"}
+
+_CHART_CAPTIONS = {
+    "pv_by_category": "Present value of each bid by cost category; residual value (a credit) "
+                      "is below zero; the diamond is the net LCC NPV.",
+    "cumulative_discounted_cost": "Cumulative present value of each bid's cash flows; the end "
+                                  "point is the LCC NPV.",
+    "available_vs_demand": "Locomotives available for service against the demand, by year.",
+    "fleet_age_profile": "Mean age of the units in service, weighted by units.",
+    "evaluated_cost_distribution": "Distribution of evaluated cost over the Monte Carlo draws.",
+    "tornado": "Evaluated cost of the rank-1 bid with one input at a time at its low and high "
+               "value.",
+}
+
+
+def _environment():
+    import jinja2  # noqa: PLC0415 - optional dependency, imported when used
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("fleetcalc.reports", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
+    env.filters["money"] = _money
+    env.filters["millions"] = _millions
+    env.filters["percent"] = _percent
+    env.filters["raw"] = _raw
+    env.filters["label"] = _label
+    return env
+
+
+def _finite(value):
+    return (value is not None and isinstance(value, numbers.Number)
+            and not isinstance(value, bool) and math.isfinite(float(value)))
+
+
+def _money(value, decimals=0):
+    """``1,234,567`` (or an en dash when undefined)."""
+    return f"{float(value):,.{decimals}f}" if _finite(value) else "\u2013"
+
+
+def _millions(value, decimals=1):
+    return f"{float(value) / 1e6:,.{decimals}f}" if _finite(value) else "\u2013"
+
+
+def _percent(value, decimals=1):
+    return f"{float(value):.{decimals}%}" if _finite(value) else "\u2013"
+
+
+def _raw(value):
+    """The unrounded value for a ``data-value`` attribute (empty when undefined)."""
+    return repr(float(value)) if _finite(value) else ""
+
+
+def _label(name):
+    name = str(name)
+    return _CATEGORY_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _optional(result, name):
+    value = getattr(result, name, None)
+    if value is None or getattr(value, "empty", False):
+        return None
+    return value
+
+
+def _chart_images(result, simulation):
+    from fleetcalc.reports.charts import available_charts, render_png  # noqa: PLC0415
+
+    images = {}
+    for name, draw in available_charts(result, simulation=simulation).items():
+        data = base64.b64encode(render_png(draw)).decode("ascii")
+        images[name] = {"src": f"data:image/png;base64,{data}", "caption": _CHART_CAPTIONS[name],
+                        "alt": _CHART_CAPTIONS[name]}
+    return images
+
+
+def _rank(value):
+    import pandas as pd  # noqa: PLC0415
+
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _ranking_rows(result):
+    """Ranked bids first (in rank order), then unranked (non-responsive) bids."""
+    import pandas as pd  # noqa: PLC0415
+
+    ranking = result.ranking
+    ranked = ranking["rank"].notna().to_numpy()
+    ranking = pd.concat([ranking[ranked], ranking[~ranked]])
+    best = float(ranking["evaluated_cost"].iloc[0])
+    rows = []
+    for bidder, row in ranking.iterrows():
+        reason = row.get("non_responsive_reason")
+        rows.append({
+            "bidder": str(bidder), "model": str(row["model"]), "rank": _rank(row["rank"]),
+            "responsive": bool(row.get("responsive", True)) and _rank(row["rank"]) is not None,
+            "reason": str(reason) if isinstance(reason, str) and reason else None,
+            "evaluated_cost": float(row["evaluated_cost"]), "lcc_npv": float(row["lcc_npv"]),
+            "difference": float(row["evaluated_cost"]) - best,
+            "equivalent_annual_cost": float(row.get("equivalent_annual_cost", math.nan)),
+            "cost_per_km": float(row.get("cost_per_km", math.nan)),
+            "availability": float(row["availability"]) if "availability" in row else None,
+            "p_meet_demand": float(row["p_meet_demand"]) if "p_meet_demand" in row else None,
+            "pv": {c: float(row[f"pv_{c}"]) for c in result.categories
+                   if f"pv_{c}" in row},
+        })
+    return rows
+
+
+def _recommendation(result, rows):
+    rows = [r for r in rows if r["responsive"]] or rows
+    first = rows[0]
+    settings = result.tender.tender
+    text = {"bidder": first["bidder"], "model": first["model"],
+            "cost": first["evaluated_cost"], "runner_up": None,
+            "ties": [r["bidder"] for r in rows[1:] if r["rank"] == first["rank"]],
+            "rate": settings.discount_rate, "horizon": settings.horizon_years}
+    if len(rows) > 1:
+        second = rows[1]
+        text["runner_up"] = second["bidder"]
+        text["margin"] = second["evaluated_cost"] - first["evaluated_cost"]
+        text["margin_share"] = (text["margin"] / abs(first["evaluated_cost"])
+                                if first["evaluated_cost"] else math.nan)
+    return text
+
+
+def _financing_rows(frame):
+    columns = [c for c in ("drawdown", "interest", "principal", "fees", "premium",
+                           "debt_service") if c in frame.columns]
+    totals = frame.groupby("bidder", sort=False)[columns].sum()
+    rows = []
+    for bidder, row in totals.iterrows():
+        item = {"bidder": str(bidder), **{c: float(row[c]) for c in columns}}
+        if "balance" in frame.columns:
+            item["peak_balance"] = float(frame.loc[frame["bidder"] == bidder, "balance"].max())
+        years = frame.loc[frame["bidder"] == bidder, "year"]
+        item["years"] = f"{int(years.min())}\u2013{int(years.max())}" if len(years) else ""
+        rows.append(item)
+    return {"columns": columns, "rows": rows, "has_balance": "balance" in frame.columns}
+
+
+def _fleet_rows(frame):
+    rows = []
+    for bidder, group in frame.groupby("bidder", sort=False):
+        needed = group[group["demand"] > 0] if "demand" in group else group
+        met = needed[needed["available_units"] >= needed["demand"]] if len(needed) else needed
+        x = "calendar_year" if "calendar_year" in group else "year"
+        rows.append({
+            "bidder": str(bidder),
+            "years_short": int((needed["available_units"] < needed["demand"]).sum())
+            if len(needed) else 0,
+            "first_met": int(met[x].min()) if len(met) else None,
+            "mean_p_meet": float(needed["p_meet_demand"].mean())
+            if "p_meet_demand" in needed and len(needed) else None,
+            "min_p_meet": float(needed["p_meet_demand"].min())
+            if "p_meet_demand" in needed and len(needed) else None,
+            "shortfall": float(group["shortfall_unit_days"].sum())
+            if "shortfall_unit_days" in group else None,
+        })
+    return rows
+
+
+def _simulation_context(result, simulation):
+    if simulation is None:
+        return None
+    summary = getattr(simulation, "summary", None)
+    if summary is None or summary.empty:
+        return None
+    order = {b: i for i, b in enumerate(result.ranking.index)}
+    records = sorted(summary.to_dict("records"), key=lambda r: order.get(r["bidder"], 1e9))
+    draws = getattr(simulation, "draws_evaluated_cost", None)
+    return {"rows": records, "draws": int(len(draws)) if draws is not None else None,
+            "has_availability": "availability_mean" in summary.columns,
+            "has_p_first": "p_rank_first" in summary.columns}
+
+
+def _format_assumption(value, unit, base):
+    if value is None or value == "":
+        return "\u2013"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{value}" if unit == "year" else f"{value:,}"
+    if isinstance(value, numbers.Number):
+        if unit in {"-/year", "-"}:
+            return f"{value:.2%}"
+        if unit.startswith(f"{base} per "):
+            return f"{value:g}"
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def _with_unit(shown, unit):
+    """``"4.60 L/km"``; percentages keep only a per-time part (``"1.00% /year"``)."""
+    if shown == "\u2013" or not unit:
+        return shown
+    if shown.endswith("%"):
+        unit = unit.lstrip("-")
+        return f"{shown} {unit}".strip()
+    return f"{shown} {unit}"
+
+
+def _assumptions(result):
+    from fleetcalc.reports.excel import assumption_rows  # noqa: PLC0415
+
+    tender = result.tender
+    base = tender.tender.base_currency
+    settings, bids, parameters = [], {}, []
+    n_bids = len(tender.bids)
+    for section, parameter, value, unit, meaning in assumption_rows(tender):
+        shown = _format_assumption(value, unit or "", base)
+        if section.startswith("Bid "):
+            index = int(section.split()[1].split(":")[0]) - 1
+            key = (section.split(":", 1)[1].strip() + "." if ":" in section else "") + parameter
+            if key not in bids:
+                bids[key] = {"parameter": key, "meaning": meaning, "values": [""] * n_bids}
+                parameters.append(key)
+            bids[key]["values"][index] = _with_unit(shown, unit)
+        else:
+            group = section.split(":", 1)[1].strip().replace("_", " ") if ":" in section else ""
+            settings.append({"group": group, "parameter": parameter, "value": shown,
+                             "unit": (unit or "").lstrip("-") if shown.endswith("%")
+                             else (unit or ""), "meaning": meaning})
+    return {"settings": settings, "bids": [bids[k] for k in parameters],
+            "bidders": [b.bidder for b in tender.bids]}
+
+
+def render_html(result, *, source_bytes=None, simulation=None, today=None):
+    """The HTML report as a string (see :func:`write_html`).
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+    source_bytes : bytes, optional
+        The tender file's bytes; their SHA-256 goes in the footer.
+    simulation : object, optional
+        Monte Carlo result (default: ``result.simulation`` if present).
+    today : datetime.date, optional
+        Date of the report (default: today).
+
+    Returns
+    -------
+    str
+    """
+    from fleetcalc import __version__  # noqa: PLC0415
+
+    simulation = simulation if simulation is not None else getattr(result, "simulation", None)
+    settings = result.tender.tender
+    rows = _ranking_rows(result)
+    adjustments = _optional(result, "adjustments")
+    financing = _optional(result, "financing")
+    fleet_years = _optional(result, "fleet_years")
+    context = {
+        "title": settings.name,
+        "settings": settings,
+        "currency": settings.base_currency,
+        "rows": rows,
+        "categories": [c for c in result.categories
+                       if any(r["pv"].get(c, 0.0) != 0.0 for r in rows)],
+        "recommendation": _recommendation(result, rows),
+        "has_availability": any(r["availability"] is not None for r in rows),
+        "has_p_meet": any(r["p_meet_demand"] is not None for r in rows),
+        "has_adjusted": any(not math.isclose(r["evaluated_cost"], r["lcc_npv"], rel_tol=1e-12,
+                                             abs_tol=1e-6) for r in rows),
+        "adjustments": adjustments.to_dict("records") if adjustments is not None else None,
+        "financing": _financing_rows(financing) if financing is not None else None,
+        "fleet": _fleet_rows(fleet_years) if fleet_years is not None else None,
+        "simulation": _simulation_context(result, simulation),
+        "charts": _chart_images(result, simulation),
+        "assumptions": _assumptions(result),
+        "warnings": [str(w) for w in (getattr(result, "warnings", ()) or ())],
+        "version": __version__,
+        "generated": (today or _dt.date.today()).isoformat(),
+        "sha256": hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else None,
+        "n_cash_flows": len(result.cash_flows),
+    }
+    return _environment().get_template("report.html.j2").render(**context)
+
+
+def write_html(result, path, *, source_bytes=None, simulation=None):
+    """Write a self-contained HTML report of an evaluation.
+
+    Sections (each only when its data exist): summary and recommendation,
+    ranking, present value by category, adjustments, financing, fleet
+    availability against demand, uncertainty, assumptions, methodology, and
+    a footer with the fleetcalc version, the dates and the SHA-256 of the
+    input file.
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+        The evaluation; optional attributes (``adjustments``, ``financing``,
+        ``fleet``, ``fleet_years``, ``simulation``) add sections.
+    path : str or os.PathLike
+        The ``.html`` file to write (UTF-8, overwritten).
+    source_bytes : bytes, optional
+        The tender file's bytes, so a reader can check which input was used.
+    simulation : object, optional
+        Monte Carlo result (default: ``result.simulation`` if present).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, fleetcalc
+    >>> result = fleetcalc.evaluate(fleetcalc.load_tender(
+    ...     "examples/pakistan_locomotives_2026.toml"))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = write_html(result, pathlib.Path(tmp) / "report.html")
+    ...     "<script" in path.read_text(encoding="utf-8")
+    False
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(result, source_bytes=source_bytes, simulation=simulation),
+                    encoding="utf-8")
+    return path

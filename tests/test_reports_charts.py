@@ -1,0 +1,115 @@
+"""Charts: every function draws labelled axes; files are real, non-blank PNGs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from fleetcalc.reports import charts
+
+from .report_helpers import (
+    ExtendedResult,
+    assert_varied_png,
+    bare_result,
+    example_result,
+    extended_result,
+)
+
+ALL_CHARTS = ["pv_by_category", "cumulative_discounted_cost", "available_vs_demand",
+              "fleet_age_profile", "evaluated_cost_distribution", "tornado"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return example_result()
+
+
+@pytest.fixture(scope="module")
+def extended(result):
+    return extended_result(result)
+
+
+def test_importing_fleetcalc_does_not_import_matplotlib():
+    code = ("import sys, fleetcalc, fleetcalc.reports.charts, fleetcalc.reports.report; "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("function", "unit"), [
+    (charts.cumulative_discounted_cost, "[USD million]"),
+    (charts.pv_by_category_bars, "[USD million]"),
+    (charts.available_vs_demand, "[units]"),
+    (charts.fleet_age_profile, "[year]"),
+    (charts.evaluated_cost_distribution, "[USD million]"),
+    (charts.tornado, "[USD million]"),
+])
+def test_axes_have_title_and_units(function, unit, extended):
+    ax = function(extended)
+    assert ax.get_title(loc="left")  # titles are left-aligned
+    assert unit in ax.get_xlabel() + ax.get_ylabel()
+    assert ax.figure.canvas.get_renderer() is not None  # Agg canvas, no display
+
+
+def test_draws_on_a_given_axes(result):
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    assert charts.pv_by_category_bars(result, ax=ax) is ax
+
+
+def test_residual_value_is_below_zero(result):
+    ax = charts.pv_by_category_bars(result)
+    heights = [p.get_height() for p in ax.patches]
+    assert min(heights) < 0 < max(heights)
+    assert ax.get_ylim()[0] < result.pv_by_category["residual_value"].min() / 1e6
+
+
+def test_money_ticks_have_thousands_separators(extended):
+    ax = charts.evaluated_cost_distribution(extended)
+    formatter = ax.xaxis.get_major_formatter()
+    assert formatter(1234.0, 0) == "1,234"
+
+
+def test_cumulative_ends_at_the_npv(result):
+    ax = charts.cumulative_discounted_cost(result)
+    ends = sorted(line.get_ydata()[-1] for line in ax.get_lines())
+    assert np.allclose(ends, sorted(result.ranking["lcc_npv"] / 1e6))
+
+
+def test_colours_are_one_palette(result):
+    colours = charts.bid_colours(result)
+    assert set(colours.values()) <= set(charts.OKABE_ITO)
+    assert len(set(colours.values())) == len(colours)
+
+
+@pytest.mark.parametrize(("function", "missing"), [
+    (charts.available_vs_demand, "fleet_years"),
+    (charts.fleet_age_profile, "fleet"),
+    (charts.evaluated_cost_distribution, "simulation"),
+    (charts.tornado, "simulation"),
+])
+def test_missing_inputs_raise(function, missing, result):
+    bare = ExtendedResult(result, **{missing: None})
+    with pytest.raises(ValueError, match=missing.split("_")[0]):
+        function(bare)
+
+
+def test_save_charts_writes_only_available_charts(result, tmp_path):
+    paths = charts.save_charts(bare_result(result), tmp_path)
+    assert [p.stem for p in paths] == ["pv_by_category", "cumulative_discounted_cost"]
+
+
+def test_save_charts_all_valid_pngs(extended, tmp_path):
+    paths = charts.save_charts(extended, tmp_path / "charts")
+    assert [p.stem for p in paths] == ALL_CHARTS
+    for path in paths:
+        assert_varied_png(path.read_bytes(), min_bytes=10_000)
+
+
+def test_simulation_can_be_passed_explicitly(result, extended, tmp_path):
+    bare = ExtendedResult(result, simulation=None)
+    paths = charts.save_charts(bare, tmp_path, simulation=extended.simulation)
+    assert {"evaluated_cost_distribution", "tornado"} <= {p.stem for p in paths}

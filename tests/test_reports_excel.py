@@ -1,0 +1,243 @@
+"""The Excel workbook: read back with openpyxl, recalculated by LibreOffice.
+
+openpyxl stores formulas without results, so the numbers of the formulas are
+checked after a headless LibreOffice has recalculated the workbook (see
+``report_helpers.recalculate_with_libreoffice``). These tests fail under CI
+when LibreOffice is missing and are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from xml.sax.saxutils import escape
+
+import attrs
+import openpyxl
+import pytest
+
+import fleetcalc
+from fleetcalc.reports.excel import write_workbook
+
+from .report_helpers import (
+    INJECTION,
+    bare_result,
+    example_result,
+    extended_result,
+    injected_result,
+    rank_or_none,
+    recalculate_with_libreoffice,
+)
+
+CENT = 0.005
+
+
+@pytest.fixture(scope="module")
+def result():
+    return example_result()
+
+
+@pytest.fixture(scope="module")
+def workbook_path(result, tmp_path_factory):
+    return write_workbook(result, tmp_path_factory.mktemp("xlsx") / "evaluation.xlsx")
+
+
+@pytest.fixture(scope="module")
+def recalculated(workbook_path, tmp_path_factory):
+    """The workbook recalculated by LibreOffice, values only."""
+    path = recalculate_with_libreoffice(workbook_path, tmp_path_factory.mktemp("lo"))
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _rows(ws):
+    """Data rows of a sheet's table (header in row 1) as dicts, until a blank row."""
+    header = [c.value for c in ws[1]]
+    rows = []
+    for values in ws.iter_rows(min_row=2, values_only=True):
+        if values[0] is None:
+            break
+        rows.append(dict(zip(header, values)))
+    return rows
+
+
+def _rate_cell(wb):
+    name = wb.defined_names["discount_rate"]
+    ((sheet, reference),) = list(name.destinations)
+    return wb[sheet][reference.replace("$", "")]
+
+
+class TestReadBack:
+    def test_sheets(self, workbook_path):
+        wb = openpyxl.load_workbook(workbook_path)
+        assert wb.sheetnames[:2] == ["Summary", "Cash flows"]
+        assert wb.sheetnames[-1] == "Assumptions"
+
+    def test_summary_matches_the_json(self, workbook_path, result):
+        wb = openpyxl.load_workbook(workbook_path)
+        rows = _rows(wb["Summary"])
+        bids = result.to_dict()["bids"]
+        assert [r["Bidder"] for r in rows] == [b["bidder"] for b in bids]
+        assert [r["Model"] for r in rows] == [b["model"] for b in bids]
+        numbers = {bid.bidder: i for i, bid in enumerate(result.tender.bids, start=1)}
+        assert [r["Bid no."] for r in rows] == [numbers[b["bidder"]] for b in bids]
+
+    def test_cash_flows_match_the_json(self, workbook_path, result):
+        wb = openpyxl.load_workbook(workbook_path)
+        ws = wb["Cash flows"]
+        flows = result.to_dict()["cash_flows"]
+        assert ws.max_row == len(flows) + 1
+        for r, flow in enumerate(flows, start=2):
+            assert ws.cell(r, 1).value == flow["bidder"]
+            assert ws.cell(r, 2).value == flow["year"]
+            assert ws.cell(r, 3).value == flow["calendar_year"]
+            assert ws.cell(r, 4).value == flow["category"]
+            # openpyxl stores 16 significant digits (Excel keeps 15): 1e-15 relative.
+            assert ws.cell(r, 5).value == pytest.approx(flow["amount"], rel=1e-15)
+            assert ws.cell(r, 5).data_type == "n"
+
+    def test_formulas_are_formulas(self, workbook_path):
+        wb = openpyxl.load_workbook(workbook_path)
+        flows = wb["Cash flows"]
+        assert flows["F2"].value == "=1/(1+discount_rate)^B2"
+        assert flows["G2"].value == "=E2*F2"
+        assert flows["F2"].data_type == flows["G2"].data_type == "f"
+        summary = wb["Summary"]
+        assert summary["F2"].value == "=SUMIFS('Cash flows'!$G:$G,'Cash flows'!$H:$H,$C2)"
+        assert summary["D2"].value.startswith("=RANK(")
+        assert summary["E2"].value.startswith("=F2")  # LCC NPV (+ adjustments)
+
+    def test_without_adjustments_evaluated_cost_is_the_npv(self, tmp_path):
+        wb = openpyxl.load_workbook(write_workbook(bare_result(), tmp_path / "bare.xlsx"))
+        assert wb["Summary"]["E2"].value == "=F2"
+
+    def test_discount_rate_is_one_named_cell(self, workbook_path, result):
+        wb = openpyxl.load_workbook(workbook_path)
+        cell = _rate_cell(wb)
+        assert cell.parent.title == "Assumptions"
+        assert cell.value == result.tender.tender.discount_rate
+        assert "horizon_years" in wb.defined_names
+
+    def test_formats_panes_and_widths(self, workbook_path):
+        wb = openpyxl.load_workbook(workbook_path)
+        flows = wb["Cash flows"]
+        assert flows["E2"].number_format == "#,##0.00"
+        assert flows["G2"].number_format == "#,##0.00"
+        assert wb["Summary"]["F2"].number_format == "#,##0.00"
+        for name in ("Summary", "Cash flows", "Assumptions"):
+            assert wb[name].freeze_panes in {"A2", "B2"}
+            assert wb[name].column_dimensions["A"].width >= 8
+        assert wb.calculation.fullCalcOnLoad
+
+    def test_assumptions_list_every_input(self, workbook_path, result):
+        wb = openpyxl.load_workbook(workbook_path)
+        rows = [r for r in wb["Assumptions"].iter_rows(min_row=2, values_only=True) if r[1]]
+        found = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+        settings = result.tender.tender
+        assert found[("Tender settings", "horizon_years")] == (settings.horizon_years, "year")
+        assert found[("Tender settings: exchange_rates", "PKR")] == (
+            settings.exchange_rates["PKR"], "USD per PKR")
+        assert found[("Tender settings: prices", "diesel_per_litre")][1] == "PKR/L"
+        for i, bid in enumerate(result.tender.bids, start=1):
+            assert found[(f"Bid {i}", "bidder")][0] == bid.bidder
+            assert found[(f"Bid {i}", "quantity")] == (bid.quantity, "units")
+            assert found[(f"Bid {i}", "delivery")][0] == ", ".join(map(str, bid.delivery))
+
+    def test_optional_sheets_only_when_present(self, tmp_path, result):
+        wb = openpyxl.load_workbook(write_workbook(bare_result(result), tmp_path / "a.xlsx"))
+        assert wb.sheetnames == ["Summary", "Cash flows", "Assumptions"]
+        wb = openpyxl.load_workbook(write_workbook(extended_result(result), tmp_path / "b.xlsx"))
+        for name in ("Adjustments", "Financing schedules", "Fleet projection",
+                     "Fleet vs demand", "Simulation summary", "Tornado"):
+            assert name in wb.sheetnames
+        summary = _rows(wb["Summary"])
+        assert all(0 <= r["Availability [-]"] <= 1 for r in summary)
+
+
+@pytest.fixture(scope="module")
+def path(tmp_path_factory):
+    """Workbook of a tender whose bidder, model and notes look like formulas."""
+    return write_workbook(injected_result(), tmp_path_factory.mktemp("inj") / "i.xlsx")
+
+
+class TestFormulaInjection:
+    def test_bidder_is_text(self, path):
+        wb = openpyxl.load_workbook(path)
+        for sheet in ("Summary", "Cash flows", "Assumptions"):
+            cells = [c for row in wb[sheet].iter_rows() for c in row if c.value == INJECTION]
+            assert cells, sheet
+            assert all(c.data_type == "s" for c in cells)
+
+    def test_no_tender_text_became_a_formula(self, path):
+        with zipfile.ZipFile(path) as archive:
+            xml = "".join(archive.read(n).decode() for n in archive.namelist()
+                          if n.startswith("xl/worksheets/"))
+        assert f"<t>{escape(INJECTION)}</t>" in xml  # an inline string, not <f>
+        for formula in xml.split("<f>")[1:]:
+            body = formula.split("</f>", 1)[0]
+            assert "HYPERLINK" not in body and "cmd|" not in body and "SUM(1+1)" not in body
+
+    def test_other_leading_characters(self, path):
+        wb = openpyxl.load_workbook(path)
+        values = {c.value: c.data_type for row in wb["Summary"].iter_rows() for c in row}
+        assert values["-2+3"] == "s"
+        assert values["+cmd|' /C calc'!A0"] == "s"
+        assert values["\tTabbed model"] == "s"
+
+    def test_libreoffice_keeps_the_text(self, path, tmp_path):
+        wb = openpyxl.load_workbook(recalculate_with_libreoffice(path, tmp_path), data_only=True)
+        names = [row[0] for row in wb["Summary"].iter_rows(min_row=2, max_row=4,
+                                                           values_only=True)]
+        assert INJECTION in names and "-2+3" in names
+
+
+class TestLibreOfficeRecalculation:
+    def test_present_values_to_the_cent(self, recalculated, result):
+        ws = recalculated["Cash flows"]
+        flows = result.to_dict()["cash_flows"]
+        rate = result.tender.tender.discount_rate
+        for r, flow in enumerate(flows, start=2):
+            assert ws.cell(r, 6).value == pytest.approx((1 + rate) ** -flow["year"], rel=1e-12)
+            assert abs(ws.cell(r, 7).value - flow["present_value"]) < CENT
+
+    def test_npv_per_bid_to_the_cent(self, recalculated, result):
+        rows = {r["Bidder"]: r for r in _rows(recalculated["Summary"])}
+        currency = result.tender.tender.base_currency
+        for bid in result.to_dict()["bids"]:
+            row = rows[bid["bidder"]]
+            assert abs(row[f"LCC NPV [{currency}]"] - bid["lcc_npv"]) < CENT
+            assert abs(row[f"Evaluated cost [{currency}]"] - bid["evaluated_cost"]) < CENT
+            assert rank_or_none(row["Rank"]) == bid["rank"]
+            assert abs(row[f"Equivalent annual cost [{currency}/year]"]
+                       - bid["equivalent_annual_cost"]) < CENT
+            for category, value in bid["pv_by_category"].items():
+                label = f"PV {category.replace('_', ' ')} [{currency}]"
+                assert abs(row[label] - value) < CENT, category
+
+    def test_changing_the_discount_rate_moves_the_npv(self, workbook_path, result, tmp_path):
+        wb = openpyxl.load_workbook(workbook_path)
+        new_rate = 0.10
+        _rate_cell(wb).value = new_rate
+        modified = tmp_path / "rate_010.xlsx"
+        wb.save(modified)
+        recalculated = openpyxl.load_workbook(recalculate_with_libreoffice(modified, tmp_path),
+                                              data_only=True)
+        tender = result.tender
+        expected = fleetcalc.evaluate(
+            attrs.evolve(tender, tender=attrs.evolve(tender.tender, discount_rate=new_rate)))
+        currency = tender.tender.base_currency
+        rows = {r["Bidder"]: r for r in _rows(recalculated["Summary"])}
+        for bid in expected.to_dict()["bids"]:
+            npv = rows[bid["bidder"]][f"LCC NPV [{currency}]"]
+            assert abs(npv - bid["lcc_npv"]) < CENT
+            assert rank_or_none(rows[bid["bidder"]]["Rank"]) == bid["rank"]
+            assert not math.isclose(npv, result.ranking.loc[bid["bidder"], "lcc_npv"])
+
+    def test_adjusted_evaluated_cost_is_live(self, tmp_path):
+        extended = extended_result()
+        path = write_workbook(extended, tmp_path / "ext.xlsx")
+        assert openpyxl.load_workbook(path)["Summary"]["E2"].value.startswith("=F2+SUMIFS(")
+        wb = openpyxl.load_workbook(recalculate_with_libreoffice(path, tmp_path), data_only=True)
+        currency = extended.tender.tender.base_currency
+        for row in _rows(wb["Summary"]):
+            expected = extended.ranking.loc[row["Bidder"], "evaluated_cost"]
+            assert abs(row[f"Evaluated cost [{currency}]"] - expected) < CENT

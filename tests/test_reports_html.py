@@ -1,0 +1,226 @@
+"""The HTML report: self-contained, escaped, and right in a real browser.
+
+The browser tests drive headless Chromium over the DevTools protocol
+(``report_helpers.Chromium``); they fail under CI when Chromium is missing
+and are skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import re
+from html.parser import HTMLParser
+
+import attrs
+import pytest
+
+import fleetcalc
+from fleetcalc.reports.html import render_html, write_html
+from fleetcalc.reports.report import add_report_parser, run_report, write_report
+
+from .report_helpers import (
+    EXAMPLE,
+    Chromium,
+    assert_varied_png,
+    bare_result,
+    example_result,
+    extended_result,
+    rank_or_none,
+)
+
+SECTIONS = ["summary", "ranking", "categories", "assumptions", "methodology"]
+OPTIONAL_SECTIONS = ["adjustments", "financing", "fleet", "uncertainty"]
+
+
+class _Collector(HTMLParser):
+    """Tags, ids, and ``data-value`` of ranking cells by (bidder, class)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.ids, self.values, self.urls = [], set(), {}, []
+        self._bidder = None
+
+    def handle_starttag(self, tag, attrs_):
+        attributes = dict(attrs_)
+        self.tags.append(tag)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        for name in ("src", "href"):
+            if name in attributes:
+                self.urls.append(attributes[name])
+        if tag == "tr" and "bid" in (attributes.get("class") or "").split():
+            self._bidder = attributes["data-bidder"]
+        if tag == "td" and self._bidder is not None and "data-value" in attributes:
+            for cls in (attributes.get("class") or "").split():
+                self.values[(self._bidder, cls)] = attributes["data-value"]
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._bidder = None
+
+
+def _parse(text):
+    collector = _Collector()
+    collector.feed(text)
+    return collector
+
+
+@pytest.fixture(scope="module")
+def result():
+    return example_result()
+
+
+@pytest.fixture(scope="module")
+def source_bytes():
+    return EXAMPLE.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def html(result, source_bytes):
+    return render_html(result, source_bytes=source_bytes)
+
+
+@pytest.fixture(scope="module")
+def extended_html(result):
+    return render_html(extended_result(result))
+
+
+class TestDocument:
+    def test_self_contained_and_script_free(self, extended_html):
+        parsed = _parse(extended_html)
+        assert "script" not in parsed.tags
+        assert "link" not in parsed.tags and "iframe" not in parsed.tags
+        assert not re.search(r"\son\w+\s*=", extended_html)  # no event handlers
+        for url in parsed.urls:
+            assert url.startswith(("data:image/png;base64,", "#")), url[:40]
+        assert "Content-Security-Policy" in extended_html
+        assert "@media print" in extended_html
+
+    def test_ranking_numbers_equal_the_json(self, html, result):
+        values = _parse(html).values
+        for bid in result.to_dict()["bids"]:
+            for cls, key in [("evaluated-cost", "evaluated_cost"), ("lcc-npv", "lcc_npv"),
+                             ("equivalent-annual-cost", "equivalent_annual_cost")]:
+                assert float(values[(bid["bidder"], cls)]) == bid[key]
+            assert rank_or_none(values[(bid["bidder"], "rank")]) == bid["rank"]
+
+    def test_recommendation_names_the_rank_1_bid(self, html, result):
+        first = result.ranking.index[0]
+        assert f'data-bidder="{first}"' in html
+        assert "Recommendation: award to" in html
+
+    def test_footer_allows_reproduction(self, html, source_bytes, result):
+        assert hashlib.sha256(source_bytes).hexdigest() in html
+        assert fleetcalc.__version__ in html
+        assert str(result.tender.tender.evaluation_year) in html
+        assert re.search(r'id="report-date">\d{4}-\d{2}-\d{2}<', html)
+
+    def test_sections_only_when_inputs_exist(self, result, extended_html):
+        ids = _parse(render_html(bare_result(result))).ids
+        assert set(SECTIONS) <= ids
+        assert not set(OPTIONAL_SECTIONS) & ids
+        ids = _parse(extended_html).ids
+        assert set(SECTIONS + OPTIONAL_SECTIONS) <= ids
+        for chart in ("pv-by-category", "cumulative-discounted-cost", "available-vs-demand",
+                      "fleet-age-profile", "evaluated-cost-distribution", "tornado"):
+            assert f"chart-{chart}" in ids
+
+    def test_tender_text_is_escaped(self):
+        tender = fleetcalc.load_tender(EXAMPLE)
+        bids = list(tender.bids)
+        bids[0] = attrs.evolve(bids[0], bidder='<img src=x onerror="alert(1)">',
+                               notes="</table><script>alert(2)</script>")
+        text = render_html(fleetcalc.evaluate(attrs.evolve(tender, bids=tuple(bids))))
+        parsed = _parse(text)
+        assert "script" not in parsed.tags
+        assert not any(u == "x" for u in parsed.urls)
+        assert "&lt;img src=x onerror=" in text
+
+    def test_write_html(self, result, tmp_path):
+        path = write_html(result, tmp_path / "sub" / "report.html")
+        assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+class TestReportAndCommand:
+    def test_write_report_layout(self, result, tmp_path):
+        paths = write_report(result, tmp_path, source_bytes=b"tender")
+        assert paths["html"] == tmp_path / "report.html"
+        assert paths["workbook"] == tmp_path / "evaluation.xlsx"
+        charts = [p for k, p in paths.items() if k.startswith("chart:")]
+        assert charts and all(p.parent == tmp_path / "charts" for p in charts)
+        assert all(p.stat().st_size > 0 for p in paths.values())
+
+    def test_run_report(self, tmp_path):
+        parser = argparse.ArgumentParser(prog="fleetcalc")
+        add_report_parser(parser.add_subparsers(dest="command"))
+        args = parser.parse_args(["report", str(EXAMPLE), "--output", str(tmp_path),
+                                  "--draws", "100", "--seed", "1"])
+        stdout, stderr = io.StringIO(), io.StringIO()
+        assert run_report(args, stdout, stderr) == 0
+        printed = stdout.getvalue().split()
+        assert str(tmp_path / "report.html") in printed
+        assert str(tmp_path / "evaluation.xlsx") in printed
+        assert "--draws" in stderr.getvalue()
+        text = (tmp_path / "report.html").read_text(encoding="utf-8")
+        assert hashlib.sha256(EXAMPLE.read_bytes()).hexdigest() in text
+
+    def test_run_report_lets_tender_errors_through(self, tmp_path):
+        bad = tmp_path / "bad.toml"
+        bad.write_text("[tender]\nname = 1\n", encoding="utf-8")
+        parser = argparse.ArgumentParser(prog="fleetcalc")
+        add_report_parser(parser.add_subparsers(dest="command"))
+        args = parser.parse_args(["report", str(bad), "-o", str(tmp_path / "out")])
+        with pytest.raises(fleetcalc.TenderError):
+            run_report(args, io.StringIO(), io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium for the module's browser tests."""
+    with Chromium(tmp_path_factory.mktemp("chromium")) as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def pages(result, source_bytes, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("html")
+    return {
+        "example": write_html(result, directory / "example.html", source_bytes=source_bytes),
+        "extended": write_html(extended_result(result), directory / "extended.html"),
+    }
+
+
+class TestInChromium:
+    @pytest.mark.parametrize("page", ["example", "extended"])
+    def test_loads_cleanly_offline(self, browser, pages, page):
+        browser.events.clear()
+        browser.load(pages[page])
+        assert browser.console_problems() == []
+        external = [u for u in browser.requests() if not u.startswith("data:")]
+        assert external == [pages[page].resolve().as_uri()]
+        assert browser.evaluate("document.querySelectorAll('img').length") >= 2
+        broken = browser.evaluate(
+            "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).length")
+        assert broken == 0
+
+    def test_ranking_numbers_in_the_page_equal_the_json(self, browser, pages, result):
+        browser.load(pages["example"])
+        cells = browser.evaluate(
+            "[...document.querySelectorAll('#ranking-table tr.bid')].map(tr => ({"
+            "bidder: tr.dataset.bidder,"
+            "rank: tr.querySelector('td.rank').dataset.value,"
+            "evaluated: tr.querySelector('td.evaluated-cost').dataset.value,"
+            "lcc: tr.querySelector('td.lcc-npv').dataset.value}))")
+        bids = result.to_dict()["bids"]
+        assert [c["bidder"] for c in cells] == [b["bidder"] for b in bids]
+        for cell, bid in zip(cells, bids):
+            assert rank_or_none(cell["rank"]) == bid["rank"]
+            assert float(cell["evaluated"]) == bid["evaluated_cost"]
+            assert float(cell["lcc"]) == bid["lcc_npv"]
+
+    def test_screenshot_is_not_blank(self, browser, pages):
+        browser.load(pages["extended"])
+        assert_varied_png(browser.screenshot(full_page=False), min_bytes=20_000,
+                          min_colours=64)
