@@ -4,8 +4,11 @@ Run from the repository root:
 
     python examples/tender_comparison.py [TENDER.toml]
 
-Prints the ranking and the present value of each bid by cost category, then
-how the ranking moves with the discount rate (a variant made with attrs.evolve).
+Prints the ranking and the present value of each bid by cost category, the
+ranking with and without the financing offers, availability against demand,
+and how the ranking moves with the discount rate (variants made with
+attrs.evolve). Saves the chart of available locomotives against demand to
+examples/output/available_vs_demand.png.
 """
 
 import sys
@@ -16,9 +19,10 @@ import attrs
 import fleetcalc
 
 HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "output"
 
 
-def main(path=HERE / "pakistan_locomotives_2026.toml"):
+def main(path=HERE / "pakistan_locomotives_2026.toml", output=OUTPUT):
     tender = fleetcalc.load_tender(path)
     result = fleetcalc.evaluate(tender)
     currency = tender.tender.base_currency
@@ -53,6 +57,15 @@ def main(path=HERE / "pakistan_locomotives_2026.toml"):
         variant = attrs.evolve(tender, tender=attrs.evolve(tender.tender, discount_rate=rate))
         first = fleetcalc.evaluate(variant).ranking.index[0]
         print(f"  {rate:5.0%}  {first}")
+
+    if result.fleet_years is not None:
+        from fleetcalc.reports.charts import available_vs_demand, render_png
+
+        output = Path(output)
+        output.mkdir(exist_ok=True)
+        chart = output / "available_vs_demand.png"
+        chart.write_bytes(render_png(lambda ax=None: available_vs_demand(result, ax=ax)))
+        print(f"\nChart of available locomotives against demand: {chart}")
 
 
 if __name__ == "__main__":
