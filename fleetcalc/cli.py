@@ -3,7 +3,9 @@
 ``fleetcalc compare TENDER.toml [--format table|json|csv] [--output PATH]``
 evaluates and ranks the bids; ``fleetcalc validate TENDER.toml`` lists every
 problem of a tender file; ``fleetcalc report TENDER.toml --output DIR`` writes
-the HTML report, the Excel workbook and the charts. Results go to stdout (or ``--output``); warnings
+the HTML report, the Excel workbook and the charts; ``fleetcalc simulate`` runs
+the Monte Carlo simulation and ``fleetcalc sensitivity`` the tornado and
+switching values. Results go to stdout (or ``--output``); warnings
 and errors go to stderr. Exit status: 0 success, 1 an output could not be
 written, 2 invalid input (every problem is listed, with no traceback).
 """
@@ -21,6 +23,12 @@ from fleetcalc.exceptions import TenderError
 from fleetcalc.io import read_tender
 from fleetcalc.reports.report import add_report_parser, run_report
 from fleetcalc.reports.table import format_ranking
+from fleetcalc.simulation_cli import (
+    add_sensitivity_parser,
+    add_simulate_parser,
+    run_sensitivity,
+    run_simulate,
+)
 
 __all__ = ["main", "build_parser"]
 
@@ -47,6 +55,8 @@ def build_parser():
     validate = commands.add_parser("validate", help="check a tender file and list problems",
                                    description="Check a tender file; list every problem.")
     validate.add_argument("tender", type=Path, help="tender file (TOML)")
+    add_simulate_parser(commands)
+    add_sensitivity_parser(commands)
     add_report_parser(commands)
     return parser
 
@@ -100,7 +110,8 @@ def main(argv=None, *, stdout=None, stderr=None):
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     args = build_parser().parse_args(argv)
-    handler = {"compare": _compare, "validate": _validate, "report": run_report}[args.command]
+    handler = {"compare": _compare, "validate": _validate, "report": run_report,
+               "simulate": run_simulate, "sensitivity": run_sensitivity}[args.command]
     try:
         return handler(args, stdout, stderr)
     except TenderError as exc:

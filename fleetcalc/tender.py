@@ -25,7 +25,7 @@ import attrs
 
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money, convert
-from fleetcalc.uncertainty import Correlation, UncertainInput
+from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems
 from fleetcalc.validation import (
     at_least,
     at_most,
@@ -845,6 +845,7 @@ class Tender:
         problems += self._fleet_problems(known)
         problems += self._demand_problems(known)
         problems += self._procurement_problems(known)
+        problems += uncertainty_problems(self)
         return problems
 
     def _procurement_problems(self, known):

@@ -42,7 +42,9 @@ def injected_result():
     bids[0] = attrs.evolve(bids[0], bidder=INJECTION, model="+cmd|' /C calc'!A0",
                            notes="@SUM(1+1)*cmd|' /C calc'!A0")
     bids[1] = attrs.evolve(bids[1], bidder="-2+3", model="\tTabbed model")
-    return fleetcalc.evaluate(attrs.evolve(tender, bids=tuple(bids)))
+    # the example's [[uncertainty]] names bidders, so it goes with the renamed bids
+    return fleetcalc.evaluate(attrs.evolve(tender, bids=tuple(bids), uncertainty=(),
+                                           correlation=None))
 
 
 class ExtendedResult:

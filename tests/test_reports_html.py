@@ -132,7 +132,8 @@ class TestDocument:
         bids = list(tender.bids)
         bids[0] = attrs.evolve(bids[0], bidder='<img src=x onerror="alert(1)">',
                                notes="</table><script>alert(2)</script>")
-        text = render_html(fleetcalc.evaluate(attrs.evolve(tender, bids=tuple(bids))))
+        text = render_html(fleetcalc.evaluate(attrs.evolve(tender, bids=tuple(bids),
+                                                           uncertainty=(), correlation=None)))
         parsed = _parse(text)
         assert "script" not in parsed.tags
         assert not any(u == "x" for u in parsed.urls)

@@ -1,0 +1,926 @@
+r"""Monte Carlo simulation of a tender's evaluated costs and availability.
+
+:func:`simulate` draws the uncertain inputs of a tender's ``[[uncertainty]]``
+(:mod:`fleetcalc.uncertainty`, :mod:`fleetcalc.sampling`) and evaluates every
+bid for every draw, vectorised over draws x bids x years, in blocks of
+:data:`~fleetcalc.sampling.BLOCK_SIZE` draws.
+
+The deterministic evaluation is the single source of truth. The engine
+(:class:`SimulationModel`) is built from :func:`fleetcalc.evaluate.tender_arrays`
+and :func:`fleetcalc.evaluate.cash_flows`:
+
+* cash flows are multilinear in the money and quantity fields of
+  :class:`~fleetcalc.evaluate.TenderArrays` (price, support, fuel use, fuel
+  price, km, maintenance and overhaul cost, shortfall): the model probes
+  :func:`~fleetcalc.evaluate.cash_flows` at 0/1 values of the perturbed
+  fields and recovers, for each bid and cost category, the discounted
+  coefficient of each product of fields (a Moebius inversion over the
+  subsets of fields), then checks the decomposition at a random point.
+  A draw's present values are then a few products and one small
+  ``einsum`` over years, with no cash-flow tensor;
+* an exchange rate rescales every money field in its currency; a random
+  walk multiplies a field's cash flows year by year; a drawn discount rate
+  rescales the discount factors;
+* the shortfall cost, when availability inputs are uncertain, uses the
+  refined normal approximation of the available-unit count
+  (:func:`fleetcalc.fleet_distribution.normal_approximation_shortfall`),
+  anchored at the exact value: :math:`S(\theta) = S_{exact}(\theta_0) +
+  S_{RNA}(\theta) - S_{RNA}(\theta_0)` (clipped at 0). A draw at the point
+  values therefore reproduces the exact deterministic shortfall. Without
+  uncertain availability inputs the exact deterministic shortfall is used.
+
+Evaluation adjustments (``TenderArrays.adjustment_total``, or the point
+evaluation's ``evaluated_cost - lcc_npv``) are added at their point values.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import json
+import math
+import os
+import typing
+import warnings
+
+import attrs
+import numpy as np
+import pandas as pd
+from scipy import sparse, special
+
+from fleetcalc import ageing, finance, sampling
+from fleetcalc.evaluate import cash_flows, evaluate, tender_arrays
+from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
+from fleetcalc.lifecycle import CATEGORIES
+from fleetcalc.money import Money
+from fleetcalc.uncertainty import (
+    expanded_correlation,
+    expanded_inputs,
+    uncertainty_problems,
+    with_input,
+)
+from fleetcalc.validation import problems_of, raise_if_errors
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
+           "simulate"]
+
+#: Default draws per chunk (a task of the local pool or of Dask) [draws].
+DEFAULT_CHUNK_SIZE = 8 * sampling.BLOCK_SIZE
+
+_SHORTFALL = "shortfall_unit_days"
+_PARAMS = ("mtbf_hours", "mean_downtime_hours", "scheduled_maintenance_days",
+           "overhaul_downtime_days")
+
+
+# --------------------------------------------------------------------------- model
+
+
+@attrs.frozen(eq=False)
+class _Dim:
+    """One drawn dimension: an input's distribution and what it changes."""
+
+    label: str
+    entry: int
+    parameters: dict
+    scale: str
+    role: str
+    targets: tuple
+    path: int | None
+    drift: float
+    volatility: float
+
+
+@attrs.frozen(eq=False)
+class _Availability:
+    """Units whose availability a draw can change, as flat cells (group x year)."""
+
+    owners: tuple              # (kind, index) of the uncertain bids and cohorts
+    point_params: np.ndarray   # (n_owners, 4) mtbf, mdt, sched, ovh at the point values
+    per_year: np.ndarray       # (n_owners,) overhauls per year
+    cell_owner: np.ndarray     # (K,) owner of each cell, cells sorted by column
+    cell_mult: np.ndarray      # (K,) failure-rate multiplier of the cell's age
+    cell_units: np.ndarray     # (K,) units in service
+    seg_matrix: object         # (S, K) scipy.sparse: units of each cell in its segment
+    seg_cols: np.ndarray       # (S,) column b * T + t (b = n_bids: every bid, a cohort)
+    cell_bid: np.ndarray       # (K,) bid of a batch cell, -1 for a cohort cell
+    cell_slot: np.ndarray      # (K,) group slot in the exact-mode arrays
+    cell_t: np.ndarray         # (K,) year
+    varying_bids: np.ndarray   # (B,) bool: the bid's own availability varies
+    own_units: np.ndarray      # (B,) units-years of each bid's own units
+    const_moments: np.ndarray  # (3, B, T) from the groups that do not vary
+    demand: np.ndarray         # (T,)
+    exact0: np.ndarray         # (B, T) exact expected shortfall [unit-day]
+    approx0: np.ndarray        # (B, T) approximation at the point values [unit-day]
+    own_point: np.ndarray      # (B,) own-unit availability at the point values
+    all_units: np.ndarray      # (B, G, T) every group, for the exact mode
+    all_point: np.ndarray      # (B, G, T) point availability (0 where no units)
+
+
+@attrs.frozen(eq=False)
+class SimulationModel:
+    """A tender prepared for fast evaluation of many draws (see :func:`build_model`).
+
+    Attributes
+    ----------
+    bidders : tuple of str
+    labels : tuple of str
+        The drawn dimensions: one per uncertain input, or per bid or cohort
+        for ``bids[*]`` / ``fleet[*]`` inputs that are not ``shared``.
+    point_cost : numpy.ndarray, shape (n_bids,)
+        Deterministic evaluated cost [base currency].
+    responsive : numpy.ndarray of bool, shape (n_bids,)
+        Bids that can be ranked.
+    """
+
+    bidders: tuple
+    labels: tuple
+    dims: tuple
+    cholesky: np.ndarray | None
+    n_paths: int
+    periods: int
+    base_currency: str
+    point_cost: np.ndarray
+    point_availability: np.ndarray
+    responsive: np.ndarray
+    adjustment: np.ndarray
+    fields: tuple
+    field_point: dict
+    field_offset: dict
+    field_conv: dict
+    rate_members: dict
+    terms: tuple
+    discount_rate: float
+    discount0: np.ndarray
+    availability: _Availability | None
+
+    @property
+    def n_dims(self):
+        """Number of drawn dimensions."""
+        return len(self.dims)
+
+    def point_values(self):
+        """Values of every dimension at the tender's point values (NaN: per target).
+
+        Examples
+        --------
+        >>> import fleetcalc
+        >>> model = build_model(fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml"))
+        >>> model.point_values().shape == (model.n_dims,)
+        True
+        """
+        out = np.full(self.n_dims, np.nan)
+        for i, dim in enumerate(self.dims):
+            if dim.scale == "relative":
+                out[i] = 1.0
+            elif len({t.point for t in dim.targets}) == 1:
+                out[i] = dim.targets[0].point
+        return out
+
+    def evaluate(self, values, *, paths=None, exact_shortfall=False):
+        """Evaluated cost and own-unit availability of given input values.
+
+        Parameters
+        ----------
+        values : array_like, shape (n, n_dims)
+            Each dimension's value on its own scale (absolute value, or
+            multiplier for ``relative``); NaN keeps the tender's point value.
+        paths : array_like, shape (n, n_paths, periods), optional
+            Multipliers of the random-walk inputs by year; default 1.
+        exact_shortfall : bool, optional
+            Compute the shortfall with the exact fleet distribution (slow;
+            for few draws) instead of the anchored normal approximation.
+
+        Returns
+        -------
+        cost : numpy.ndarray, shape (n, n_bids)
+            Evaluated cost [base currency].
+        availability : numpy.ndarray, shape (n, n_bids)
+            Own-unit availability [-].
+        """
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        return _evaluate(self, values, paths, exact_shortfall=exact_shortfall)
+
+
+def _money_fields(cls):
+    hints = typing.get_type_hints(cls)
+    return [name for name, hint in hints.items() if Money in typing.get_args(hint)]
+
+
+def _currency_members(tender, arrays):
+    """{currency: [(arrays field, bid index or None)]} of every money value."""
+    from fleetcalc.tender import Bid
+    settings = tender.tender
+    members = {}
+    array_names = {a.name for a in attrs.fields(type(arrays))}
+    for b, bid in enumerate(tender.bids):
+        for name in _money_fields(Bid):
+            if name not in array_names or np.shape(getattr(arrays, name)) != (len(tender.bids),):
+                continue
+            value = getattr(bid, name)
+            code = value.currency if isinstance(value, Money) else bid.currency
+            members.setdefault(code, []).append((name, b))
+    diesel = settings.prices.diesel_per_litre
+    code = diesel.currency if isinstance(diesel, Money) else settings.base_currency
+    members.setdefault(code, []).append(("fuel_price", None))
+    if settings.demand is not None:
+        cost = settings.demand.shortfall_cost_per_unit_day
+        code = cost.currency if isinstance(cost, Money) else settings.base_currency
+        members.setdefault(code, []).append(("shortfall_cost_per_unit_day", None))
+    return members
+
+
+def _unit(arrays, name, n_bids, value):
+    """A field of TenderArrays filled with ``value`` (its own shape)."""
+    shape = np.shape(getattr(arrays, name))
+    if shape == ():
+        return float(value)
+    return np.full(shape, float(value))
+
+
+def _decompose(arrays, fields, n_bids):
+    """Multilinear coefficients of cash flows in ``fields``: {subset: (B, C, T)}."""
+    def flows_at(ones, twos=()):
+        kwargs = {f: _unit(arrays, f, n_bids, 2.0 if f in twos else 1.0 if f in ones else 0.0)
+                  for f in fields}
+        return cash_flows(attrs.evolve(arrays, **kwargs))
+
+    cache = {}
+
+    def at(subset):
+        key = frozenset(subset)
+        if key not in cache:
+            cache[key] = flows_at(key)
+        return cache[key]
+
+    full = at(fields)
+    n_b, n_c, n_t = full.shape
+    depends = np.zeros((n_b, n_c, len(fields)), dtype=bool)
+    for k, f in enumerate(fields):
+        changed = flows_at(set(fields), twos={f})
+        depends[:, :, k] = np.any(changed != full, axis=-1)
+    terms = {}
+    for b in range(n_b):
+        for c in range(n_c):
+            relevant = [f for k, f in enumerate(fields) if depends[b, c, k]]
+            for size in range(len(relevant) + 1):
+                for subset in itertools.combinations(relevant, size):
+                    coef = np.zeros(n_t)
+                    for inner_size in range(size + 1):
+                        for inner in itertools.combinations(subset, inner_size):
+                            coef += (-1) ** (size - inner_size) * at(inner)[b, c]
+                    if np.any(coef != 0):
+                        terms.setdefault(frozenset(subset), np.zeros((n_b, n_c, n_t)))
+                        terms[frozenset(subset)][b, c] = coef
+    # check the decomposition at a random point
+    rng = np.random.default_rng(20260101)
+    trial = {f: np.asarray(_unit(arrays, f, n_bids, 1.0)) * rng.uniform(
+        0.5, 1.5, np.shape(getattr(arrays, f))) for f in fields}
+    expected = cash_flows(attrs.evolve(arrays, **{
+        f: (float(v) if np.ndim(v) == 0 else v) for f, v in trial.items()}))
+    rebuilt = np.zeros_like(expected)
+    for subset, coef in terms.items():
+        product = np.ones((n_b, 1, n_t))
+        for f in subset:
+            value = trial[f]
+            if np.ndim(value) == 2:
+                padded = np.zeros((n_b, n_t))
+                padded[:, : value.shape[1]] = value
+                product = product * padded[:, None, :]
+            else:
+                product = product * np.broadcast_to(value, (n_b,))[:, None, None]
+        rebuilt += coef * product
+    scale = max(float(np.abs(expected).max()), 1.0)
+    if np.abs(rebuilt - expected).max() > 1e-9 * scale:
+        raise RuntimeError("the cash flows are not multilinear in the uncertain fields "
+                           f"{sorted(fields)}; the simulation cannot reproduce them")
+    return terms
+
+
+def _multiplier(ages, unit):
+    interval = float(unit.overhaul_interval_years or 0)
+    in_service = ages >= 0
+    virtual = ageing.virtual_age(np.where(in_service, ages, 0.0),
+                                 overhaul_interval_years=interval,
+                                 overhaul_restoration=unit.ageing.overhaul_restoration)
+    return ageing.failure_rate_multiplier(virtual,
+                                          failure_rate_growth=unit.ageing.failure_rate_growth)
+
+
+def _build_availability(tender, arrays, dims):
+    owners = []
+    for dim in dims:
+        if dim.role == "availability":
+            for t in dim.targets:
+                if (t.kind, t.index) not in owners:
+                    owners.append((t.kind, t.index))
+    if not owners:
+        return None
+    projection = arrays.fleet
+    n_bids = len(tender.bids)
+    batch_all = projection.batch_units.astype(float)                  # (B, H, T)
+    kept = np.flatnonzero(batch_all.sum(axis=(0, 2)) > 0)             # delivery years used
+    cohort_units = projection.cohort_units.astype(float)              # (C, T)
+    n_c, periods = cohort_units.shape
+    cohort_avail = np.where(cohort_units > 0, np.nan_to_num(projection.cohort_availability), 0)
+    batch_units = batch_all[:, kept]                                  # (B, J, T)
+    batch_avail = np.where(batch_units > 0,
+                           np.nan_to_num(projection.batch_availability[:, kept]), 0.0)
+    items = {"bids": tender.bids, "fleet": tender.fleet}
+    point = np.array([[np.inf if getattr(items[k][i], n) is None
+                       else float(getattr(items[k][i], n)) for n in _PARAMS]
+                      for k, i in owners])
+    per_year = np.array([1.0 / items[k][i].overhaul_interval_years
+                         if items[k][i].overhaul_interval_years else 0.0 for k, i in owners])
+    # cells of the varying groups: (column, owner, multiplier, units, bid, slot, t)
+    cells = []
+    for p, (kind, i) in enumerate(owners):
+        if kind == "fleet":
+            mult = _multiplier(projection.cohort_ages[i], tender.fleet[i])
+            for t in np.flatnonzero(cohort_units[i] > 0):
+                cells.append((n_bids * periods + t, p, mult[t], cohort_units[i, t], -1, i, t))
+        else:
+            mult = _multiplier(projection.batch_ages[i][kept], tender.bids[i])
+            for j, t in zip(*np.nonzero(batch_units[i] > 0)):
+                cells.append((i * periods + t, p, mult[j, t], batch_units[i, j, t], i,
+                              n_c + j, t))
+    cells.sort(key=lambda c: c[0])
+    columns = np.array([c[0] for c in cells], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    fixed_c = np.ones(n_c, dtype=bool)
+    fixed_c[[i for k, i in owners if k == "fleet"]] = False
+    varying = np.zeros(n_bids, dtype=bool)
+    varying[[i for k, i in owners if k == "bids"]] = True
+    const = np.zeros((3, n_bids, periods))
+    for k, f in enumerate(_moment_terms(cohort_avail[fixed_c])):
+        const[k] += (cohort_units[fixed_c] * f).sum(axis=0)
+    for k, f in enumerate(_moment_terms(batch_avail)):
+        const[k] += np.where(~varying[:, None], (batch_units * f).sum(axis=1), 0.0)
+    model = _Availability(
+        owners=tuple(owners), point_params=point, per_year=per_year,
+        cell_owner=np.array([c[1] for c in cells], dtype=np.int64),
+        cell_mult=np.array([c[2] for c in cells], dtype=float),
+        cell_units=np.array([c[3] for c in cells], dtype=float),
+        seg_matrix=sparse.csr_matrix(
+            (np.array([c[3] for c in cells], dtype=float),
+             (np.cumsum(np.r_[True, columns[1:] != columns[:-1]]) - 1, np.arange(len(cells)))),
+            shape=(len(starts), len(cells))),
+        seg_cols=columns[starts],
+        cell_bid=np.array([c[4] for c in cells], dtype=np.int64),
+        cell_slot=np.array([c[5] for c in cells], dtype=np.int64),
+        cell_t=np.array([c[6] for c in cells], dtype=np.int64),
+        varying_bids=varying,
+        own_units=np.maximum(batch_units[:, :, 1:].sum(axis=(1, 2)), 1.0),
+        const_moments=const, demand=projection.demand.astype(float),
+        exact0=projection.outlook.shortfall_unit_days, approx0=np.zeros(0),
+        own_point=np.zeros(0),
+        all_units=np.concatenate([np.broadcast_to(cohort_units, (n_bids,) + cohort_units.shape),
+                                  batch_units], axis=1),
+        all_point=np.concatenate([np.broadcast_to(cohort_avail, (n_bids,) + cohort_avail.shape),
+                                  batch_avail], axis=1))
+    params0 = np.broadcast_to(point, (1,) + point.shape)
+    own_fixed = np.where(varying, 0.0, _own(batch_units, batch_avail))
+    model = attrs.evolve(model, own_point=own_fixed)
+    sud0, own0 = _availability_block(model, params0, exact=False, anchored=False)
+    return attrs.evolve(model, approx0=sud0[0], own_point=np.where(varying, own0[0], own_fixed))
+
+
+def _own(units, avail):
+    """Own-unit availability: mean over the bid's units and years 1..H."""
+    return (units[:, :, 1:] * avail[:, :, 1:]).sum(axis=(1, 2)) / np.maximum(
+        units[:, :, 1:].sum(axis=(1, 2)), 1.0)
+
+
+def _moment_terms(avail):
+    """A, A(1 - A), A(1 - A)(1 - 2A): the cumulant terms of a Bernoulli unit."""
+    q = avail - avail * avail
+    return avail, q, q * (1.0 - 2.0 * avail)
+
+
+def _normal_loss(z):
+    return z * special.ndtr(z) + np.exp(-0.5 * z * z) * (1.0 / math.sqrt(2.0 * math.pi))
+
+
+def _refined_normal_shortfall(mean, var, third, demand):
+    """Lean form of :func:`fleetcalc.fleet_distribution.normal_approximation_shortfall`.
+
+    The same formula with the skewness :math:`\\gamma = \\kappa_3 / \\sigma^3`
+    (``third`` is :math:`\\kappa_3`), rearranged with :math:`\\sigma z_D = D - \\mu`
+    and computed in place, without argument checks [unit]:
+
+    .. math:: \\sigma[\\Psi(z) + \\tfrac{\\gamma}{6} z\\varphi(z)]_{z_0}^{z_D}, \\quad
+              \\sigma\\Psi(z_D) = (D - \\mu)\\Phi(z_D) + \\sigma\\varphi(z_D)
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gap = demand - mean                                   # sigma * z_D
+        sigma = np.sqrt(var)
+        z = gap / sigma
+        skew = third / var
+        skew *= 1.0 / 6.0                                     # gamma * sigma / 6 / sigma^0
+        phi = np.square(z)
+        phi *= -0.5
+        np.exp(phi, out=phi)
+        phi *= 1.0 / math.sqrt(2.0 * math.pi)
+        out = special.ndtr(z)
+        out *= gap
+        skew *= z
+        skew += sigma
+        skew *= phi
+        out += skew                                           # sigma * [Psi + gamma/6 z phi](z_D)
+        z_0 = -mean / sigma
+        if np.nanmax(z_0, initial=-np.inf) > -9.0:            # else the z_0 terms are < 1e-17
+            phi_0 = np.exp(-0.5 * z_0 * z_0) * (1.0 / math.sqrt(2.0 * math.pi))
+            out -= sigma * (z_0 * special.ndtr(z_0) + phi_0) + third / (6.0 * var) * (
+                z_0 * phi_0)
+    out = np.where(var > 0, out, np.maximum(demand - mean, 0.0))
+    np.maximum(out, 0.0, out=out)
+    return np.where(demand > 0, out, 0.0)
+
+
+def _availability_block(model, params, *, exact, anchored=True):
+    """Shortfall [unit-day] (n, B, T) and own availability (n, B) for owner params (n, k, 4).
+
+    Cells are laid out cell-major, ``(K, n)``, so that the sums over the
+    cells of a bid and year (``numpy.add.reduceat``) add contiguous rows.
+    """
+    n = params.shape[0]
+    n_bids, _, periods = model.all_units.shape
+    p = np.ascontiguousarray(np.moveaxis(params, 0, -1))                # (k, 4, n)
+    mtbf, mdt, sched, ovh = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
+    up_share = 1.0 - np.minimum((sched + ovh * model.per_year[:, None]) / DAYS_PER_YEAR, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(np.isposinf(mtbf), 0.0, mdt / mtbf)            # MDT / MTBF_0
+    cell_avail = up_share[model.cell_owner] / (1.0 + ratio[model.cell_owner]
+                                               * model.cell_mult[:, None])   # (K, n)
+    columns = np.zeros(((n_bids + 1) * periods, n))
+    moments = []
+    for k, term in enumerate(_moment_terms(cell_avail)):
+        columns[model.seg_cols] = model.seg_matrix @ term
+        grid = columns.reshape(n_bids + 1, periods, n)
+        moments.append(model.const_moments[k][..., None] + grid[:n_bids] + grid[n_bids:])
+        if k == 0:
+            own = np.where(model.varying_bids[:, None],
+                           grid[:n_bids, 1:].sum(axis=1) / model.own_units[:, None],
+                           model.own_point[:, None]).T                   # (n, B)
+    if exact:
+        avail = np.broadcast_to(model.all_point, (n,) + model.all_point.shape).copy()
+        batch = model.cell_bid >= 0
+        avail[:, model.cell_bid[batch], model.cell_slot[batch], model.cell_t[batch]] = (
+            cell_avail[batch].T)
+        for k in np.flatnonzero(~batch):
+            avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
+        outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
+                                model.demand.astype(np.int64))
+        return outlook.shortfall_unit_days, own
+    approx = DAYS_PER_YEAR * _refined_normal_shortfall(moments[0], moments[1], moments[2],
+                                                       model.demand[:, None])  # (B, T, n)
+    approx = np.moveaxis(approx, -1, 0)
+    if not anchored:
+        return approx, own
+    return np.maximum(model.exact0 + (approx - model.approx0), 0.0), own
+
+
+def build_model(tender):
+    """Prepare a tender for fast evaluation of many draws.
+
+    Parameters
+    ----------
+    tender : fleetcalc.Tender
+        A valid tender; its ``[[uncertainty]]`` may be empty.
+
+    Returns
+    -------
+    SimulationModel
+
+    Raises
+    ------
+    TenderError
+        If the tender or its uncertainty has problems.
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> model = build_model(fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml"))
+    >>> cost, _ = model.evaluate([model.point_values()])
+    >>> bool(np.allclose(cost[0], model.point_cost, rtol=1e-9))
+    True
+    """
+    problems = problems_of(tender)
+    seen = {(p.path, p.message) for p in problems}
+    problems += [p for p in uncertainty_problems(tender) if (p.path, p.message) not in seen]
+    raise_if_errors(problems)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        point = evaluate(tender)
+    bidders = tuple(b.bidder for b in tender.bids)
+    ranking = point.ranking.reindex(list(bidders))
+    arrays = tender_arrays(tender)
+    n_bids = len(bidders)
+    raw = expanded_inputs(tender)
+    dims, n_paths = [], 0
+    for entry_index, label, targets in raw:
+        entry = tender.uncertainty[entry_index]
+        path = None
+        if entry.process is not None:
+            path, n_paths = n_paths, n_paths + 1
+        dims.append(_Dim(
+            label=label, entry=entry_index,
+            parameters={k: getattr(entry, k) for k in ("distribution", "low", "mode", "high",
+                                                      "mean", "std")},
+            scale=entry.scale, role=targets[0].role, targets=tuple(targets), path=path,
+            drift=float(entry.drift), volatility=float(entry.volatility or 0.0)))
+    matrix = expanded_correlation(tender, raw)
+    cholesky = None if np.all(matrix == np.eye(len(dims))) else np.linalg.cholesky(matrix)
+
+    # linear fields: conversion from the input's own unit to TenderArrays
+    linear = [d for d in dims if d.role == "linear"]
+    offset, conv = {}, {}
+    if linear:
+        ones, twos = tender, tender
+        for d in linear:
+            ones = with_input(ones, d.label, 1.0)
+            twos = with_input(twos, d.label, 2.0)
+        a1, a2 = tender_arrays(ones), tender_arrays(twos)
+        for d in linear:
+            for t in d.targets:
+                f = t.array
+                v1 = np.broadcast_to(np.asarray(getattr(a1, f), dtype=float), (n_bids,))
+                v2 = np.broadcast_to(np.asarray(getattr(a2, f), dtype=float), (n_bids,))
+                conv[f] = v2 - v1
+                offset[f] = v1 - conv[f]
+    members = _currency_members(tender, arrays)
+    rate_members = {d.targets[0].field: tuple(members.get(d.targets[0].field, ()))
+                    for d in dims if d.role == "rate"}
+    fields = {t.array for d in linear for t in d.targets}
+    fields |= {f for group in rate_members.values() for f, _ in group}
+    availability = _build_availability(tender, arrays, dims)
+    if availability is not None and tender.tender.demand is not None:
+        fields.add(_SHORTFALL)
+    fields = tuple(sorted(fields))
+    terms = _decompose(arrays, fields, n_bids) if fields else {
+        frozenset(): cash_flows(arrays)}
+    periods = next(iter(terms.values())).shape[-1]
+    discount0 = finance.discount_factors(arrays.discount_rate, np.arange(periods))
+    packed = []
+    for subset, coef in terms.items():
+        weighted = coef * discount0
+        static = tuple(f for f in subset if f != _SHORTFALL)
+        packed.append((static, _SHORTFALL in subset, weighted, weighted.sum(axis=-1)))
+    field_point = {}
+    for f in fields:
+        if f == _SHORTFALL:
+            continue
+        field_point[f] = np.broadcast_to(np.asarray(getattr(arrays, f), dtype=float),
+                                         (n_bids,)).copy()
+    adjustment = getattr(arrays, "adjustment_total", None)
+    if adjustment is None:
+        adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
+    responsive = (ranking["responsive"].to_numpy(dtype=bool) if "responsive" in ranking
+                  else np.ones(n_bids, dtype=bool))
+    return SimulationModel(
+        bidders=bidders, labels=tuple(d.label for d in dims), dims=tuple(dims),
+        cholesky=cholesky, n_paths=n_paths, periods=periods,
+        base_currency=tender.tender.base_currency,
+        point_cost=ranking["evaluated_cost"].to_numpy(dtype=float),
+        point_availability=ranking["availability"].to_numpy(dtype=float)
+        if "availability" in ranking else np.full(n_bids, np.nan),
+        responsive=responsive, adjustment=np.asarray(adjustment, dtype=float),
+        fields=fields, field_point=field_point, field_offset=offset, field_conv=conv,
+        rate_members=rate_members, terms=tuple(packed),
+        discount_rate=float(arrays.discount_rate), discount0=discount0,
+        availability=availability)
+
+
+def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False):
+    """Evaluated cost and own availability (n, B) of dimension values (n, d).
+
+    With ``shortfall_pv``, also the present value of the shortfall cost (n, B).
+    """
+    n = values.shape[0]
+    n_bids = len(model.bidders)
+    periods = model.periods
+    V = {f: np.broadcast_to(p, (n, n_bids)).copy() for f, p in model.field_point.items()}
+    dyn = {}
+    discount_ratio = None
+    params = None
+    if model.availability is not None:
+        params = np.broadcast_to(model.availability.point_params,
+                                 (n,) + model.availability.point_params.shape).copy()
+        owner = {o: k for k, o in enumerate(model.availability.owners)}
+    for i, dim in enumerate(model.dims):
+        x = values[:, i]
+        keep = np.isnan(x)
+        if dim.role == "linear":
+            for t in dim.targets:
+                cols = slice(None) if t.index is None else t.index
+                local = x if dim.scale == "absolute" else x * t.point
+                new = (model.field_offset[t.array][cols]
+                       + model.field_conv[t.array][cols] * (local[:, None] if t.index is None
+                                                            else local))
+                V[t.array][:, cols] = np.where(keep[:, None] if t.index is None else keep,
+                                               V[t.array][:, cols], new)
+        elif dim.role == "discount":
+            rate = np.where(keep, model.discount_rate,
+                            x if dim.scale == "absolute" else x * model.discount_rate)
+            t = np.arange(periods)
+            discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
+            discount_ratio = discount_ratio[:, None, :]
+        elif dim.role == "availability":
+            j = _PARAMS.index(dim.targets[0].field)
+            for t in dim.targets:
+                local = x if dim.scale == "absolute" else x * t.point
+                k = owner[(t.kind, t.index)]
+                params[:, k, j] = np.where(keep, params[:, k, j], local)
+    for i, dim in enumerate(model.dims):
+        path = None if dim.path is None or paths is None else paths[:, dim.path]
+        if dim.role == "rate":
+            x = values[:, i]
+            ratio = np.where(np.isnan(x), 1.0,
+                             x / dim.targets[0].point if dim.scale == "absolute" else x)
+            for f, b in model.rate_members[dim.targets[0].field]:
+                cols = slice(None) if b is None else b
+                V[f][:, cols] *= ratio[:, None] if b is None else ratio
+                if path is not None:
+                    dyn.setdefault(f, np.ones((n, n_bids, periods)))
+                    dyn[f][:, cols] *= path[:, None, :] if b is None else path
+        elif dim.role == "linear" and path is not None:
+            for t in dim.targets:
+                dyn.setdefault(t.array, np.ones((n, n_bids, periods)))
+                cols = slice(None) if t.index is None else t.index
+                dyn[t.array][:, cols] *= path[:, None, :] if t.index is None else path
+    shortfall = None
+    availability = np.broadcast_to(model.point_availability, (n, n_bids))
+    if model.availability is not None:
+        sud, availability = _availability_block(model.availability, params,
+                                                exact=exact_shortfall)
+        shortfall = np.zeros((n, n_bids, periods))
+        shortfall[..., : sud.shape[-1]] = sud
+    pv = None
+    pv_shortfall = np.zeros((n, n_bids))
+    for static, uses_shortfall, weighted, summed in model.terms:
+        product = np.ones((n, n_bids))
+        for f in static:
+            product = product * V[f]
+        factors = [dyn[f] for f in static if f in dyn]
+        if uses_shortfall:
+            factors.append(shortfall)
+        if discount_ratio is not None:
+            factors.append(discount_ratio)
+        if factors:
+            combined = factors[0]
+            for extra in factors[1:]:
+                combined = combined * extra
+            term = product[:, :, None] * np.einsum("nbt,bct->nbc",
+                                                   np.broadcast_to(combined,
+                                                                   (n, n_bids, periods)),
+                                                   weighted)
+        else:
+            term = product[:, :, None] * summed[None]
+        pv = term if pv is None else pv + term
+        if uses_shortfall:
+            pv_shortfall = pv_shortfall + term.sum(axis=-1)
+    lcc = pv.sum(axis=-1)
+    if shortfall_pv:
+        return lcc + model.adjustment, np.array(availability, dtype=float), pv_shortfall
+    return lcc + model.adjustment, np.array(availability, dtype=float)
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+def _block_values(model, seed, block):
+    """Values (BLOCK, d) and path multipliers (BLOCK, n_paths, T) of one block."""
+    scores, shocks = sampling.block_scores(seed, block, n_inputs=model.n_dims,
+                                           n_paths=model.n_paths, steps=model.periods - 1)
+    z = sampling.correlate(scores, model.cholesky)
+    values = np.empty_like(z)
+    for i, dim in enumerate(model.dims):
+        values[:, i] = sampling.values_from_scores(z[:, i], **dim.parameters)
+    paths = None
+    if model.n_paths:
+        paths = np.empty((z.shape[0], model.n_paths, model.periods))
+        for dim in model.dims:
+            if dim.path is not None:
+                paths[:, dim.path] = sampling.random_walk(
+                    shocks[:, dim.path], drift=dim.drift, volatility=dim.volatility)
+    return values, paths
+
+
+def _run_chunk(model, seed, blocks, draws):
+    """Evaluate whole blocks; return (cost, availability) trimmed to ``draws``."""
+    costs, avails = [], []
+    for block in blocks:
+        values, paths = _block_values(model, seed, block)
+        cost, avail = _evaluate(model, values, paths)
+        keep = min(sampling.BLOCK_SIZE, draws - block * sampling.BLOCK_SIZE)
+        costs.append(cost[:keep])
+        avails.append(avail[:keep])
+    return np.concatenate(costs), np.concatenate(avails)
+
+
+# --------------------------------------------------------------------------- result
+
+
+def _percentiles(values, q):
+    return np.percentile(values, q, axis=0)
+
+
+@attrs.frozen(eq=False)
+class SimulationResult:
+    """Distribution of every bid's evaluated cost and availability over the draws.
+
+    Attributes
+    ----------
+    bidders : tuple of str
+    draws, seed : int
+    inputs : tuple of str
+        The drawn dimensions.
+    base_currency : str
+    draws_evaluated_cost : numpy.ndarray, shape (draws, n_bids)
+        Evaluated cost of each draw [base currency].
+    draws_availability : numpy.ndarray, shape (draws, n_bids)
+        Own-unit availability of each draw [-].
+    point_cost : numpy.ndarray, shape (n_bids,)
+        Deterministic evaluated cost [base currency].
+    responsive : numpy.ndarray of bool, shape (n_bids,)
+    """
+
+    bidders: tuple
+    draws: int
+    seed: int
+    inputs: tuple
+    base_currency: str
+    draws_evaluated_cost: np.ndarray
+    draws_availability: np.ndarray
+    point_cost: np.ndarray
+    responsive: np.ndarray
+
+    @property
+    def p_rank_first(self):
+        """Probability that each bid ranks first (lowest cost among responsive bids) [-]."""
+        cost = np.where(self.responsive, self.draws_evaluated_cost, np.inf)
+        if not self.responsive.any():
+            return np.zeros(len(self.bidders))
+        winner = np.argmin(cost, axis=1)
+        return np.bincount(winner, minlength=len(self.bidders)) / self.draws
+
+    @property
+    def summary(self):
+        """One row per bid: ``bidder``, ``mean``, ``std``, ``p10``, ``p50``, ``p90``,
+        ``p_rank_first``, ``availability_mean`` and more [base currency; -]."""
+        cost, avail = self.draws_evaluated_cost, self.draws_availability
+        pc = _percentiles(cost, [10, 50, 90])
+        pa = _percentiles(avail, [10, 50, 90])
+        ddof = 1 if self.draws > 1 else 0
+        return pd.DataFrame({
+            "bidder": list(self.bidders),
+            "mean": cost.mean(axis=0),
+            "std": cost.std(axis=0, ddof=ddof),
+            "p10": pc[0], "p50": pc[1], "p90": pc[2],
+            "p_rank_first": self.p_rank_first,
+            "availability_mean": avail.mean(axis=0),
+            "availability_std": avail.std(axis=0, ddof=ddof),
+            "availability_p10": pa[0], "availability_p50": pa[1], "availability_p90": pa[2],
+            "point": self.point_cost,
+            "responsive": self.responsive,
+        })
+
+    @property
+    def p_cheaper(self):
+        """``p_cheaper.loc[a, b]``: probability that bid a costs less than bid b [-]."""
+        cost = self.draws_evaluated_cost
+        table = (cost[:, :, None] < cost[:, None, :]).mean(axis=0)
+        np.fill_diagonal(table, np.nan)
+        return pd.DataFrame(table, index=pd.Index(self.bidders, name="bidder"),
+                            columns=list(self.bidders))
+
+    def to_dict(self):
+        """The result as plain Python data (the binding JSON shape).
+
+        Returns
+        -------
+        dict
+            ``{"simulation": {"draws", "seed", "base_currency", "inputs",
+            "bids": [{"bidder", "mean", "std", "p10", "p50", "p90",
+            "p_rank_first", "availability_mean", ...}], "p_cheaper": {a: {b: p}}}}``.
+        """
+        def number(x):
+            x = float(x)
+            return x if math.isfinite(x) else None
+
+        bids = []
+        for row in self.summary.to_dict(orient="records"):
+            bids.append({k: (v if k == "bidder" else bool(v) if k == "responsive"
+                             else number(v)) for k, v in row.items()})
+        table = self.p_cheaper
+        p_cheaper = {a: {b: float(table.loc[a, b]) for b in self.bidders if b != a}
+                     for a in self.bidders}
+        return {"simulation": {"draws": int(self.draws), "seed": int(self.seed),
+                               "base_currency": self.base_currency,
+                               "inputs": list(self.inputs), "bids": bids,
+                               "p_cheaper": p_cheaper}}
+
+    def to_json(self, *, indent=2):
+        """The result as JSON text (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
+             progress=None, workers=None, model=None):
+    """Monte Carlo simulation of every bid's evaluated cost and availability.
+
+    Parameters
+    ----------
+    tender : fleetcalc.Tender
+        A valid tender with ``[[uncertainty]]`` entries (none: every draw is
+        the deterministic evaluation).
+    draws : int
+        Number of draws (>= 1).
+    seed : int
+        Seed (>= 0); the same seed gives the same result whatever
+        ``chunk_size``, ``workers`` or ``client``.
+    chunk_size : int, optional
+        Draws per task, a positive multiple of
+        :data:`fleetcalc.sampling.BLOCK_SIZE` (4096); memory per task is
+        bounded by one block's arrays.
+    client : dask.distributed.Client, optional
+        Run the chunks as tasks on this Dask cluster (``pip install
+        fleetcalc[dask]``).
+    progress : callable, optional
+        Called as ``progress(done, total)`` [draws] after each chunk.
+    workers : int, optional
+        Threads of the local run; default the number of CPUs (at most 8).
+    model : SimulationModel, optional
+        A model from :func:`build_model` for this tender, to reuse it.
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    TenderError
+        If the tender or its uncertainty has problems.
+    ValueError
+        For invalid ``draws``, ``seed`` or ``chunk_size``.
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
+    >>> result = simulate(tender, draws=1000, seed=1)
+    >>> list(result.summary.columns[:4])
+    ['bidder', 'mean', 'std', 'p10']
+    >>> float(result.summary["p_rank_first"].sum())
+    1.0
+    """
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
+        raise ValueError(f"draws must be a whole number >= 1, got {draws!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    block = sampling.BLOCK_SIZE
+    if (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
+            or chunk_size < block or chunk_size % block):
+        raise ValueError(f"chunk_size must be a positive multiple of {block} draws (the seed "
+                         f"block), got {chunk_size!r}")
+    model = build_model(tender) if model is None else model
+    n_blocks = -(-int(draws) // block)
+    per_chunk = int(chunk_size) // block
+    chunks = [list(range(k, min(k + per_chunk, n_blocks))) for k in range(0, n_blocks,
+                                                                        per_chunk)]
+    results = [None] * len(chunks)
+    done = 0
+
+    def record(index, value):
+        nonlocal done
+        results[index] = value
+        done += len(value[0])
+        if progress is not None:
+            progress(done, int(draws))
+
+    if client is not None:
+        shared = client.scatter(model, broadcast=True)
+        futures = {client.submit(_run_chunk, shared, int(seed), blocks, int(draws),
+                                 pure=False): k for k, blocks in enumerate(chunks)}
+        from dask.distributed import as_completed
+        for future in as_completed(futures):
+            record(futures[future], future.result())
+    else:
+        n_workers = min(workers or min(os.cpu_count() or 1, 8), len(chunks))
+        if n_workers <= 1:
+            for k, blocks in enumerate(chunks):
+                record(k, _run_chunk(model, int(seed), blocks, int(draws)))
+        else:
+            with concurrent.futures.ThreadPoolExecutor(n_workers) as pool:
+                futures = {pool.submit(_run_chunk, model, int(seed), blocks, int(draws)): k
+                           for k, blocks in enumerate(chunks)}
+                for future in concurrent.futures.as_completed(futures):
+                    record(futures[future], future.result())
+    cost = np.concatenate([r[0] for r in results])
+    avail = np.concatenate([r[1] for r in results])
+    return SimulationResult(bidders=model.bidders, draws=int(draws), seed=int(seed),
+                            inputs=model.labels, base_currency=model.base_currency,
+                            draws_evaluated_cost=cost, draws_availability=avail,
+                            point_cost=model.point_cost, responsive=model.responsive)

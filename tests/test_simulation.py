@@ -1,0 +1,420 @@
+"""The Monte Carlo engine: collapse to the deterministic evaluation, reproducibility,
+backends, the shortfall approximation, results, invalid specifications, the CLI."""
+
+import argparse
+import io
+import json
+import warnings
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fleetcalc
+from fleetcalc import sampling, simulation
+from fleetcalc.exceptions import TenderError
+from fleetcalc.io import parse_tender
+from fleetcalc.simulation_cli import (add_sensitivity_parser, add_simulate_parser,
+                                      run_sensitivity, run_simulate)
+from fleetcalc.uncertainty import (Correlation, UncertainInput, uncertainty_problems,
+                                   with_input)
+from fleetcalc.validation import problems_of
+
+EXAMPLE = "examples/pakistan_locomotives_2026.toml"
+BLOCK = sampling.BLOCK_SIZE
+
+
+@pytest.fixture(scope="module")
+def tender():
+    return fleetcalc.load_tender(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def model(tender):
+    return simulation.build_model(tender)
+
+
+@pytest.fixture(scope="module")
+def point(tender):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranking = fleetcalc.evaluate(tender).ranking
+    return ranking.reindex([b.bidder for b in tender.bids])
+
+
+def _collapse(entry, *, absolute_value=None):
+    """The entry with its distribution collapsed to the point value."""
+    fields = dict(low=None, mode=None, high=None, mean=None, std=None, volatility=None,
+                  drift=0.0, process=None)
+    if absolute_value is None:
+        return attrs.evolve(entry, distribution="triangular", scale="relative", low=1.0,
+                            mode=1.0, high=1.0, **{k: v for k, v in fields.items()
+                                                   if k not in ("low", "mode", "high")})
+    return attrs.evolve(entry, distribution="uniform", scale="absolute",
+                        **{**fields, "low": absolute_value, "high": absolute_value})
+
+
+class TestCollapse:
+    def test_collapsed_relative_distributions_reproduce_evaluate(self, tender, point):
+        entries = []
+        for e in tender.uncertainty:
+            collapsed = _collapse(e)
+            if e.process is not None:   # keep the path, with zero volatility
+                collapsed = attrs.evolve(collapsed, process="random_walk", volatility=0.0)
+            entries.append(collapsed)
+        collapsed = attrs.evolve(tender, uncertainty=tuple(entries))
+        result = simulation.simulate(collapsed, draws=50, seed=3)
+        expected = point["evaluated_cost"].to_numpy()
+        np.testing.assert_allclose(result.draws_evaluated_cost,
+                                   np.broadcast_to(expected, (50, len(expected))), rtol=1e-9)
+        np.testing.assert_allclose(result.draws_availability[0],
+                                   point["availability"].to_numpy(), rtol=1e-12)
+
+    def test_collapsed_absolute_values_reproduce_evaluate(self, tender, point):
+        from fleetcalc.uncertainty import input_value
+        entries = []
+        for e in tender.uncertainty:
+            values = input_value(tender, e.input)
+            if len(set(values)) == 1:
+                entries.append(_collapse(e, absolute_value=values[0]))
+        assert len(entries) >= 5
+        collapsed = attrs.evolve(tender, uncertainty=tuple(entries), correlation=None)
+        result = simulation.simulate(collapsed, draws=10, seed=3)
+        np.testing.assert_allclose(result.draws_evaluated_cost[-1],
+                                   point["evaluated_cost"].to_numpy(), rtol=1e-9)
+
+    def test_point_values_of_the_model(self, model, point):
+        cost, avail = model.evaluate([model.point_values()])
+        np.testing.assert_allclose(cost[0], point["evaluated_cost"].to_numpy(), rtol=1e-12)
+        cost, _ = model.evaluate([model.point_values()], exact_shortfall=True)
+        np.testing.assert_allclose(cost[0], point["evaluated_cost"].to_numpy(), rtol=1e-12)
+
+    def test_no_uncertainty_gives_the_point_everywhere(self, tender, point):
+        plain = attrs.evolve(tender, uncertainty=(), correlation=None)
+        result = simulation.simulate(plain, draws=5, seed=0)
+        np.testing.assert_allclose(result.draws_evaluated_cost,
+                                   np.tile(point["evaluated_cost"].to_numpy(), (5, 1)),
+                                   rtol=1e-12)
+        assert result.inputs == ()
+
+    @given(data=st.data())
+    @settings(max_examples=25, deadline=None)
+    def test_linear_inputs_match_evaluate_of_the_changed_tender(self, tender, model, point,
+                                                                data):
+        """The model's life-cycle cost equals evaluate() on the tender with the input set."""
+        linear = [i for i, d in enumerate(model.dims) if d.role in ("linear", "rate")]
+        i = data.draw(st.sampled_from(linear))
+        dim = model.dims[i]
+        lo, hi = (0.5, 1.5) if dim.scale == "relative" else (0.5 * dim.targets[0].point,
+                                                             1.5 * dim.targets[0].point)
+        x = data.draw(st.floats(lo, hi))
+        values = np.full((1, model.n_dims), np.nan)
+        values[0, i] = x
+        cost, _ = model.evaluate(values)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(tender, dim.label, x, scale=dim.scale))
+        lcc = changed.ranking["lcc_npv"].reindex(model.bidders).to_numpy()
+        np.testing.assert_allclose(cost[0] - model.adjustment, lcc, rtol=1e-9)
+
+    def test_availability_input_matches_evaluate_with_the_exact_shortfall(self, tender,
+                                                                         model):
+        for label, x in (("bids[CRRC Ziyang].mtbf_hours", 0.7), ("fleet[*].mtbf_hours", 1.1)):
+            i = model.labels.index(label)
+            values = np.full((1, model.n_dims), np.nan)
+            values[0, i] = x
+            cost, avail = model.evaluate(values, exact_shortfall=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                changed = fleetcalc.evaluate(with_input(tender, label, x, scale="relative"))
+            ranking = changed.ranking.reindex(model.bidders)
+            np.testing.assert_allclose(cost[0] - model.adjustment, ranking["lcc_npv"],
+                                       rtol=1e-9)
+            np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
+
+
+class TestShortfallApproximation:
+    def test_error_at_most_one_percent_of_the_shortfall_cost(self, model):
+        """Anchored refined-normal shortfall vs the exact fleet distribution, 48 draws."""
+        values, paths = simulation._block_values(model, 2026, 0)
+        values, paths = values[:48], paths[:48]
+        _, _, approx = simulation._evaluate(model, values, paths, shortfall_pv=True)
+        _, _, exact = simulation._evaluate(model, values, paths, exact_shortfall=True,
+                                           shortfall_pv=True)
+        error = np.abs(approx - exact) / exact
+        assert error.max() <= 0.01
+        # measured: about 1.3e-4 (0.013 %); see docs/methodology/monte-carlo.md
+        assert error.max() < 1e-3
+
+    def test_lean_formula_equals_the_library_function(self):
+        from fleetcalc import fleet_distribution
+        rng = np.random.default_rng(1)
+        mean = rng.uniform(0, 200, 500)
+        var = rng.uniform(0, 30, 500)
+        var[:5] = 0.0
+        third = rng.uniform(-5, 5, 500)
+        demand = rng.integers(0, 200, 500).astype(float)
+        mean[5:10] = 1.0
+        ours = simulation._refined_normal_shortfall(mean, var, third, demand)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            skew = np.where(var > 0, third / var**1.5, 0.0)
+        theirs = fleet_distribution.normal_approximation_shortfall(mean, var, demand,
+                                                                   skewness=skew)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+class TestReproducibility:
+    def test_same_seed_same_result(self, tender, model):
+        a = simulation.simulate(tender, draws=1000, seed=7, model=model)
+        b = simulation.simulate(tender, draws=1000, seed=7, model=model)
+        c = simulation.simulate(tender, draws=1000, seed=8, model=model)
+        assert np.array_equal(a.draws_evaluated_cost, b.draws_evaluated_cost)
+        assert not np.array_equal(a.draws_evaluated_cost, c.draws_evaluated_cost)
+
+    def test_chunk_size_and_workers_do_not_change_results(self, tender, model):
+        draws = 3 * BLOCK + 5
+        runs = [simulation.simulate(tender, draws=draws, seed=11, model=model,
+                                    chunk_size=chunk, workers=workers)
+                for chunk, workers in ((BLOCK, 1), (2 * BLOCK, 2), (4 * BLOCK, 1), (BLOCK, 3))]
+        for run in runs[1:]:
+            assert np.array_equal(run.draws_evaluated_cost, runs[0].draws_evaluated_cost)
+            assert np.array_equal(run.draws_availability, runs[0].draws_availability)
+
+    def test_fewer_draws_are_a_prefix(self, tender, model):
+        small = simulation.simulate(tender, draws=100, seed=5, model=model)
+        large = simulation.simulate(tender, draws=BLOCK + 100, seed=5, model=model)
+        assert np.array_equal(small.draws_evaluated_cost, large.draws_evaluated_cost[:100])
+
+    @pytest.mark.parametrize("processes", [False, True])
+    def test_dask_gives_the_local_result(self, tender, model, processes):
+        distributed = pytest.importorskip("dask.distributed")
+        draws = 2 * BLOCK + 17
+        local = simulation.simulate(tender, draws=draws, seed=21, model=model, workers=1)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
+                                      dashboard_address=None) as cluster, \
+                distributed.Client(cluster) as client:
+            remote = simulation.simulate(tender, draws=draws, seed=21, model=model,
+                                         chunk_size=BLOCK, client=client)
+        assert np.array_equal(local.draws_evaluated_cost, remote.draws_evaluated_cost)
+        assert np.array_equal(local.draws_availability, remote.draws_availability)
+
+    @pytest.mark.parametrize("kwargs", [dict(draws=0, seed=1), dict(draws=10, seed=-1),
+                                        dict(draws=10, seed=1, chunk_size=1000)])
+    def test_invalid_arguments(self, tender, model, kwargs):
+        with pytest.raises(ValueError, match="must be"):
+            simulation.simulate(tender, model=model, **kwargs)
+
+    def test_progress_is_reported(self, tender, model):
+        seen = []
+        simulation.simulate(tender, draws=2 * BLOCK, seed=1, model=model, chunk_size=BLOCK,
+                            workers=1, progress=lambda done, total: seen.append((done, total)))
+        assert seen == [(BLOCK, 2 * BLOCK), (2 * BLOCK, 2 * BLOCK)]
+
+
+@pytest.fixture(scope="module")
+def result(tender, model):
+    return simulation.simulate(tender, draws=5000, seed=2, model=model)
+
+
+class TestResult:
+    def test_summary(self, result, point):
+        s = result.summary
+        assert list(s.columns[:8]) == ["bidder", "mean", "std", "p10", "p50", "p90",
+                                       "p_rank_first", "availability_mean"]
+        assert s["p_rank_first"].sum() == pytest.approx(1.0)
+        assert np.all((s["p10"] <= s["p50"]) & (s["p50"] <= s["p90"]))
+        assert np.all(s.loc[~s["responsive"], "p_rank_first"] == 0)
+        # the point value is inside the central 80 % of the distribution
+        assert np.all((s["p10"] < s["point"]) & (s["point"] < s["p90"]))
+
+    def test_p_cheaper(self, result):
+        table = result.p_cheaper
+        a, b = result.bidders[:2]
+        assert table.loc[a, b] + table.loc[b, a] == pytest.approx(1.0)
+        assert np.isnan(table.loc[a, a])
+
+    def test_json_shape(self, result):
+        data = json.loads(result.to_json())["simulation"]
+        assert data["draws"] == 5000 and data["seed"] == 2
+        bid = data["bids"][0]
+        for key in ("bidder", "mean", "std", "p10", "p50", "p90", "p_rank_first",
+                    "availability_mean"):
+            assert key in bid
+        a, b = result.bidders[:2]
+        assert 0 <= data["p_cheaper"][a][b] <= 1
+        assert result.draws_evaluated_cost.shape == (5000, len(result.bidders))
+
+
+class TestSpecProblems:
+    """Invalid [[uncertainty]] and [correlation] entries give clear problems."""
+
+    @pytest.mark.parametrize(("fields", "path", "message"), [
+        (dict(distribution="triangular", low=0.9, high=1.1), "mode", "is required"),
+        (dict(distribution="uniform", low=0.9, high=1.1, mode=1.0), "mode",
+         "not a parameter of the uniform"),
+        (dict(distribution="uniform", low=1.1, high=0.9), "high", "must be >= low"),
+        (dict(distribution="pert", low=0.9, mode=1.2, high=1.1), "mode", "between low"),
+        (dict(distribution="lognormal", mean=-1.0, std=0.1), "mean", "must be > 0"),
+        (dict(distribution="normal", mean=1.0, std=-0.1), "std", "must be >= 0"),
+        (dict(distribution="normal", mean=1.0, std=0.1, volatility=0.1), "volatility",
+         "needs process"),
+        (dict(distribution="normal", mean=1.0, std=0.1, process="random_walk"), "volatility",
+         "is required"),
+        (dict(distribution="beta", mean=1.0, std=0.1), "distribution", "must be one of"),
+    ])
+    def test_parameter_rules(self, fields, path, message):
+        with attrs.validators.disabled():
+            bad = UncertainInput(input="tender.annual_km", scale="relative", **fields)
+        problems = problems_of(bad)
+        assert any(p.path == path and message in p.message for p in problems), problems
+
+    @pytest.mark.parametrize(("entry", "message"), [
+        (dict(input="bids[Alstom].unit_price"), "no bid has bidder 'Alstom'"),
+        (dict(input="bids[*].mtbf_hour"), "did you mean 'mtbf_hours'"),
+        (dict(input="bids[*].model"), "is not a number"),
+        (dict(input="bids[*].quantity"), "shapes the schedules"),
+        (dict(input="fleet[*].maintenance_per_km"), "baseline common to every bid"),
+        (dict(input="fleet[GEU-99].mtbf_hours"), "no cohort has name 'GEU-99'"),
+        (dict(input="tender.exchange_rates.EUR"), "no exchange rate for 'EUR'"),
+        (dict(input="tender.exchange_rates.USD"), "base currency"),
+        (dict(input="tender.horizon_years"), "cannot be uncertain"),
+        (dict(input="bids.unit_price"), "must be tender.<key>"),
+        (dict(input="tender.annual_km", process="random_walk", volatility=0.1),
+         "prices and exchange rates only"),
+        (dict(input="bids[*].mtbf_hours", scale="absolute", low=-10.0, high=100.0),
+         "must be > 0"),
+        (dict(input="tender.annual_km", scale="absolute", distribution="normal", mean=1e3,
+              std=1e3, low=None, high=None), "give low to truncate"),
+    ])
+    def test_key_path_rules(self, tender, entry, message):
+        fields = dict(distribution="uniform", scale="relative", low=0.9, high=1.1)
+        fields.update(entry)
+        spec = UncertainInput(**fields)
+        with attrs.validators.disabled():  # the tender is invalid on purpose
+            bad = attrs.evolve(tender, uncertainty=(spec,), correlation=None)
+        problems = uncertainty_problems(bad)
+        assert problems and problems[0].path.startswith("uncertainty[0]")
+        assert message in problems[0].message, problems[0]
+
+    def test_overlap(self, tender):
+        a = UncertainInput(input="bids[*].mtbf_hours", distribution="uniform", low=0.9,
+                           high=1.1, scale="relative")
+        b = attrs.evolve(a, input="bids[CRRC Ziyang].mtbf_hours")
+        with attrs.validators.disabled():
+            bad = attrs.evolve(tender, uncertainty=(a, b), correlation=None)
+        problems = uncertainty_problems(bad)
+        assert problems[0].path == "uncertainty[1].input"
+        assert "overlaps uncertainty[0]" in problems[0].message
+
+    def test_correlation_rules(self, tender):
+        entries = tender.uncertainty
+        bad_name = Correlation(inputs=["tender.annual_km", "tender.discount_rate"],
+                               matrix=[[1.0, 0.2], [0.2, 1.0]])
+        with attrs.validators.disabled():
+            bad = attrs.evolve(tender, correlation=bad_name)
+        problems = uncertainty_problems(bad)
+        assert problems[0].path == "correlation.inputs[1]"
+        # per-bid inputs all strongly correlated with one input: not positive definite
+        strong = Correlation(inputs=["tender.annual_km", "bids[*].mtbf_hours"],
+                             matrix=[[1.0, 0.9], [0.9, 1.0]])
+        with attrs.validators.disabled():
+            bad = attrs.evolve(tender, uncertainty=entries, correlation=strong)
+        problems = uncertainty_problems(bad)
+        assert problems[0].path == "correlation.matrix"
+        assert "shared = true" in problems[0].message
+        with pytest.raises(TenderError):
+            Correlation(inputs=["a", "b"], matrix=[[1.0, 0.5], [0.4, 1.0]])
+
+    def test_file_problems_carry_their_paths(self):
+        text = open(EXAMPLE, encoding="utf-8").read() + (
+            '\n[[uncertainty]]\ninput = "tender.annual_km"\ndistribution = "pert"\n'
+            "low = 1.2\nmode = 1.0\nhigh = 1.4\n")
+        with pytest.raises(TenderError) as info:
+            parse_tender(text, source="t.toml")
+        paths = [p.path for p in info.value.problems]
+        assert f"uncertainty[{len(fleetcalc.load_tender(EXAMPLE).uncertainty)}].mode" in paths
+
+    def test_build_model_reports_key_path_problems(self, tender):
+        spec = UncertainInput(input="bids[Nobody].unit_price", distribution="uniform",
+                              low=0.9, high=1.1, scale="relative")
+        with pytest.raises(TenderError, match="no bid has bidder 'Nobody'"):
+            simulation.build_model(attrs.evolve(tender, uncertainty=(spec,), correlation=None))
+
+
+class TestCommandLine:
+    def _run(self, command, argv):
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        add_simulate_parser(sub)
+        add_sensitivity_parser(sub)
+        args = parser.parse_args([command, *argv])
+        out, err = io.StringIO(), io.StringIO()
+        run = run_simulate if command == "simulate" else run_sensitivity
+        assert run(args, out, err) == 0
+        return out.getvalue(), err.getvalue()
+
+    def test_simulate_json(self):
+        out, err = self._run("simulate", [EXAMPLE, "--draws", "300", "--seed", "4",
+                                          "--format", "json"])
+        data = json.loads(out)["simulation"]
+        assert data["draws"] == 300 and len(data["bids"]) == 4
+        assert "simulating" not in err      # stderr is not a terminal: no progress bar
+
+    def test_simulate_table(self):
+        out, _ = self._run("simulate", [EXAMPLE, "--draws", "300", "--no-progress"])
+        assert "P(first)" in out and "Progress Rail" in out
+
+    def test_sensitivity_json(self):
+        out, _ = self._run("sensitivity", [EXAMPLE, "--format", "json"])
+        data = json.loads(out)["sensitivity"]
+        assert {"tornado", "switching_values"} <= set(data)
+
+    def test_tender_error_propagates(self, tmp_path):
+        path = tmp_path / "bad.toml"
+        path.write_text(open(EXAMPLE, encoding="utf-8").read() + (
+            '\n[[uncertainty]]\ninput = "bids[Nobody].unit_price"\ndistribution = "uniform"\n'
+            'scale = "relative"\nlow = 0.9\nhigh = 1.1\n'), encoding="utf-8")
+        with pytest.raises(TenderError, match="Nobody"):
+            self._run("simulate", [str(path), "--draws", "10"])
+
+
+OTHER_INPUTS = [
+    ("tender.discount_rate", "absolute", 0.06),
+    ("tender.discount_rate", "relative", 1.25),
+    ("tender.demand.shortfall_cost_per_unit_day", "relative", 1.3),
+    ("bids[CRRC Ziyang].unit_price", "absolute", 19_000_000.0),
+    ("bids[*].initial_support", "relative", 1.2),
+    ("bids[*].overhaul_cost", "relative", 0.8),
+    ("bids[Wabtec (GE Transportation)].fuel_litres_per_km", "absolute", 4.9),
+    ("bids[*].mean_downtime_hours", "relative", 1.5),
+    ("fleet[GEU-40].scheduled_maintenance_days", "absolute", 30.0),
+    ("bids[Progress Rail (EMD)].overhaul_downtime_days", "relative", 1.4),
+]
+
+
+@pytest.mark.parametrize(("label", "scale", "x"), OTHER_INPUTS, ids=[i[0] for i in OTHER_INPUTS])
+def test_other_inputs_match_evaluate(tender, label, scale, x):
+    """Each kind of input, shared, drawn at a value: model == evaluate(changed tender)."""
+    if scale == "relative":
+        entry = UncertainInput(input=label, distribution="uniform", scale="relative",
+                               low=min(x, 1.0), high=max(x, 1.0), shared=True)
+    else:
+        entry = UncertainInput(input=label, distribution="uniform", scale="absolute",
+                               low=x, high=x, shared=True)
+    small = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+    model = simulation.build_model(small)
+    exact = model.dims[0].role == "availability"
+    cost, avail = model.evaluate([[x]], exact_shortfall=exact)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        changed = fleetcalc.evaluate(with_input(tender, label, x, scale=scale))
+    ranking = changed.ranking.reindex(model.bidders)
+    np.testing.assert_allclose(cost[0] - model.adjustment, ranking["lcc_npv"], rtol=1e-9)
+    np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
+    if not exact:   # a draw of the collapsed distribution is the same value
+        draws = simulation.simulate(small, draws=3, seed=0, model=model) if (
+            scale == "absolute") else None
+        if draws is not None:
+            np.testing.assert_allclose(draws.draws_evaluated_cost[0], cost[0], rtol=1e-12)
