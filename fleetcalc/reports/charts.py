@@ -366,12 +366,14 @@ def fleet_age_profile(result, *, ax=None):
     colours = bid_colours(result)
     x_column = "calendar_year" if "calendar_year" in frame else "year"
     frame = frame.assign(_weighted=frame["units"] * frame["mean_age"])
-    for bidder, rows in frame.groupby("bidder", sort=False):
+    styles = ("-", "--", ":", "-.")  # bids with the same profile stay visible
+    for i, (bidder, rows) in enumerate(frame.groupby("bidder", sort=False)):
         by_year = rows.groupby(x_column)[["_weighted", "units"]].sum()
         by_year = by_year[by_year["units"] > 0]
         mean_age = by_year["_weighted"] / by_year["units"]
         ax.plot(by_year.index.to_numpy(), mean_age.to_numpy(),
-                color=colours.get(bidder, "#777777"), label=str(bidder))
+                color=colours.get(bidder, "#777777"), label=str(bidder),
+                linestyle=styles[i % len(styles)], linewidth=2.0)
     ax.set_xlabel("Calendar year" if x_column == "calendar_year" else "Year t")
     ax.set_ylabel("Mean age of units in service [year]")
     ax.set_title("Fleet age profile")
