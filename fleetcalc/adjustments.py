@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from fleetcalc import evaluation_rules, finance, schedules
+from fleetcalc import evaluation_rules, finance, fleet, schedules
 from fleetcalc.tender import PAYMENT_EVENTS
 
 __all__ = ["STAGES", "AdjustmentResult", "evaluate_adjustments"]
@@ -135,13 +135,12 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
             if late.size:
                 result = evaluation_rules.delivery_deviation_adjustment(
                     arrays.unit_price[b], late, rate_per_week=rules.delivery_adjustment_per_week,
-                    max_weeks=np.inf if rules.delivery_max_weeks is None
+                    max_weeks=late.max() if rules.delivery_max_weeks is None  # no limit
                     else rules.delivery_max_weeks)
                 if not np.all(result.responsive):
                     reasons[b].append(f"delivery: units up to {late.max():g} weeks late, beyond "
                                       f"the limit of {rules.delivery_max_weeks:g} weeks")
                 amount = float(np.nansum(result.adjustment))
-                price_after[b] += amount
                 verdict = ("" if np.all(result.responsive)
                            else "; beyond the limit: non-responsive, not priced")
                 add(b, "delivery", "Delivery deviation", amount,
@@ -164,7 +163,6 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
             times=np.arange(arrays.periods, dtype=float), rate=rules.payment_deviation_rate)
         for b in range(len(tender.bids)):
             if amounts[b]:
-                price_after[b] += amounts[b]
                 add(b, "payment", "Payment schedule deviation", amounts[b],
                     f"interest at {rules.payment_deviation_rate:.2%} a year on payments asked "
                     "earlier than the bidding document's schedule")
@@ -205,7 +203,9 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
     responsive = np.array([not r for r in reasons])
     price_score = combined = np.full(len(bidders), np.nan)
     if rules.technical_weight is not None:
-        cost = np.where(responsive, lcc_npv + total, np.nan)
+        cost = lcc_npv + total
+        # a price score needs a positive cost; others (and non-responsive bids) get none
+        cost = np.where(responsive & (cost > 0), cost, np.nan)
         price_score = evaluation_rules.price_score(cost, weight=100.0,
                                                    method=rules.price_score_method)
         technical = np.array([np.nan if bid.evaluation.technical_score is None
@@ -228,10 +228,8 @@ def _expected_damages(tender, arrays, contract):
             continue
         ages = projection.batch_ages[b][:, 1:]
         units = projection.batch_units[b][:, 1:] * (ages < guarantee.guarantee_years)
-        weight = units.sum(axis=0)
-        achieved = np.divide((np.nan_to_num(projection.batch_availability[b][:, 1:]) * units)
-                             .sum(axis=0), weight, out=np.full(horizon, np.nan),
-                             where=weight > 0)
+        achieved = fleet.unit_weighted_mean(projection.batch_availability[b][:, 1:], units,
+                                            axis=0)
         rate = _money(tender, bid, guarantee.damages_per_point)
         yearly = evaluation_rules.liquidated_damages(
             guarantee.availability, achieved, rate_per_point=rate, cap=np.inf,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from fleetcalc import finance, fleet, fleet_distribution, schedules
+from fleetcalc import loans as loan_formulas
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
 from fleetcalc.adjustments import evaluate_adjustments
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
@@ -101,7 +102,10 @@ def _reliability(units, settings):
                                                dtype=float),
         "overhaul_downtime_days": np.array([u.overhaul_downtime_days for u in units],
                                            dtype=float),
-        "overhaul_interval_years": np.array([u.overhaul_interval_years or 0 for u in units]),
+        # an interval not shorter than the life means no overhaul ever happens
+        "overhaul_interval_years": np.array([
+            (u.overhaul_interval_years or 0) if (u.overhaul_interval_years or 0)
+            < u.service_life_years else 0 for u in units]),
         "failure_rate_growth": np.array([u.ageing.failure_rate_growth for u in units]),
         "overhaul_restoration": np.array([u.ageing.overhaul_restoration for u in units]),
     }
@@ -397,8 +401,9 @@ def _financing_frames(tender, arrays):
     price = arrays.unit_price[:, None]
     length = loans.nominal["debt_service"].shape[1]
     deflator = (1.0 + tender.tender.inflation) ** -np.arange(length, dtype=float)
-    saving = finance.npv(arrays.discount_rate, (loans.nominal["drawdown"]
-                                                 - loans.nominal["debt_service"]) * deflator)
+    saving = loan_formulas.financing_pv_saving(
+        loans.nominal["drawdown"] * deflator, loans.nominal["debt_service"] * deflator,
+        discount_rate=arrays.discount_rate)
     rows = []
     for b in np.flatnonzero(loans.financed):
         frame = pd.DataFrame({"bidder": tender.bids[b].bidder, "year": np.arange(length),
@@ -410,13 +415,6 @@ def _financing_frames(tender, arrays):
     summary = {"grant_element": loans.grant_element,
                "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan)}
     return pd.concat(rows, ignore_index=True), summary
-
-
-def _weighted_mean(values, weights, axis):
-    """Mean of ``values`` weighted by ``weights``; NaN where the weights sum to 0."""
-    total = weights.sum(axis=axis)
-    weighted = np.where(weights > 0, np.nan_to_num(values) * weights, 0.0).sum(axis=axis)
-    return np.divide(weighted, total, out=np.full(np.shape(total), np.nan), where=total > 0)
 
 
 def _fleet_frames(tender, arrays):
@@ -434,8 +432,8 @@ def _fleet_frames(tender, arrays):
                     projection.cohort_availability[c, 1:])
                    for c, name in enumerate(projection.cohort_names)]
         cohorts.append((f"new: {bid.model}", units.sum(axis=0),
-                        _weighted_mean(projection.batch_ages[b][:, 1:], units, axis=0),
-                        _weighted_mean(projection.batch_availability[b][:, 1:], units, axis=0)))
+                        fleet.unit_weighted_mean(projection.batch_ages[b][:, 1:], units, axis=0),
+                        fleet.unit_weighted_mean(projection.batch_availability[b][:, 1:], units, axis=0)))
         for name, n, age, avail in cohorts:
             keep = n > 0
             rows.append(pd.DataFrame({
@@ -458,7 +456,7 @@ def _fleet_frames(tender, arrays):
     })
     frame = frame.merge(by_year[["bidder", "year", "demand", "p_meet_demand"]],
                         on=["bidder", "year"], how="left")
-    own = _weighted_mean(projection.batch_availability[:, :, 1:],
+    own = fleet.unit_weighted_mean(projection.batch_availability[:, :, 1:],
                          projection.batch_units[:, :, 1:], axis=(1, 2))
     summary = {
         "availability": own,

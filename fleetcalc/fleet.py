@@ -29,8 +29,8 @@ import numpy as np
 
 from fleetcalc import ageing, availability, fleet_distribution
 
-__all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor", "FleetOutlook",
-           "fleet_outlook"]
+__all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
+           "unit_weighted_mean", "FleetOutlook", "fleet_outlook"]
 
 #: Days in a model year, for shortfall locomotive-days and downtime shares [day/year].
 DAYS_PER_YEAR = 365.0
@@ -138,6 +138,37 @@ def maintenance_age_factor(ages, *, maintenance_cost_growth, overhaul_interval_y
     factor = ageing.maintenance_cost_multiplier(virtual,
                                                 maintenance_cost_growth=maintenance_cost_growth)
     return np.where(in_service, factor, 0.0)
+
+
+def unit_weighted_mean(values, units, axis):
+    r"""Mean of a per-group quantity weighted by the groups' units.
+
+    Parameters
+    ----------
+    values : array_like
+        A quantity per group (availability, age...); NaN where a group has no
+        units is ignored.
+    units : array_like
+        Units of each group, same shape [units].
+    axis : int or tuple of int
+        Axes to average over.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        :math:`\sum_g n_g x_g / \sum_g n_g`; NaN where there are no units.
+
+    Examples
+    --------
+    >>> float(unit_weighted_mean([0.9, np.nan, 0.8], [10, 0, 30], axis=0))
+    0.825
+    """
+    values = np.asarray(values, dtype=float)
+    units = np.asarray(units, dtype=float)
+    total = units.sum(axis=axis)
+    weighted = np.where(units > 0, np.nan_to_num(values) * units, 0.0).sum(axis=axis)
+    result = np.divide(weighted, total, out=np.full(np.shape(total), np.nan), where=total > 0)
+    return float(result) if np.ndim(result) == 0 else result
 
 
 @attrs.frozen

@@ -70,6 +70,12 @@ PAYMENT_EVENTS = ("signing", "delivery", "acceptance")
 
 _SHARE_TOLERANCE = 1e-9
 
+#: Longest horizon or loan tenor accepted [year]; arrays grow with it.
+MAX_HORIZON_YEARS = 100
+
+#: Most units in a bid or a cohort; the fleet distribution grows with the fleet.
+MAX_UNITS = 20_000
+
 
 def _tuple(value):
     return tuple(value) if isinstance(value, list) else value
@@ -320,10 +326,30 @@ class EvaluationRules:
         "Price score: ratio (lowest cost / cost) or linear (1 - (cost - lowest) / lowest).",
         example="ratio", default="ratio", rules=(text, one_of("ratio", "linear")))
 
+    def _cross_problems(self):
+        problems = []
+        if self.required_delivery is not None and sum(self.required_delivery) <= 0:
+            problems.append(Problem("required_delivery", "must require at least one unit",
+                                    value=list(self.required_delivery)))
+        if self.required_payments is not None:
+            milestones = [p for p in self.required_payments if isinstance(p, PaymentMilestone)]
+            total = sum(p.share for p in milestones)
+            if abs(total - 1.0) > _SHARE_TOLERANCE:
+                problems.append(Problem("required_payments", f"shares sum to {total:g}, not 1",
+                                        value=[p.share for p in milestones]))
+            events = [p.event for p in milestones]
+            for event in sorted({e for e in events if events.count(e) > 1}):
+                problems.append(Problem("required_payments", f"event {event!r} appears more "
+                                        "than once; combine its shares"))
+        return problems
+
 
 @attrs.frozen(kw_only=True)
 class PriceIndices:
     """Index paths for price adjustment of payments (``[tender.price_adjustment]``).
+
+    Give the indices in real terms (deflated by general inflation), like every
+    other price of the evaluation: the adjusted payments are real amounts.
 
     Examples
     --------
@@ -359,7 +385,8 @@ class TenderSettings:
     evaluation_year: int = spec("Calendar year of t = 0 (contract signature).", unit="year",
                                 example=2026, rules=(integer, at_least(1900), at_most(2200)))
     horizon_years: int = spec("Evaluation period H; costs are counted for t = 0..H.",
-                              unit="year", example=30, rules=(integer, at_least(1)))
+                              unit="year", example=30,
+                              rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
     discount_rate: float = spec("Real discount rate per year, decimal.", unit="-/year",
                                 example=0.08, rules=(number, greater_than(-1)))
     annual_km: float = spec("Distance run per locomotive per year in service.", unit="km/year",
@@ -389,7 +416,7 @@ class TenderSettings:
     inflation: float = spec(
         "General inflation of the base currency per year, used only to express nominal "
         "loan cash flows in real terms.", unit="-/year", example=0.025, default=0.0,
-        rules=(number, greater_than(-1)))
+        rules=(number, greater_than(-0.5), at_most(1)))
 
     def rate(self, currency):
         """Value of one unit of ``currency`` in the base currency [base/unit]."""
@@ -447,19 +474,22 @@ class Financing:
                               example="US EXIM (illustrative)", optional=True, rules=(text,))
     share: float = spec("Share of each contract payment financed by the loan.", unit="-",
                         example=0.85, rules=(number, greater_than(0), at_most(1)))
-    currency: str | None = spec("Loan currency (default the bid's currency).", example="USD",
-                                optional=True, rules=(currency_code,))
+    currency: str | None = spec(
+        "Loan currency (default the bid's currency); informational: with one exchange "
+        "rate per currency it does not change the loan's cost in the base currency.",
+        example="USD", optional=True, rules=(currency_code,))
     interest_rate: float | None = spec("Fixed interest rate per year, decimal.",
                                        unit="-/year", example=0.055, optional=True,
                                        rules=(number, greater_than(-1)))
     reference_rate: float | tuple | None = spec(
-        "Floating rate: reference rate per year (a number, or one per year 1, 2, ...).",
+        "Floating rate: reference rate per year (a number, or one per year 1, 2, ...; the "
+        "last value holds after the list ends).",
         unit="-/year", example=0.043, optional=True, converter=_tuple,
         rules=(_rates,))
     margin: float = spec("Margin over the reference rate per year, decimal.", unit="-/year",
                          example=0.012, default=0.0, rules=(number,))
     tenor_years: int = spec("Final maturity from the first drawdown.", unit="year",
-                            example=12, rules=(integer, at_least(1)))
+                            example=12, rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
     grace_years: int = spec("Interest-only years from the first drawdown; covers the "
                             "drawdown period.", unit="year", example=4, default=0,
                             rules=(integer, at_least(0)))
@@ -484,6 +514,14 @@ class Financing:
         if self.grace_years >= self.tenor_years:
             problems.append(Problem("grace_years", f"must be less than tenor_years "
                                     f"({self.tenor_years})", value=self.grace_years))
+        if self.reference_rate is not None:
+            rates = (self.reference_rate if isinstance(self.reference_rate, tuple)
+                     else (self.reference_rate,))
+            lowest = min(rates) + self.margin
+            if lowest <= -1:
+                problems.append(Problem("margin", f"gives an all-in rate of {lowest:g}; "
+                                        "reference_rate + margin must be > -1",
+                                        value=self.margin))
         return problems
 
 
@@ -561,8 +599,9 @@ class Guarantees:
         "Availability shortfall free of damages, decimal (0.01 = 1 point).", unit="-",
         example=0.01, default=0.0, rules=(number, at_least(0), at_most(1)))
     damages_per_point: float | Money = spec(
-        "Damages per percentage point of availability below the guarantee, per year of the "
-        "guarantee period; a plain number is in the bid's currency.", unit="currency/point",
+        "Damages per percentage point of the availability of the bid's units under "
+        "guarantee (their unit-weighted mean) below the guarantee, per year; a plain "
+        "number is in the bid's currency.", unit="currency/point",
         example=150_000, default=0.0, rules=(money(minimum=0),))
     damages_cap: float = spec("Cap of all damages, share of the contract price.", unit="-",
                               example=0.10, default=0.10, rules=(number, at_least(0)))
@@ -596,10 +635,16 @@ class PriceAdjustment:
 
 
 def _reliability_problems(unit):
-    """Rules shared by bids and cohorts: planned downtime fits in a year."""
+    """Rules shared by bids and cohorts: planned downtime fits in a year; overhauls happen."""
     days = unit.scheduled_maintenance_days
-    if unit.overhaul_interval_years:
-        days = days + unit.overhaul_downtime_days / unit.overhaul_interval_years
+    interval = unit.overhaul_interval_years
+    if interval and interval >= unit.service_life_years:
+        return [Problem("overhaul_interval_years", f"is not shorter than the service life "
+                        f"({unit.service_life_years} years): no overhaul is ever performed, "
+                        "and none is costed or counted as downtime", value=interval,
+                        severity="warning")]
+    if interval:
+        days = days + unit.overhaul_downtime_days / interval
     if days > 365:
         return [Problem("scheduled_maintenance_days",
                         f"with overhaul downtime gives {days:g} days a year out of "
@@ -673,7 +718,7 @@ class Bid(LocomotiveType):
     unit_price: float | Money = spec("Price per locomotive.", unit="currency",
                                      example=3_900_000, rules=(money(minimum=0),))
     quantity: int = spec("Number of locomotives offered.", unit="units", example=50,
-                         rules=(integer, at_least(1)))
+                         rules=(integer, at_least(1), at_most(MAX_UNITS)))
     delivery: tuple = spec(
         "Units entering service at the start of year 1, 2, 3, ...; sums to quantity.",
         unit="units", example=[0, 10, 20, 20], converter=_tuple,
@@ -749,7 +794,7 @@ class Cohort(LocomotiveType):
     name: str = spec("Name of the cohort (class), unique in the fleet.", example="GEU-40",
                      rules=(text,))
     units: int = spec("Units in the cohort at t = 0.", unit="units", example=55,
-                      rules=(integer, at_least(0)))
+                      rules=(integer, at_least(0), at_most(MAX_UNITS)))
     year_built: int = spec("Calendar year the units entered service.", unit="year",
                            example=2017, rules=(integer, at_least(1900), at_most(2200)))
     currency: str | None = spec("Currency of this cohort's plain money numbers; default the "

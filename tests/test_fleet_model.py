@@ -126,10 +126,12 @@ class TestExample:
             assert row["available_units"] <= row["units"] + 1e-9
 
     def test_availability_changes_the_ranking(self, data):
-        # with the shortfall cost the ranking differs from ranking on the other categories
-        without = sorted(data["bids"], key=lambda b: b["lcc_npv"]
+        # among the ranked bids, the order without the shortfall cost differs from the
+        # ranking (review: compare like with like, responsive bids by evaluated cost)
+        ranked = [b for b in data["bids"] if b["responsive"]]
+        without = sorted(ranked, key=lambda b: b["evaluated_cost"]
                          - b["pv_by_category"]["shortfall"])
-        assert [b["bidder"] for b in without] != [b["bidder"] for b in data["bids"]]
+        assert [b["bidder"] for b in without] != [b["bidder"] for b in ranked]
 
 
 @fast
@@ -156,6 +158,15 @@ def test_p_meet_demand_does_not_fall_when_a_unit_is_added(units, mtbf_share, dem
     assert (more["shortfall_unit_days"].to_numpy()
             <= fewer["shortfall_unit_days"].to_numpy() + 1e-9).all()
     assert (fewer["available_units"] <= fewer["units"] + 1e-9).all()
+
+
+def test_an_overhaul_interval_beyond_the_life_costs_no_downtime():
+    # review: the downtime of overhauls that never happen lowered availability
+    tender = small_tender(overhaul_interval_years=8, overhaul_downtime_days=80,
+                          overhaul_cost=0.0, mtbf_hours=900.0, mean_downtime_hours=100.0)
+    assert [p.path for p in tender.warnings] == ["bids[0].overhaul_interval_years"]
+    row = fleetcalc.evaluate(tender).ranking.loc["A"]
+    assert row["availability"] == pytest.approx(0.9)  # 900 / (900 + 100), no downtime share
 
 
 def test_zero_demand_gives_zero_shortfall():

@@ -141,8 +141,8 @@ class TestAdjustments:
 
     def test_expected_availability_damages_are_a_credit_and_capped(self):
         # the units' availability is (1 - 36.5/365) * 0.9 = 0.81; guarantee 0.9, no tolerance:
-        # 9 points a year at 1,000 per point -> 9,000 a year for 2 years of guarantee,
-        # capped at 1 % of the 2 M price = 20,000 (not reached)
+        # 9 points a year at 1,000 per point -> 9,000 in each year with units under
+        # guarantee; the cap, 1 % of the 2 M price = 20,000, bites in year 3
         tender = small_tender(mtbf_hours=900.0, mean_downtime_hours=100.0,
                               scheduled_maintenance_days=36.5,
                               guarantees=Guarantees(availability=0.9, damages_per_point=1000,
@@ -243,8 +243,69 @@ class TestExampleJson:
      "bids[0].evaluation.technical_score", "is needed"),
     ("[tender.prices]", "[tender.evaluation]\ndomestic_preference = 1\n\n[tender.prices]",
      "tender.evaluation.domestic_preference", "true or false"),
+    # found in review: these escaped as tracebacks
+    ("[tender.prices]", "[tender.evaluation]\nrequired_payments = [{ event = \"delivery\", "
+     "share = 0.9 }]\npayment_deviation_rate = 0.08\n\n[tender.prices]",
+     "tender.evaluation.required_payments", "shares sum to 0.9, not 1"),
+    ("[tender.prices]", "[tender.evaluation]\nrequired_delivery = [0, 0]\n\n[tender.prices]",
+     "tender.evaluation.required_delivery", "at least one unit"),
+    ("service_life_years = 30\n\n[[bids]]",
+     "service_life_years = 30\nfinancing = { share = 0.8, reference_rate = 0.04, margin = -2.0, "
+     "tenor_years = 10, grace_years = 2 }\n\n[[bids]]", "bids[0].financing.margin",
+     "must be > -1"),
+    ("horizon_years = 10", "horizon_years = 100000", "tender.horizon_years", "<= 100"),
+    ("quantity = 3\ndelivery = [1, 2]", "quantity = 1000000\ndelivery = [1, 2]",
+     "bids[0].quantity", "<= 20000"),
+    ("annual_km = 90000", "annual_km = 90000\ninflation = 100", "tender.inflation", "<= 1"),
 ])
 def test_procurement_input_errors(old, new, path, words):
     assert old in VALID
     found = {p.path: str(p) for p in problems(VALID.replace(old, new, 1))}
     assert path in found and words in found[path], found
+
+
+class TestRegressions:
+    """Bugs found in review; each test came before its fix."""
+
+    def test_delivery_adjustment_without_a_limit(self):
+        # review: delivery_max_weeks absent passed max_weeks=inf, which the rule rejected
+        tender = with_rules(small_tender(), required_delivery=[2],
+                            delivery_adjustment_per_week=0.001)
+        line = fleetcalc.evaluate(tender).adjustments.query("stage == 'delivery'")
+        assert line["amount"].iloc[0] == pytest.approx(0.001 * 52 * 1_000_000)
+
+    def test_domestic_preference_base_excludes_delivery_and_payment_lines(self):
+        # review: the margin's base is the price after corrections, discounts and priced
+        # adjustments (World Bank form order), not after the delivery/payment lines:
+        # 15 % of 2,000,000 = 300,000 here
+        tender = with_rules(small_tender(), domestic_preference=True, required_delivery=[2],
+                            delivery_adjustment_per_week=0.001, payment_deviation_rate=0.10,
+                            required_payments=[PaymentMilestone("acceptance", 1.0)])
+        lines = fleetcalc.evaluate(tender).adjustments.set_index("stage")["amount"]
+        assert lines["delivery"] > 0 and lines["payment"] > 0
+        assert lines["domestic_preference"] == pytest.approx(300_000)
+
+    def test_scores_skip_bids_without_a_positive_cost(self):
+        # review: price_score raised for a valid tender whose evaluated cost is <= 0
+        tender = small_tender(evaluation=BidEvaluation(technical_score=80, priced_adjustments=[
+            PricedAdjustment(name="Credit", amount=-1e9)]))
+        other = attrs.evolve(tender.bids[0], bidder="B",
+                             evaluation=BidEvaluation(technical_score=90))
+        tender = with_rules(attrs.evolve(tender, bids=(tender.bids[0], other)),
+                            technical_weight=0.5)
+        ranking = fleetcalc.evaluate(tender).ranking
+        assert np.isnan(ranking.loc["A", "price_score"])
+        assert ranking.loc["B", "price_score"] == pytest.approx(100.0)
+
+    def test_loan_under_inflation_by_hand(self):
+        # Hand computation: the whole 2 M price paid at signing, financed 100 % at 10 %
+        # nominal, repaid in one instalment at t = 1; inflation 10 %:
+        #   drawdown t0: 2,000,000 (money of t0 = real); debt service t1: 2,200,000 nominal
+        #   real at t1: principal 2,000,000 / 1.1 -> acquisition; interest 200,000 / 1.1
+        tender = small_tender(payments=[PaymentMilestone("signing", 1.0)],
+                              financing=loan(share=1.0, tenor_years=1, grace_years=0))
+        tender = attrs.evolve(tender, tender=attrs.evolve(tender.tender, inflation=0.10))
+        flows = fleetcalc.evaluate(tender).cash_flows.set_index(["year", "category"])["amount"]
+        assert (0, "acquisition") not in flows.index  # the loan paid it all
+        assert flows[(1, "acquisition")] == pytest.approx(2_000_000 / 1.1)
+        assert flows[(1, "financing")] == pytest.approx(200_000 / 1.1)
