@@ -411,7 +411,7 @@ def _financing_frames(tender, arrays):
                               **{name: values[b] * price[b] for name, values
                                  in loans.nominal.items()}})
         last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))
-        rows.append(frame.iloc[: last.max() + 1])
+        rows.append(frame.iloc[: (last.max() + 1) if last.size else 1])  # a zero-price loan
     summary = {"grant_element": loans.grant_element,
                "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan)}
     return pd.concat(rows, ignore_index=True), summary

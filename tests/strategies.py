@@ -10,7 +10,19 @@ from __future__ import annotations
 import attrs
 from hypothesis import strategies as st
 
-from fleetcalc import Bid, Escalation, Money, PaymentMilestone, Prices, Tender, TenderSettings
+from fleetcalc import (
+    Ageing,
+    Bid,
+    Cohort,
+    Demand,
+    Escalation,
+    Money,
+    PaymentMilestone,
+    Prices,
+    Tender,
+    TenderSettings,
+)
+from fleetcalc.tender import Financing
 
 BASE = "USD"
 OTHER_CURRENCIES = ("PKR", "CNY")
@@ -22,7 +34,8 @@ escalations = st.floats(min_value=-0.05, max_value=0.08, allow_nan=False)
 
 def amounts(max_value):
     """Non-negative finite money amounts."""
-    return st.floats(min_value=0.0, max_value=max_value, allow_nan=False, allow_infinity=False)
+    return st.floats(min_value=0.0, max_value=max_value, allow_nan=False, allow_infinity=False,
+                     allow_subnormal=False)
 
 
 @st.composite
@@ -43,7 +56,47 @@ def payment_schedules(draw):
 
 
 @st.composite
-def bids(draw, horizon, *, bidder, first_year_delivery=False):
+def reliability(draw):
+    """Reliability and ageing figures of a locomotive type (maybe none)."""
+    if not draw(st.booleans()):
+        return {}
+    return {
+        "mtbf_hours": draw(st.one_of(st.none(), st.floats(50.0, 5000.0))),
+        "mean_downtime_hours": draw(st.floats(0.0, 300.0)),
+        "scheduled_maintenance_days": draw(st.floats(0.0, 40.0)),
+        "ageing": Ageing(failure_rate_growth=draw(st.floats(0.0, 0.08)),
+                         maintenance_cost_growth=draw(st.floats(0.0, 0.05)),
+                         overhaul_restoration=draw(st.floats(0.0, 1.0))),
+    }
+
+
+@st.composite
+def financing_offers(draw, delivery, warranty, payments):
+    """A loan whose grace period covers the drawdowns (they follow the payments)."""
+    shares = {p.event: p.share for p in payments}
+    years = [k for k, n in enumerate(delivery) if n]
+    times = ([0] if shares["signing"] > 0 else []) + (years if shares["delivery"] > 0 else [])
+    times += [k + warranty for k in years] if shares["acceptance"] > 0 else []
+    grace = max(times) - min(times) + draw(st.integers(0, 3))
+    return Financing(share=draw(st.floats(0.05, 1.0)), interest_rate=draw(st.floats(0.0, 0.15)),
+                     tenor_years=grace + draw(st.integers(1, 10)), grace_years=grace,
+                     repayment=draw(st.sampled_from(["equal_principal", "annuity"])),
+                     upfront_fee=draw(st.floats(0.0, 0.02)),
+                     export_credit_premium=draw(st.floats(0.0, 0.08)))
+
+
+@st.composite
+def cohorts(draw, index):
+    """An existing cohort built before 2026."""
+    return Cohort(name=f"Cohort {index}", model="old", units=draw(st.integers(0, 20)),
+                  year_built=2026 - draw(st.integers(0, 30)),
+                  service_life_years=draw(st.integers(1, 40)),
+                  fuel_litres_per_km=draw(amounts(8.0)), maintenance_per_km=draw(amounts(3.0)),
+                  **draw(reliability()))
+
+
+@st.composite
+def bids(draw, horizon, *, bidder, first_year_delivery=False, rich=False):
     """A valid bid whose deliveries fit in ``horizon`` years."""
     years = draw(st.integers(1, min(horizon, 6)))
     delivery = draw(st.lists(st.integers(0, 12), min_size=years, max_size=years))
@@ -52,6 +105,13 @@ def bids(draw, horizon, *, bidder, first_year_delivery=False):
     if sum(delivery) == 0:
         delivery[-1] = 1
     interval = draw(st.one_of(st.none(), st.integers(1, 15)))
+    payments = draw(payment_schedules())
+    warranty = draw(st.integers(0, 4))
+    extra = {}
+    if rich:
+        extra.update(draw(reliability()))
+        if draw(st.booleans()):
+            extra["financing"] = draw(financing_offers(delivery, warranty, payments))
     return Bid(
         bidder=bidder,
         model=f"model {bidder}",
@@ -59,20 +119,25 @@ def bids(draw, horizon, *, bidder, first_year_delivery=False):
         unit_price=draw(money_values(6e6)),
         quantity=sum(delivery),
         delivery=delivery,
-        payments=draw(payment_schedules()),
-        warranty_years=draw(st.integers(0, 4)),
+        payments=payments,
+        warranty_years=warranty,
         initial_support=draw(money_values(5e6)),
         fuel_litres_per_km=draw(amounts(8.0)),
         maintenance_per_km=draw(money_values(5.0)),
         overhaul_interval_years=interval,
         overhaul_cost=draw(money_values(1e6)) if interval else 0.0,
         service_life_years=draw(st.integers(1, 40)),
+        **extra,
     )
 
 
 @st.composite
-def tenders(draw, *, min_bids=1, max_bids=4, first_year_delivery=False):
-    """A valid :class:`Tender` with 1-4 bids in up to three currencies."""
+def tenders(draw, *, min_bids=1, max_bids=4, first_year_delivery=False, rich=False):
+    """A valid :class:`Tender` with 1-4 bids in up to three currencies.
+
+    With ``rich``, also reliability and ageing, financing offers, an existing
+    fleet and demand with a shortfall cost, each maybe.
+    """
     horizon = draw(st.integers(1, 30))
     settings = TenderSettings(
         name="Property tender",
@@ -85,12 +150,17 @@ def tenders(draw, *, min_bids=1, max_bids=4, first_year_delivery=False):
         exchange_rates={code: draw(rates) for code in OTHER_CURRENCIES},
         escalation=Escalation(energy=draw(escalations), maintenance=draw(escalations),
                               overhaul=draw(escalations)),
+        demand=(Demand(units_in_service=draw(st.integers(0, 40)),
+                       shortfall_cost_per_unit_day=draw(amounts(5000.0)))
+                if rich and draw(st.booleans()) else None),
+        inflation=draw(st.floats(0.0, 0.05)) if rich else 0.0,
     )
     n_bids = draw(st.integers(min_bids, max_bids))
     offers = tuple(draw(bids(horizon, bidder=f"Bidder {i}",
-                             first_year_delivery=first_year_delivery))
+                             first_year_delivery=first_year_delivery, rich=rich))
                    for i in range(n_bids))
-    return Tender(tender=settings, bids=offers)
+    fleet = tuple(draw(cohorts(i)) for i in range(draw(st.integers(0, 2)))) if rich else ()
+    return Tender(tender=settings, bids=offers, fleet=fleet)
 
 
 MONEY_FIELDS = ("unit_price", "initial_support", "maintenance_per_km", "overhaul_cost")
@@ -109,7 +179,11 @@ def scale_money(tender, factor):
     """Every money amount of the tender times ``factor`` (rates unchanged)."""
     prices = attrs.evolve(tender.tender.prices,
                           diesel_per_litre=_scale(tender.tender.prices.diesel_per_litre, factor))
-    settings = attrs.evolve(tender.tender, prices=prices)
+    demand = tender.tender.demand
+    if demand is not None:
+        demand = attrs.evolve(demand, shortfall_cost_per_unit_day=_scale(
+            demand.shortfall_cost_per_unit_day, factor))
+    settings = attrs.evolve(tender.tender, prices=prices, demand=demand)
     new_bids = tuple(attrs.evolve(b, **{f: _scale(getattr(b, f), factor) for f in MONEY_FIELDS})
                      for b in tender.bids)
     return attrs.evolve(tender, tender=settings, bids=new_bids)
