@@ -1,5 +1,6 @@
 """The documentation: strict build, generated reference, README commands."""
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -58,3 +59,19 @@ def test_docs_build_in_strict_mode(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     page = (tmp_path / "getting-started" / "index.html").read_text()
     assert "Progress Rail" in page  # the executed example ran at build time
+    api = (tmp_path / "api" / "index.html").read_text()
+    assert ":math:" not in api and ".. math::" not in api  # docstring math became KaTeX
+    assert api.count('class="arithmatex"') > 50
+
+
+def test_docstring_math_is_converted_for_the_site():
+    spec = importlib.util.spec_from_file_location("griffe_rst",
+                                                  ROOT / "docs" / "hooks" / "griffe_rst.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    text = ("Notes\n-----\n.. math:: PV = C (1 + r)^{-t}\n\nAnd :math:`r` with "
+            ":func:`~fleetcalc.finance.npv`.\n\n    .. math::\n        a = b\n\n        c = d\n")
+    out = hook.rst_to_markdown(text)
+    assert "$$\nPV = C (1 + r)^{-t}\n$$" in out
+    assert "$r$" in out and "`fleetcalc.finance.npv`" in out
+    assert "    $$\n    a = b\n\n    c = d\n    $$" in out
