@@ -26,6 +26,9 @@ def _block(match):
     lines += [line.strip() for line in match.group("body").splitlines()]
     while lines and not lines[-1]:
         lines.pop()
+    if any("&" in line or line.endswith("\\\\") for line in lines):
+        # Sphinx wraps a multi-line math block in an align environment; KaTeX needs it
+        lines = ["\\begin{aligned}", *lines, "\\end{aligned}"]
     body = "\n".join(f"{indent}{line}" if line else "" for line in lines)
     return f"{indent}$$\n{body}\n{indent}$$\n\n"
 
