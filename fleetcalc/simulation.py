@@ -742,6 +742,9 @@ class SimulationResult:
     point_cost : numpy.ndarray, shape (n_bids,)
         Deterministic evaluated cost [base currency].
     responsive : numpy.ndarray of bool, shape (n_bids,)
+    tornado : pandas.DataFrame or None
+        The tornado table of :func:`fleetcalc.sensitivity.tornado`, when
+        attached (``attrs.evolve(result, tornado=...)``) for the report.
     """
 
     bidders: tuple
@@ -753,6 +756,7 @@ class SimulationResult:
     draws_availability: np.ndarray
     point_cost: np.ndarray
     responsive: np.ndarray
+    tornado: object = None
 
     @property
     def p_rank_first(self):

@@ -476,7 +476,10 @@ def tornado(result, *, ax=None, simulation=None, bidder=None, top=10):
     rows = frame[frame["bidder"] == bidder]
     if rows.empty:
         raise ValueError(f"the tornado table has no rows for bidder {bidder!r}")
-    rows = rows.sort_values("swing", ascending=False).head(top).iloc[::-1]
+    # largest absolute swing on top; inputs that do not move this bid are left out
+    rows = rows[rows["swing"].abs() > 0]
+    rows = rows.reindex(rows["swing"].abs().sort_values(ascending=False).index)
+    rows = rows.head(top).iloc[::-1]
     ax = _axes(ax, figsize=(8.0, 1.2 + 0.42 * len(rows)))
     base = float(result.ranking.loc[bidder, "evaluated_cost"]) / 1e6
     low = rows["low"].to_numpy(dtype=float) / 1e6

@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-__all__ = ["write_report", "add_report_parser", "run_report"]
+__all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_report"]
 
 
 def write_report(result, directory, *, source_bytes=None, simulation=None):
@@ -79,12 +79,52 @@ def add_report_parser(subparsers):
     parser.add_argument("tender", type=Path, help="tender file (TOML)")
     parser.add_argument("--output", "-o", type=Path, required=True, metavar="DIR",
                         help="directory to write the report into (created if missing)")
-    parser.add_argument("--draws", type=int, default=None, metavar="N",
-                        help="Monte Carlo draws for the uncertainty section (not available "
-                             "yet: accepted and ignored)")
-    parser.add_argument("--seed", type=int, default=None, metavar="S",
-                        help="random seed of the Monte Carlo draws (not available yet)")
+    parser.add_argument("--draws", type=_positive_int, default=None, metavar="N",
+                        help="Monte Carlo draws of the tender's [[uncertainty]]: adds the "
+                             "uncertainty section, the distribution and tornado charts and "
+                             "the Simulation sheet")
+    parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+                        help="random seed of the Monte Carlo draws (default 0)")
     return parser
+
+
+def simulate_for_report(tender, *, draws, seed):
+    """Monte Carlo result with its tornado table attached, as the report shows them.
+
+    Parameters
+    ----------
+    tender : fleetcalc.Tender
+        A tender with ``[[uncertainty]]`` entries.
+    draws, seed : int
+        Number of draws and random seed (:func:`fleetcalc.simulation.simulate`).
+
+    Returns
+    -------
+    fleetcalc.simulation.SimulationResult
+        With ``tornado`` set (:func:`fleetcalc.sensitivity.tornado`).
+    """
+    import attrs  # noqa: PLC0415
+
+    from fleetcalc.sensitivity import tornado  # noqa: PLC0415
+    from fleetcalc.simulation import build_model, simulate  # noqa: PLC0415
+
+    model = build_model(tender)
+    result = simulate(tender, draws=draws, seed=seed, model=model)
+    return attrs.evolve(result, tornado=tornado(tender, model=model))
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
 
 
 def run_report(args, stdout, stderr):
@@ -118,10 +158,16 @@ def run_report(args, stdout, stderr):
         result = evaluate(read_tender(args.tender))
     for warning in caught:
         print(f"warning: {warning.message}", file=stderr)
-    if getattr(args, "draws", None) is not None or getattr(args, "seed", None) is not None:
-        print("note: --draws/--seed are accepted but the Monte Carlo engine is not available "
-              "yet; the report has no uncertainty section", file=stderr)
-    paths = write_report(result, args.output, source_bytes=source_bytes, simulation=None)
+    simulation = None
+    if getattr(args, "draws", None):
+        if result.tender.uncertainty:
+            simulation = simulate_for_report(result.tender, draws=args.draws,
+                                             seed=args.seed)
+        else:
+            print("note: the tender has no [[uncertainty]] entries; the report has no "
+                  "uncertainty section", file=stderr)
+    paths = write_report(result, args.output, source_bytes=source_bytes,
+                         simulation=simulation)
     for path in paths.values():
         print(path, file=stdout)
     return 0
