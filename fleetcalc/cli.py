@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 
 from fleetcalc import __version__
+from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting
 from fleetcalc.evaluate import evaluate
 from fleetcalc.exceptions import TenderError
-from fleetcalc.io import read_tender
 from fleetcalc.reports.report import add_report_parser, run_report
 from fleetcalc.reports.table import format_ranking
 from fleetcalc.simulation_cli import (
@@ -75,11 +74,9 @@ def _emit(text, output, stdout):
 
 
 def _compare(args, stdout, stderr):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = evaluate(read_tender(args.tender))
-    for warning in caught:
-        print(f"warning: {warning.message}", file=stderr)
+    tender = read_tender_reporting(args.tender, stderr)
+    with quiet_tender_warnings():
+        result = evaluate(tender)
     if args.format == "json":
         text = result.to_json()
     elif args.format == "csv":
@@ -91,8 +88,7 @@ def _compare(args, stdout, stderr):
 
 
 def _validate(args, stdout, stderr):
-    tender = read_tender(args.tender)
-    _print_problems(tender.warnings, stderr)
+    tender = read_tender_reporting(args.tender, stderr)
     print(f"{args.tender}: valid ({len(tender.bids)} bids)", file=stdout)
     return EXIT_OK
 

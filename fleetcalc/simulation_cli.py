@@ -12,10 +12,10 @@ command prints the problems and exits with status 2).
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
-from fleetcalc.io import read_tender
+from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting
+
 
 __all__ = ["add_simulate_parser", "run_simulate", "add_sensitivity_parser", "run_sensitivity",
            "format_simulation", "format_sensitivity"]
@@ -172,19 +172,16 @@ def run_simulate(args, stdout, stderr):
         If the tender or its uncertainty has problems (the caller reports them).
     """
     from fleetcalc.simulation import simulate
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        tender = read_tender(args.tender)
-    for warning in caught:
-        print(f"warning: {warning.message}", file=stderr)
+    tender = read_tender_reporting(args.tender, stderr)
     show = not args.no_progress and hasattr(stderr, "isatty") and stderr.isatty()
-    if show:
-        with _progress_bar(stderr) as bar:
-            task = bar.add_task("simulate", total=args.draws)
-            result = simulate(tender, draws=args.draws, seed=args.seed,
-                              progress=lambda done, total: bar.update(task, completed=done))
-    else:
-        result = simulate(tender, draws=args.draws, seed=args.seed)
+    with quiet_tender_warnings():
+        if show:
+            with _progress_bar(stderr) as bar:
+                task = bar.add_task("simulate", total=args.draws)
+                result = simulate(tender, draws=args.draws, seed=args.seed,
+                                  progress=lambda done, total: bar.update(task, completed=done))
+        else:
+            result = simulate(tender, draws=args.draws, seed=args.seed)
     text = result.to_json() if args.format == "json" else format_simulation(result)
     stdout.write(text + "\n")
     return 0
@@ -200,14 +197,11 @@ def run_sensitivity(args, stdout, stderr):
     """
     from fleetcalc.sensitivity import sensitivity_to_dict, switching_values, tornado
     from fleetcalc.simulation import build_model
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        tender = read_tender(args.tender)
-    for warning in caught:
-        print(f"warning: {warning.message}", file=stderr)
-    model = build_model(tender)
-    table = tornado(tender, model=model)
-    switching = switching_values(tender, model=model)
+    tender = read_tender_reporting(args.tender, stderr)
+    with quiet_tender_warnings():
+        model = build_model(tender)
+        table = tornado(tender, model=model)
+        switching = switching_values(tender, model=model)
     if args.format == "json":
         text = json.dumps(sensitivity_to_dict(table, switching), indent=2, allow_nan=False)
     else:

@@ -6,7 +6,6 @@ the command line's sub-parsers and :func:`run_report` runs it.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 __all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_report"]
@@ -150,19 +149,19 @@ def run_report(args, stdout, stderr):
         If a file cannot be read or written.
     """
     from fleetcalc.evaluate import evaluate  # noqa: PLC0415
-    from fleetcalc.io import read_tender  # noqa: PLC0415
+
+    from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting  # noqa: PLC0415
 
     source_bytes = Path(args.tender).read_bytes()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = evaluate(read_tender(args.tender))
-    for warning in caught:
-        print(f"warning: {warning.message}", file=stderr)
+    tender = read_tender_reporting(args.tender, stderr)
+    with quiet_tender_warnings():
+        result = evaluate(tender)
     simulation = None
     if getattr(args, "draws", None):
         if result.tender.uncertainty:
-            simulation = simulate_for_report(result.tender, draws=args.draws,
-                                             seed=args.seed)
+            with quiet_tender_warnings():
+                simulation = simulate_for_report(result.tender, draws=args.draws,
+                                                 seed=args.seed)
         else:
             print("note: the tender has no [[uncertainty]] entries; the report has no "
                   "uncertainty section", file=stderr)
