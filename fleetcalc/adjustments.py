@@ -35,7 +35,7 @@ import pandas as pd
 from fleetcalc import evaluation_rules, finance, fleet, schedules
 from fleetcalc.tender import PAYMENT_EVENTS
 
-__all__ = ["STAGES", "AdjustmentResult", "evaluate_adjustments"]
+__all__ = ["STAGES", "AdjustmentResult", "damage_schedules", "evaluate_adjustments"]
 
 #: Adjustment stages, in the order they are applied (binding names).
 STAGES = ("correction", "discount", "conversion", "priced", "delivery", "payment",
@@ -217,11 +217,27 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
                             np.asarray(combined, dtype=float))
 
 
-def _expected_damages(tender, arrays, contract):
-    """PV of expected availability damages receivable per bid [base currency]."""
+def damage_schedules(tender, arrays):
+    """Expected availability damages by year before the cap, and the caps.
+
+    Used by :func:`evaluate_adjustments` and by the Monte Carlo engine
+    (:mod:`fleetcalc.simulation`), which applies the cap and discounts per draw.
+
+    Returns
+    -------
+    yearly : numpy.ndarray, shape (n_bids, H)
+        Damages receivable in years ``1..H`` before the cap [base currency]
+        (0 for bids without an availability guarantee).
+    cap : numpy.ndarray, shape (n_bids,)
+        Cap as a share of the contract price [-].
+    guaranteed : numpy.ndarray of bool, shape (n_bids,)
+        Bids with an availability guarantee.
+    """
     projection = arrays.fleet
-    horizon = arrays.horizon_years
-    out = np.zeros(len(tender.bids))
+    n_bids = len(tender.bids)
+    yearly = np.zeros((n_bids, arrays.horizon_years))
+    cap = np.zeros(n_bids)
+    guaranteed = np.zeros(n_bids, dtype=bool)
     for b, bid in enumerate(tender.bids):
         guarantee = bid.guarantees
         if guarantee is None or guarantee.availability is None:
@@ -231,11 +247,21 @@ def _expected_damages(tender, arrays, contract):
         achieved = fleet.unit_weighted_mean(projection.batch_availability[b][:, 1:], units,
                                             axis=0)
         rate = _money(tender, bid, guarantee.damages_per_point)
-        yearly = evaluation_rules.liquidated_damages(
+        damages = evaluation_rules.liquidated_damages(
             guarantee.availability, achieved, rate_per_point=rate, cap=np.inf,
             tolerance=guarantee.availability_tolerance)
-        yearly = np.nan_to_num(yearly)
-        capped = np.diff(np.minimum(np.cumsum(yearly), guarantee.damages_cap * contract[b]),
+        yearly[b] = np.nan_to_num(damages)
+        cap[b] = guarantee.damages_cap
+        guaranteed[b] = True
+    return yearly, cap, guaranteed
+
+
+def _expected_damages(tender, arrays, contract):
+    """PV of expected availability damages receivable per bid [base currency]."""
+    yearly, cap, guaranteed = damage_schedules(tender, arrays)
+    out = np.zeros(len(tender.bids))
+    for b in np.flatnonzero(guaranteed):
+        capped = np.diff(np.minimum(np.cumsum(yearly[b]), cap[b] * contract[b]),
                          prepend=0.0)
         out[b] = finance.npv(arrays.discount_rate, np.r_[0.0, capped])
     return out

@@ -29,8 +29,21 @@ and :func:`fleetcalc.evaluate.cash_flows`:
   values therefore reproduces the exact deterministic shortfall. Without
   uncertain availability inputs the exact deterministic shortfall is used.
 
-Evaluation adjustments (``TenderArrays.adjustment_total``, or the point
-evaluation's ``evaluated_cost - lcc_npv``) are added at their point values.
+Evaluation adjustments (:func:`fleetcalc.adjustments.evaluate_adjustments`)
+move with the drawn money: the model probes ``evaluate_adjustments`` with the
+unit prices, the drawn exchange rates and the price's present-value factor
+set one at a time, and checks the decomposition at random points
+(:func:`_build_adjustments`). Every line except the guarantee is linear in
+the bid's unit price in the base currency and in the rate of each drawn
+currency, and affine in the present-value factor of the price (corrections
+and discounts are paid on the bid's schedule, so a drawn discount rate moves
+them); the expected availability damages are capped at a share of the price
+and discounted per draw. What stays at the point value: the damages' yearly
+amounts before the cap (they depend on availability, so availability draws
+do not change them), and the year-by-year random-walk path of a rate (the
+adjustments take the rate's drawn level, as ``evaluate`` would with that
+rate). With no drawn rate, unit price or discount rate, the adjustments are
+the point evaluation's ``evaluated_cost - lcc_npv``.
 """
 
 from __future__ import annotations
@@ -49,6 +62,7 @@ import pandas as pd
 from scipy import sparse, special
 
 from fleetcalc import ageing, finance, sampling
+from fleetcalc.adjustments import damage_schedules, evaluate_adjustments
 from fleetcalc.evaluate import cash_flows, evaluate, tender_arrays
 from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
 from fleetcalc.lifecycle import CATEGORIES
@@ -117,6 +131,31 @@ class _Availability:
 
 
 @attrs.frozen(eq=False)
+class _Adjustments:
+    """Evaluation adjustments as functions of a draw's money (see :func:`_build_adjustments`).
+
+    Each bid's lines other than the guarantee are ``rho * L1 + L0``, with
+    ``L = const + price * U + sum_c rate[c] * R_c`` linear in the unit price
+    ``U`` [base currency] and the exchange-rate ratios ``R_c`` of the drawn
+    currencies, and ``rho`` the present-value factor of the price. The
+    guarantee line is ``-sum_t w_t diff(min(R_d cumsum(yearly), cap U))_t``.
+    """
+
+    currencies: tuple          # drawn currencies (rate dimensions), in order
+    price_point: np.ndarray    # (B,) unit price at the point [base currency]
+    const: np.ndarray          # (2, B) parts of L1 (rho-valued) and L0 (t = 0) [base currency]
+    price: np.ndarray          # (2, B) coefficient of the bid's own unit price [-]
+    rate: np.ndarray           # (2, R, B) coefficient of each drawn rate ratio [base currency]
+    rho_weights: np.ndarray    # (B, T) discounted price paid per unit of contract price [-]
+    rho0: np.ndarray           # (B,) present-value factor of the price at the point [-]
+    guaranteed: np.ndarray     # (G,) bids with an availability guarantee
+    cumulative: np.ndarray     # (G, H) cumulative damages before the cap [base currency]
+    damage_rate: np.ndarray    # (G,) index in ``currencies`` of the damages' currency, or -1
+    cap_per_price: np.ndarray  # (G,) cap share x quantity [-]
+    damage_weights: np.ndarray  # (H,) discount factors of years 1..H [-]
+
+
+@attrs.frozen(eq=False)
 class SimulationModel:
     """A tender prepared for fast evaluation of many draws (see :func:`build_model`).
 
@@ -152,6 +191,7 @@ class SimulationModel:
     discount_rate: float
     discount0: np.ndarray
     availability: _Availability | None
+    adjustments: _Adjustments | None = None
 
     @property
     def n_dims(self):
@@ -479,6 +519,138 @@ def _availability_block(model, params, *, exact, anchored=True):
     return np.maximum(model.exact0 + (approx - model.approx0), 0.0), own
 
 
+def _money_currency(value, default):
+    return value.currency if isinstance(value, Money) else default
+
+
+def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
+    """The adjustment lines as functions of the drawn money, or None if none moves.
+
+    Probes :func:`fleetcalc.adjustments.evaluate_adjustments` with the unit
+    prices (``arrays.unit_price``), the exchange rates of the drawn
+    currencies and the price's present-value factor ``rho`` (through
+    ``pv_price``) set one at a time. The lines other than ``guarantee`` are
+    linear in the prices and rates at a given ``rho``, and affine in ``rho``;
+    the guarantee line (expected availability damages, capped at a share of
+    the price) is rebuilt from :func:`fleetcalc.adjustments.damage_schedules`.
+    The decomposition is checked against ``evaluate_adjustments`` at two
+    random points (one at low prices, where a damages cap usually binds); the
+    model refuses to run if it does not hold.
+    """
+    currencies = tuple(d.targets[0].field for d in dims if d.role == "rate")
+    if not (currencies or "unit_price" in fields or any(d.role == "discount" for d in dims)):
+        return None
+    settings = tender.tender
+    n_bids = len(tender.bids)
+    bidders = [b.bidder for b in tender.bids]
+    quantity = np.array([b.quantity for b in tender.bids], dtype=float)
+    price0 = np.asarray(arrays.unit_price, dtype=float)
+
+    def probe(prices, ratios, rho):
+        """(lines other than the guarantee, all lines) per bid at prices, rate ratios, rho."""
+        rates = dict(settings.exchange_rates)
+        for code, ratio in zip(currencies, ratios):
+            rates[code] = rates[code] * ratio
+        with attrs.validators.disabled():
+            changed = attrs.evolve(tender, tender=attrs.evolve(settings, exchange_rates=rates))
+        contract = prices * quantity
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = evaluate_adjustments(changed, attrs.evolve(arrays, unit_price=prices),
+                                          pv_price=rho * contract, lcc_npv=lcc)
+        lines = result.lines
+        kept = lines.loc[lines["stage"] != "guarantee"].groupby("bidder")["amount"].sum()
+        return kept.reindex(bidders, fill_value=0.0).to_numpy(dtype=float), result.total
+
+    def parts(prices, ratios):
+        """(L1, L0): the rho-valued and t = 0 parts of the lines other than the guarantee."""
+        one, _ = probe(prices, ratios, 1.0)
+        two, _ = probe(prices, ratios, 2.0)
+        return np.stack([two - one, 2.0 * one - two])
+
+    x_price = np.where(price0 > 0, price0, 1.0)
+    x_rate = np.ones(len(currencies))
+    base = parts(x_price, x_rate)
+    price = np.zeros((2, n_bids))
+    for b in range(n_bids):
+        step = x_price.copy()
+        step[b] *= 2.0
+        price[:, b] = (parts(step, x_rate) - base)[:, b] / x_price[b]
+    rate = np.zeros((2, len(currencies), n_bids))
+    for c in range(len(currencies)):
+        step = x_rate.copy()
+        step[c] = 2.0
+        rate[:, c] = parts(x_price, step) - base
+    const = base - price * x_price - rate.sum(axis=1)
+
+    # present-value factor of the price: acquisition and financing per unit of contract price
+    index = [CATEGORIES.index("acquisition"), CATEGORIES.index("financing")]
+    per_price = (cash_flows(attrs.evolve(arrays, unit_price=np.ones(n_bids)))[:, index]
+                 - cash_flows(attrs.evolve(arrays, unit_price=np.zeros(n_bids)))[:, index])
+    rho_weights = per_price.sum(axis=1) / quantity[:, None] * discount0
+
+    # expected availability damages receivable, capped at a share of the price
+    yearly, cap, guaranteed = damage_schedules(tender, arrays)
+    guaranteed = np.flatnonzero(guaranteed)
+    code = [_money_currency(tender.bids[b].guarantees.damages_per_point,
+                            tender.bids[b].currency) for b in guaranteed]
+    adjust = _Adjustments(
+        currencies=currencies, price_point=price0, const=const, price=price, rate=rate,
+        rho_weights=rho_weights, rho0=rho_weights.sum(axis=-1), guaranteed=guaranteed,
+        cumulative=np.cumsum(yearly[guaranteed], axis=-1),
+        damage_rate=np.array([currencies.index(c) if c in currencies else -1 for c in code],
+                             dtype=np.int64),
+        cap_per_price=cap[guaranteed] * quantity[guaranteed],
+        damage_weights=discount0[1: yearly.shape[-1] + 1])
+
+    # check against evaluate_adjustments at two random points (the second: low prices,
+    # where the damages cap binds)
+    rng = np.random.default_rng(20260102)
+    for scale in (1.0, 0.02):
+        prices = x_price * scale * rng.uniform(0.5, 1.5, n_bids)
+        ratios = rng.uniform(0.5, 1.5, len(currencies))
+        for rho in (1.0, 2.0):
+            _, expected = probe(prices, ratios, rho)
+            rebuilt = _adjustment_of(adjust, prices[None], ratios[:, None],
+                                     np.full((1, n_bids), rho), None)[0]
+            tolerance = 1e-9 * max(float(np.abs(expected).max()), float(np.abs(
+                prices * quantity).max()), 1.0)
+            if np.abs(rebuilt - expected).max() > tolerance:
+                raise RuntimeError(
+                    "the evaluation adjustments are not linear in the drawn unit prices and "
+                    f"exchange rates ({', '.join(currencies) or 'none'}); the simulation "
+                    "cannot reproduce them")
+    return adjust
+
+
+def _adjustment_of(adjust, prices, ratios, rho, discount_ratio):
+    """Adjustment total (n, B) at unit prices (n, B), drawn rate ratios (R, n), rho (n, B)."""
+    lines = []
+    for k in range(2):
+        part = adjust.const[k] + adjust.price[k] * prices
+        for c in range(len(adjust.currencies)):
+            part = part + adjust.rate[k, c] * ratios[c][:, None]
+        lines.append(part)
+    total = rho * lines[0] + lines[1]
+    if adjust.guaranteed.size:
+        g = adjust.guaranteed
+        cumulative = adjust.cumulative[None]                                  # (1, G, H)
+        moved = adjust.damage_rate >= 0
+        if moved.any():
+            factor = np.ones((prices.shape[0], g.size))
+            factor[:, moved] = ratios[adjust.damage_rate[moved]].T
+            cumulative = cumulative * factor[:, :, None]
+        horizon = adjust.cumulative.shape[-1]
+        capped = np.diff(np.minimum(cumulative,
+                                    (adjust.cap_per_price * prices[:, g])[:, :, None]),
+                         prepend=0.0, axis=-1)                                # (n, G, H)
+        weights = adjust.damage_weights                                       # years 1..H
+        if discount_ratio is not None:
+            weights = weights * discount_ratio[:, :, 1: horizon + 1]
+        total[:, g] -= (capped * weights).sum(axis=-1)
+    return total
+
+
 def build_model(tender):
     """Prepare a tender for fast evaluation of many draws.
 
@@ -576,6 +748,8 @@ def build_model(tender):
         adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
     responsive = (ranking["responsive"].to_numpy(dtype=bool) if "responsive" in ranking
                   else np.ones(n_bids, dtype=bool))
+    adjustments = _build_adjustments(tender, arrays, dims, fields, discount0,
+                                     ranking["lcc_npv"].to_numpy(dtype=float))
     return SimulationModel(
         bidders=bidders, labels=tuple(d.label for d in dims), dims=tuple(dims),
         cholesky=cholesky, n_paths=n_paths, periods=periods,
@@ -587,7 +761,7 @@ def build_model(tender):
         fields=fields, field_point=field_point, field_offset=offset, field_conv=conv,
         rate_members=rate_members, terms=tuple(packed),
         discount_rate=float(arrays.discount_rate), discount0=discount0,
-        availability=availability)
+        availability=availability, adjustments=adjustments)
 
 
 def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False):
@@ -630,12 +804,14 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                 local = x if dim.scale == "absolute" else x * t.point
                 k = owner[(t.kind, t.index)]
                 params[:, k, j] = np.where(keep, params[:, k, j], local)
+    rate_ratio = {}
     for i, dim in enumerate(model.dims):
         path = None if dim.path is None or paths is None else paths[:, dim.path]
         if dim.role == "rate":
             x = values[:, i]
             ratio = np.where(np.isnan(x), 1.0,
                              x / dim.targets[0].point if dim.scale == "absolute" else x)
+            rate_ratio[dim.targets[0].field] = ratio
             for f, b in model.rate_members[dim.targets[0].field]:
                 cols = slice(None) if b is None else b
                 V[f][:, cols] *= ratio[:, None] if b is None else ratio
@@ -679,9 +855,22 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
         if uses_shortfall:
             pv_shortfall = pv_shortfall + term.sum(axis=-1)
     lcc = pv.sum(axis=-1)
+    adjust = model.adjustments
+    if adjust is None:
+        cost = lcc + model.adjustment
+    else:
+        prices = V["unit_price"] if "unit_price" in V else np.broadcast_to(
+            adjust.price_point, (n, n_bids))
+        ratios = np.array([rate_ratio[c] for c in adjust.currencies]).reshape(-1, n)
+        if discount_ratio is None:
+            rho = np.broadcast_to(adjust.rho0, (n, n_bids))
+        else:
+            rho = np.einsum("nt,bt->nb", discount_ratio[:, 0, :], adjust.rho_weights)
+        rho = np.where(prices > 0, rho, 0.0)      # as evaluate: pv_price / contract, or 0
+        cost = lcc + _adjustment_of(adjust, prices, ratios, rho, discount_ratio)
     if shortfall_pv:
-        return lcc + model.adjustment, np.array(availability, dtype=float), pv_shortfall
-    return lcc + model.adjustment, np.array(availability, dtype=float)
+        return cost, np.array(availability, dtype=float), pv_shortfall
+    return cost, np.array(availability, dtype=float)
 
 
 # --------------------------------------------------------------------------- sampling

@@ -103,7 +103,8 @@ class TestCollapse:
     @settings(max_examples=25, deadline=None)
     def test_linear_inputs_match_evaluate_of_the_changed_tender(self, tender, model, point,
                                                                 data):
-        """The model's life-cycle cost equals evaluate() on the tender with the input set."""
+        """The model's evaluated cost equals evaluate() on the tender with the input set,
+        adjustments included (they move with exchange rates and unit prices)."""
         linear = [i for i, d in enumerate(model.dims) if d.role in ("linear", "rate")]
         i = data.draw(st.sampled_from(linear))
         dim = model.dims[i]
@@ -116,8 +117,8 @@ class TestCollapse:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             changed = fleetcalc.evaluate(with_input(tender, dim.label, x, scale=dim.scale))
-        lcc = changed.ranking["lcc_npv"].reindex(model.bidders).to_numpy()
-        np.testing.assert_allclose(cost[0] - model.adjustment, lcc, rtol=1e-9)
+        expected = changed.ranking["evaluated_cost"].reindex(model.bidders).to_numpy()
+        np.testing.assert_allclose(cost[0], expected, rtol=1e-9)
 
     def test_availability_input_matches_evaluate_with_the_exact_shortfall(self, tender,
                                                                          model):
@@ -411,10 +412,86 @@ def test_other_inputs_match_evaluate(tender, label, scale, x):
         warnings.simplefilter("ignore")
         changed = fleetcalc.evaluate(with_input(tender, label, x, scale=scale))
     ranking = changed.ranking.reindex(model.bidders)
-    np.testing.assert_allclose(cost[0] - model.adjustment, ranking["lcc_npv"], rtol=1e-9)
+    if exact:   # availability inputs: the guarantee damages stay at their point value
+        np.testing.assert_allclose(cost[0] - model.adjustment, ranking["lcc_npv"], rtol=1e-9)
+    else:       # money inputs and the discount rate: the adjustments move as in evaluate
+        np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
     np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
     if not exact:   # a draw of the collapsed distribution is the same value
         draws = simulation.simulate(small, draws=3, seed=0, model=model) if (
             scale == "absolute") else None
         if draws is not None:
             np.testing.assert_allclose(draws.draws_evaluated_cost[0], cost[0], rtol=1e-12)
+
+
+MONEY_INPUTS = [
+    ("tender.exchange_rates.CNY", (0.85, 1.0, 1.2)),
+    ("bids[Progress Rail (EMD)].unit_price", (0.8, 1.0, 1.25)),
+    ("bids[CRRC Ziyang].unit_price", (0.7, 1.0, 1.3)),
+    ("tender.discount_rate", (0.5, 1.0, 1.5)),
+    ("bids[*].unit_price", (0.01, 0.02, 0.05)),   # low prices: the damages cap binds
+]
+
+
+class TestAdjustmentsMove:
+    """The adjustment lines move with the drawn exchange rates, unit prices and discount
+    rate: each draw equals evaluate() of the tender with that draw's value."""
+
+    @pytest.mark.parametrize(("label", "triangle"), MONEY_INPUTS,
+                             ids=[m[0] for m in MONEY_INPUTS])
+    def test_draws_equal_evaluate_of_the_drawn_tender(self, tender, point, label, triangle):
+        low, mode, high = triangle
+        entry = UncertainInput(input=label, distribution="triangular", scale="relative",
+                               low=low, mode=mode, high=high, shared=True)
+        small = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+        model = simulation.build_model(small)
+        result = simulation.simulate(small, draws=5, seed=17, model=model)
+        values, _ = simulation._block_values(model, 17, 0)
+        for k in range(5):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                changed = fleetcalc.evaluate(with_input(tender, label, float(values[k, 0]),
+                                                        scale="relative"))
+            ranking = changed.ranking.reindex(model.bidders)
+            np.testing.assert_allclose(result.draws_evaluated_cost[k],
+                                       ranking["evaluated_cost"], rtol=1e-9)
+            # the adjustments did move (the engine no longer holds them at the point)
+            moved = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy()
+            held = (point["evaluated_cost"] - point["lcc_npv"]).to_numpy()
+            assert np.any(np.abs(moved - held) > 1.0)
+
+    def test_crrc_lines_follow_the_cny_rate(self, tender, point):
+        """At CNY -10 %, CRRC's evaluated cost matches evaluate (it was 2.3 M USD off when
+        the adjustments were held at their point values)."""
+        label = "tender.exchange_rates.CNY"
+        entry = UncertainInput(input=label, distribution="uniform", scale="relative",
+                               low=0.9, high=0.9)
+        small = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+        model = simulation.build_model(small)
+        cost, _ = model.evaluate([[0.9]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(tender, label, 0.9, scale="relative"))
+        ranking = changed.ranking.reindex(model.bidders)
+        np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-12)
+        crrc = model.bidders.index("CRRC Ziyang")
+        held = ranking["lcc_npv"].iloc[crrc] + model.adjustment[crrc]
+        assert held - cost[0, crrc] > 1e6
+        lines = changed.adjustments
+        stages = set(lines.loc[lines["bidder"] == "CRRC Ziyang", "stage"])
+        assert stages >= {"priced", "guarantee", "domestic_preference"}
+
+    def test_availability_inputs_hold_the_guarantee_at_the_point(self, tender):
+        """An availability draw moves the life-cycle cost, not the adjustment lines."""
+        label = "bids[CRRC Ziyang].mtbf_hours"
+        entry = UncertainInput(input=label, distribution="uniform", scale="relative",
+                               low=0.7, high=0.7)
+        small = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+        model = simulation.build_model(small)
+        assert model.adjustments is None
+        cost, _ = model.evaluate([[0.7]], exact_shortfall=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(tender, label, 0.7, scale="relative"))
+        ranking = changed.ranking.reindex(model.bidders)
+        np.testing.assert_allclose(cost[0] - model.adjustment, ranking["lcc_npv"], rtol=1e-9)
