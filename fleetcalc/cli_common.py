@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import warnings
 
 from fleetcalc.exceptions import TenderWarning
 from fleetcalc.io import read_tender
 
-__all__ = ["read_tender_reporting", "quiet_tender_warnings"]
+__all__ = ["read_tender_reporting", "quiet_tender_warnings", "whole_number"]
 
 
 def read_tender_reporting(path, stderr):
@@ -40,3 +41,24 @@ def quiet_tender_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TenderWarning)
         yield
+
+
+def whole_number(*, minimum):
+    """An argparse ``type`` for a whole number ``>= minimum`` (e.g. ``--draws``, ``--seed``).
+
+    Examples
+    --------
+    >>> whole_number(minimum=1)("12")
+    12
+    """
+
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse

@@ -14,33 +14,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting
+from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting, whole_number
 
 
 __all__ = ["add_simulate_parser", "run_simulate", "add_sensitivity_parser", "run_sensitivity",
            "format_simulation", "format_sensitivity"]
 
 
-def _positive_int(text):
-    import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def _non_negative_int(text):
-    import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+_positive_int = whole_number(minimum=1)
+_non_negative_int = whole_number(minimum=0)
 
 
 def add_simulate_parser(subparsers):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fleetcalc.cli_common import whole_number
+
 __all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_report"]
 
 
@@ -78,11 +80,11 @@ def add_report_parser(subparsers):
     parser.add_argument("tender", type=Path, help="tender file (TOML)")
     parser.add_argument("--output", "-o", type=Path, required=True, metavar="DIR",
                         help="directory to write the report into (created if missing)")
-    parser.add_argument("--draws", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--draws", type=whole_number(minimum=1), default=None, metavar="N",
                         help="Monte Carlo draws of the tender's [[uncertainty]]: adds the "
                              "uncertainty section, the distribution and tornado charts and "
                              "the Simulation sheet")
-    parser.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+    parser.add_argument("--seed", type=whole_number(minimum=0), default=0, metavar="S",
                         help="random seed of the Monte Carlo draws (default 0)")
     return parser
 
@@ -110,20 +112,6 @@ def simulate_for_report(tender, *, draws, seed):
     model = build_model(tender)
     result = simulate(tender, draws=draws, seed=seed, model=model)
     return attrs.evolve(result, tornado=tornado(tender, model=model))
-
-
-def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _non_negative_int(text):
-    value = int(text)
-    if value < 0:
-        raise ValueError(text)
-    return value
 
 
 def run_report(args, stdout, stderr):
