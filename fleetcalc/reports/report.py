@@ -1,35 +1,53 @@
 """The full report of an evaluation: HTML, workbook and charts in one directory.
 
-Also the ``fleetcalc report`` command: :func:`add_report_parser` adds it to
-the command line's sub-parsers and :func:`run_report` runs it.
+The ``fleetcalc report`` command itself is in :mod:`fleetcalc.cli.report`;
+:func:`add_report_parser` and :func:`run_report` here delegate to it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-
-from fleetcalc.cli_common import whole_number
 
 __all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_report"]
 
 
-def write_report(result, directory, *, source_bytes=None, simulation=None):
+def write_report(result, directory, *, source_bytes=None, simulation=None, force=False,
+                 inputs=()):
     """Write ``report.html``, ``evaluation.xlsx`` and ``charts/*.png``.
+
+    The files are first written to a temporary folder inside ``directory``
+    and then moved into place. fleetcalc lists the files it wrote in
+    ``directory/.fleetcalc-manifest.json`` (:class:`~fleetcalc.reports.output.Manifest`):
+    a re-run replaces those files and removes the ones it no longer writes
+    (e.g. the Monte Carlo charts of an earlier run with draws); it never
+    replaces or removes a file it did not write, unless ``force`` is given
+    for a file it is about to write.
 
     Parameters
     ----------
     result : fleetcalc.EvaluationResult
     directory : str or os.PathLike
-        Output directory (created if missing; files in it are overwritten).
+        Output directory (created if missing).
     source_bytes : bytes, optional
         The tender file's bytes; the HTML footer shows their SHA-256.
     simulation : object, optional
         Monte Carlo result (default: ``result.simulation`` if present).
+    force : bool, optional
+        Replace files in ``directory`` that fleetcalc did not write.
+    inputs : iterable of path, optional
+        Input files, never written over.
 
     Returns
     -------
     dict of str to pathlib.Path
         ``{"html": ..., "workbook": ..., "chart:<name>": ...}``.
+
+    Raises
+    ------
+    fleetcalc.reports.output.OutputRefusedError
+        If a file to be written is a symbolic link, an input, or a file that
+        fleetcalc did not write (without ``force``); nothing is written then.
 
     Examples
     --------
@@ -41,55 +59,56 @@ def write_report(result, directory, *, source_bytes=None, simulation=None):
     ...     [paths["html"].name, paths["workbook"].name, paths["chart:pv_by_category"].name]
     ['report.html', 'evaluation.xlsx', 'pv_by_category.png']
     """
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
     from fleetcalc.reports.charts import save_charts  # noqa: PLC0415
     from fleetcalc.reports.excel import write_workbook  # noqa: PLC0415
     from fleetcalc.reports.html import write_html  # noqa: PLC0415
+    from fleetcalc.reports.output import Manifest, OutputRefusedError, check_output_path  # noqa: PLC0415
 
     directory = Path(directory)
+    if directory.is_symlink():
+        raise OutputRefusedError(f"{directory}: is a symbolic link; fleetcalc does not write "
+                                 "through links")
     directory.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "html": write_html(result, directory / "report.html", source_bytes=source_bytes,
-                           simulation=simulation),
-        "workbook": write_workbook(result, directory / "evaluation.xlsx",
-                                   simulation=simulation),
-    }
-    for path in save_charts(result, directory / "charts", simulation=simulation):
-        paths[f"chart:{path.stem}"] = path
+    manifest = Manifest(directory)
+    staging = Path(tempfile.mkdtemp(prefix=".fleetcalc-", dir=directory))
+    try:
+        staged = {
+            "html": write_html(result, staging / "report.html", source_bytes=source_bytes,
+                               simulation=simulation),
+            "workbook": write_workbook(result, staging / "evaluation.xlsx",
+                                       simulation=simulation),
+        }
+        for path in save_charts(result, staging / "charts", simulation=simulation):
+            staged[f"chart:{path.stem}"] = path
+        names = {key: path.relative_to(staging).as_posix() for key, path in staged.items()}
+        for name in names.values():
+            target = directory / name
+            for parent in list(Path(name).parents)[:-1]:
+                if (directory / parent).is_symlink():
+                    raise OutputRefusedError(f"{directory / parent}: is a symbolic link; "
+                                             "fleetcalc does not write through links")
+            check_output_path(target, inputs=inputs, force=force,
+                              own=name in manifest.files)
+        paths = {}
+        for key, name in names.items():
+            target = directory / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged[key], target)
+            paths[key] = target
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for stale in sorted(manifest.files - set(names.values())):
+        target = directory / stale
+        if target.is_file() and not target.is_symlink():
+            target.unlink()
+    manifest.save(names.values())
     return paths
 
 
-def add_report_parser(subparsers):
-    """Add the ``report`` command to the ``fleetcalc`` sub-parsers.
-
-    ``fleetcalc report TENDER.toml --output DIR [--draws N] [--seed S]``.
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        From ``parser.add_subparsers(...)``.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        The ``report`` parser.
-    """
-    parser = subparsers.add_parser(
-        "report", help="write an HTML report, an Excel workbook and charts",
-        description="Evaluate a tender file and write DIR/report.html, DIR/evaluation.xlsx "
-                    "(with live discounting formulas) and DIR/charts/*.png.")
-    parser.add_argument("tender", type=Path, help="tender file (TOML)")
-    parser.add_argument("--output", "-o", type=Path, required=True, metavar="DIR",
-                        help="directory to write the report into (created if missing)")
-    parser.add_argument("--draws", type=whole_number(minimum=1), default=None, metavar="N",
-                        help="Monte Carlo draws of the tender's [[uncertainty]]: adds the "
-                             "uncertainty section, the distribution and tornado charts and "
-                             "the Simulation sheet")
-    parser.add_argument("--seed", type=whole_number(minimum=0), default=0, metavar="S",
-                        help="random seed of the Monte Carlo draws (default 0)")
-    return parser
-
-
-def simulate_for_report(tender, *, draws, seed):
+def simulate_for_report(tender, *, draws, seed, progress=None):
     """Monte Carlo result with its tornado table attached, as the report shows them.
 
     Parameters
@@ -98,6 +117,8 @@ def simulate_for_report(tender, *, draws, seed):
         A tender with ``[[uncertainty]]`` entries.
     draws, seed : int
         Number of draws and random seed (:func:`fleetcalc.simulation.simulate`).
+    progress : callable, optional
+        Called as ``progress(done, total)`` [draws] (the command line's progress bar).
 
     Returns
     -------
@@ -110,51 +131,34 @@ def simulate_for_report(tender, *, draws, seed):
     from fleetcalc.simulation import build_model, simulate  # noqa: PLC0415
 
     model = build_model(tender)
-    result = simulate(tender, draws=draws, seed=seed, model=model)
+    result = simulate(tender, draws=draws, seed=seed, model=model, progress=progress)
     return attrs.evolve(result, tornado=tornado(tender, model=model))
 
 
-def run_report(args, stdout, stderr):
-    """Run ``fleetcalc report``: evaluate, write the report, list the files.
+def add_report_parser(subparsers):
+    """Add the ``report`` command to the ``fleetcalc`` sub-parsers (see :mod:`fleetcalc.cli`).
 
     Parameters
     ----------
-    args : argparse.Namespace
-        ``tender``, ``output``, ``draws``, ``seed``.
-    stdout, stderr : file-like
-        Paths written go to ``stdout``, warnings and notes to ``stderr``.
+    subparsers : argparse._SubParsersAction
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    from fleetcalc.cli.parser import add_report_parser as add  # noqa: PLC0415
+
+    return add(subparsers)
+
+
+def run_report(args, stdout, stderr):
+    """Run ``fleetcalc report`` (see :func:`fleetcalc.cli.report.run_report`).
 
     Returns
     -------
     int
-        0.
-
-    Raises
-    ------
-    fleetcalc.TenderError
-        If the tender file has problems (the command line reports them).
-    OSError
-        If a file cannot be read or written.
+        The exit status.
     """
-    from fleetcalc.evaluate import evaluate  # noqa: PLC0415
+    from fleetcalc.cli.report import run_report as run  # noqa: PLC0415
 
-    from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting  # noqa: PLC0415
-
-    source_bytes = Path(args.tender).read_bytes()
-    tender = read_tender_reporting(args.tender, stderr)
-    with quiet_tender_warnings():
-        result = evaluate(tender)
-    simulation = None
-    if getattr(args, "draws", None):
-        if result.tender.uncertainty:
-            with quiet_tender_warnings():
-                simulation = simulate_for_report(result.tender, draws=args.draws,
-                                                 seed=args.seed)
-        else:
-            print("note: the tender has no [[uncertainty]] entries; the report has no "
-                  "uncertainty section", file=stderr)
-    paths = write_report(result, args.output, source_bytes=source_bytes,
-                         simulation=simulation)
-    for path in paths.values():
-        print(path, file=stdout)
-    return 0
+    return run(args, stdout, stderr)
