@@ -187,7 +187,7 @@ def test_cli_exits_2_with_every_problem_and_no_traceback(tmp_path, command):
     assert code == 2
     assert out == ""
     assert "Traceback" not in err
-    assert f"error: {bad}: tender.horizon_years = 0: must be >= 1" in err
+    assert f"{bad}: error: tender.horizon_years = 0: must be >= 1" in err
     assert "2 problems; nothing was evaluated." in err
 
 

@@ -1,96 +1,64 @@
 """The ``fleetcalc`` command line.
 
-``fleetcalc compare TENDER.toml [--format table|json|csv] [--output PATH]``
-evaluates and ranks the bids; ``fleetcalc validate TENDER.toml`` lists every
-problem of a tender file; ``fleetcalc report TENDER.toml --output DIR`` writes
-the HTML report, the Excel workbook and the charts; ``fleetcalc simulate`` runs
-the Monte Carlo simulation and ``fleetcalc sensitivity`` the tornado and
-switching values. Results go to stdout (or ``--output``); warnings
-and errors go to stderr. Exit status: 0 success, 1 an output could not be
-written, 2 invalid input (every problem is listed, with no traceback).
+``fleetcalc compare TENDER.toml [--format table|json|csv] [-o FILE [--force]]``
+evaluates and ranks the bids; ``fleetcalc validate TENDER.toml [--format
+text|json]`` lists every problem of a tender file; ``fleetcalc report
+TENDER.toml --output DIR`` writes the HTML report, the Excel workbook and the
+charts; ``fleetcalc simulate`` runs the Monte Carlo simulation and
+``fleetcalc sensitivity`` the tornado and switching values; ``fleetcalc
+completion bash|zsh`` prints a shell completion script. ``python -m
+fleetcalc`` is the same command. Results go to stdout (or ``--output``);
+warnings, errors and the progress bar go to stderr.
+
+Each command's module (``fleetcalc.cli.compare``, ``.validate``,
+``.simulate``, ``.sensitivity``, ``.report``, ``.completion``) is imported
+only when that command runs.
+
+Exit status
+-----------
+====  ==========================================================================
+0     success
+1     an output file could not be written (disk full, no permission, ...)
+2     invalid input or usage: every problem of the tender file is listed
+      (``FILE: error: KEY PATH = VALUE: RULE``), an output that would lose data
+      (the input file, a link, an existing file without ``--force``), a
+      simulation of a tender without ``[[uncertainty]]``, or ``fleetcalc`` run
+      without a command (the help is printed)
+70    internal error: a bug in fleetcalc; one line asks for a bug report
+      (``FLEETCALC_DEBUG=1`` prints the traceback)
+130   interrupted (Ctrl-C)
+====  ==========================================================================
 """
 
 from __future__ import annotations
 
-import argparse
+import importlib
+import os
 import sys
-from pathlib import Path
 
-from fleetcalc import __version__
-from fleetcalc.cli_common import quiet_tender_warnings, read_tender_reporting
-from fleetcalc.evaluate import evaluate
-from fleetcalc.exceptions import TenderError
-from fleetcalc.reports.report import add_report_parser, run_report
-from fleetcalc.reports.table import format_ranking
-from fleetcalc.simulation_cli import (
-    add_sensitivity_parser,
-    add_simulate_parser,
-    run_sensitivity,
-    run_simulate,
-)
-
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_OUTPUT", "EXIT_INPUT", "EXIT_INTERNAL",
+           "EXIT_INTERRUPTED"]
 
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
+#: An uncaught exception: a bug (``EX_SOFTWARE`` of BSD ``sysexits.h``).
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+BUG_REPORT = "https://example.invalid/fleetcalc/issues"
 
 
 def build_parser():
-    """The argument parser of the ``fleetcalc`` command."""
-    parser = argparse.ArgumentParser(
-        prog="fleetcalc",
-        description="Compare locomotive tenders on life-cycle cost and availability.")
-    parser.add_argument("--version", action="version", version=f"fleetcalc {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """The argument parser of the ``fleetcalc`` command (:mod:`fleetcalc.cli.parser`)."""
+    from fleetcalc.cli.parser import build_parser as build  # noqa: PLC0415
 
-    compare = commands.add_parser("compare", help="evaluate and rank the bids of a tender",
-                                  description="Evaluate and rank the bids of a tender file.")
-    compare.add_argument("tender", type=Path, help="tender file (TOML)")
-    compare.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                         help="table for people (default), json (full result with the "
-                              "cash-flow ledger) or csv (one row per bid)")
-    compare.add_argument("--output", "-o", type=Path,
-                         help="write to this file instead of stdout")
-
-    validate = commands.add_parser("validate", help="check a tender file and list problems",
-                                   description="Check a tender file; list every problem.")
-    validate.add_argument("tender", type=Path, help="tender file (TOML)")
-    add_simulate_parser(commands)
-    add_sensitivity_parser(commands)
-    add_report_parser(commands)
-    return parser
+    return build()
 
 
-def _print_problems(problems, stream):
-    for problem in problems:
-        label = "warning" if problem.severity == "warning" else "error"
-        print(f"{label}: {problem}", file=stream)
+def _handler(command):
+    from fleetcalc.cli.parser import COMMANDS  # noqa: PLC0415
 
-
-def _emit(text, output, stdout):
-    if output is None:
-        stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-
-
-def _compare(args, stdout, stderr):
-    tender = read_tender_reporting(args.tender, stderr)
-    with quiet_tender_warnings():
-        result = evaluate(tender)
-    if args.format == "json":
-        text = result.to_json()
-    elif args.format == "csv":
-        text = result.ranking.reset_index().to_csv(index=False)
-    else:
-        text = format_ranking(result)
-    _emit(text, args.output, stdout)
-    return EXIT_OK
-
-
-def _validate(args, stdout, stderr):
-    tender = read_tender_reporting(args.tender, stderr)
-    print(f"{args.tender}: valid ({len(tender.bids)} bids)", file=stdout)
-    return EXIT_OK
+    module, function = COMMANDS[command]
+    return getattr(importlib.import_module(f"fleetcalc.cli.{module}"), function)
 
 
 def main(argv=None, *, stdout=None, stderr=None):
@@ -102,24 +70,66 @@ def main(argv=None, *, stdout=None, stderr=None):
         Arguments (default: ``sys.argv[1:]``).
     stdout, stderr : file-like, optional
         Streams (default: the process's).
+
+    Returns
+    -------
+    int
+        See the table of exit statuses in the module's documentation.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> main(["validate", "examples/pakistan_locomotives_2026.toml"], stdout=out,
+    ...      stderr=io.StringIO())
+    0
+    >>> out.getvalue()
+    'examples/pakistan_locomotives_2026.toml: valid (4 bids)\\n'
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    args = build_parser().parse_args(argv)
-    handler = {"compare": _compare, "validate": _validate, "report": run_report,
-               "simulate": run_simulate, "sensitivity": run_sensitivity}[args.command]
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        stderr.write(parser.format_help())
+        return EXIT_INPUT
     try:
-        return handler(args, stdout, stderr)
+        return _run(args, stdout, stderr)
+    except KeyboardInterrupt:
+        stderr.write("fleetcalc: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+        from fleetcalc.reports.table import printable  # noqa: PLC0415
+
+        if os.environ.get("FLEETCALC_DEBUG", "") not in ("", "0"):
+            import traceback  # noqa: PLC0415
+
+            traceback.print_exc(file=stderr)
+        stderr.write(printable(
+            f"fleetcalc: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+            f"fleetcalc, please report it with the command and the tender file at "
+            f"{BUG_REPORT} (FLEETCALC_DEBUG=1 shows the traceback)")[:2000] + "\n")
+        return EXIT_INTERNAL
+
+
+def _run(args, stdout, stderr):
+    from fleetcalc.cli.common import UsageError, print_problems, say  # noqa: PLC0415
+    from fleetcalc.exceptions import TenderError  # noqa: PLC0415
+    from fleetcalc.reports.output import OutputRefusedError  # noqa: PLC0415
+
+    source = getattr(args, "tender", None)
+    try:
+        return _handler(args.command)(args, stdout, stderr)
     except TenderError as exc:
         errors = [p for p in exc.problems if p.severity == "error"]
-        _print_problems(exc.problems, stderr)
-        print(f"{args.tender}: {len(errors)} problem{'s' if len(errors) != 1 else ''}; "
-              "nothing was evaluated.", file=stderr)
+        print_problems(exc.problems, stderr)
+        say(f"{source}: {len(errors)} problem{'s' if len(errors) != 1 else ''}; "
+            "nothing was evaluated.", stderr)
+        return EXIT_INPUT
+    except (UsageError, OutputRefusedError) as exc:
+        say(f"{source}: error: {exc}" if isinstance(exc, UsageError) and source
+            else f"error: {exc}", stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"error: cannot write the output: {exc}", file=stderr)
+        say(f"error: cannot write the output: {exc}", stderr)
         return EXIT_OUTPUT
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -199,11 +199,13 @@ def csv_text(frame):
     '@SUM(A1),-1.5
     B,2.0
     """
+    from pandas.api.types import is_numeric_dtype  # noqa: PLC0415
+
     frame = frame.copy()
     frame.columns = [neutralise_cell(str(c)) for c in frame.columns]
     for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(neutralise_cell)
+        if not is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(neutralise_cell).astype(object)
     return frame.to_csv(index=False)
 
 

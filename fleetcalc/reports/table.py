@@ -126,7 +126,7 @@ def _widths(natural, minimum, available):
 class TextTable:
     """Rows of text under headers, laid out when the width is known (:func:`render`).
 
-    Text columns (``"<"``) wrap at spaces (a word longer than 20 characters
+    Text columns (``"<"``) wrap at spaces (a word longer than 26 characters
     folds); number columns (``">"``) keep their cells whole. Cells go
     through :func:`printable`.
 
@@ -151,7 +151,7 @@ class TextTable:
         self.natural = [max(len(c) for c in col) for col in columns]
         self.minimum = [
             max([len(c) for c in col[1:]] + [_longest_word(col[:1])]) if side == ">"
-            else min(_longest_word(col), 20)
+            else min(_longest_word(col), 26)
             for col, side in zip(columns, self.align)]
         self.minimum = [max(1, min(m, n)) for m, n in zip(self.minimum, self.natural)]
 
