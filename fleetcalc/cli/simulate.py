@@ -111,7 +111,7 @@ def connect_scheduler(address):
     except ImportError:
         raise UsageError("--scheduler needs Dask: pip install 'fleetcalc[dask]'") from None
     try:
-        return Client(address, timeout="10s", set_as_default=False)
+        return Client(address, timeout="10s")
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise UsageError(f"cannot connect to the Dask scheduler at {address}: "
                          f"{exc}") from None
