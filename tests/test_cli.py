@@ -255,3 +255,15 @@ def test_zsh_completion_reuses_the_bash_function():
     code, script, err = run("completion", "zsh")
     assert code == 0 and "bashcompinit" in script and "complete -o filenames -F _fleetcalc" \
         in script
+
+
+def test_help_imports_no_command_module_and_no_rich():
+    program = ("import sys\nfrom fleetcalc.cli import main\ntry:\n    main(['--help'])\n"
+               "except SystemExit:\n    pass\n"
+               "print(sorted(m for m in sys.modules if m == 'rich' or "
+               "m.startswith('fleetcalc.cli.') and m not in "
+               "('fleetcalc.cli.parser', 'fleetcalc.cli.common')))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          env=subprocess_env(), cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -36,7 +36,10 @@ LAYERS = (
       "fleetcalc.sensitivity")),
     ("Edges",
      "Files, the command line and outputs for people.",
-     ("fleetcalc.cli", "fleetcalc.reports.table", "fleetcalc.reports.report",
+     ("fleetcalc.cli", "fleetcalc.cli.parser", "fleetcalc.cli.common", "fleetcalc.cli.compare",
+      "fleetcalc.cli.validate", "fleetcalc.cli.simulate", "fleetcalc.cli.sensitivity",
+      "fleetcalc.cli.report", "fleetcalc.cli.completion", "fleetcalc.reports.output",
+      "fleetcalc.reports.table", "fleetcalc.reports.report",
       "fleetcalc.reports.html", "fleetcalc.reports.excel", "fleetcalc.reports.charts",
       "fleetcalc.reference")),
 )
