@@ -267,3 +267,12 @@ def test_help_imports_no_command_module_and_no_rich():
                           env=subprocess_env(), cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_os_error_that_is_not_writing_the_output_is_internal_not_1(monkeypatch):
+    def broken(tender, **kwargs):
+        raise OSError("no such thing")
+
+    monkeypatch.setattr(importlib.import_module("fleetcalc.evaluate"), "evaluate", broken)
+    code, out, err = run("compare", EXAMPLE)
+    assert code == 70 and "cannot write the output" not in err

@@ -172,3 +172,10 @@ def test_compare_csv_neutralises_formula_cells(tmp_path, name):
     # numbers stay numbers: negative residual values are written as numbers
     residual = [float(r["pv_residual_value"]) for r in rows]
     assert all(value < 0 for value in residual)
+
+
+def test_a_report_folder_that_cannot_be_made_exits_1(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    code, out, err = run("report", EXAMPLE, "-o", blocker / "out")
+    assert code == 1 and "cannot write the output" in err and "Traceback" not in err

@@ -115,7 +115,7 @@ def main(argv=None, *, stdout=None, stderr=None):
 def _run(args, stdout, stderr):
     from fleetcalc.cli.common import UsageError, print_problems, say  # noqa: PLC0415
     from fleetcalc.exceptions import TenderError  # noqa: PLC0415
-    from fleetcalc.reports.output import OutputRefusedError  # noqa: PLC0415
+    from fleetcalc.reports.output import OutputRefusedError, OutputWriteError  # noqa: PLC0415
 
     source = getattr(args, "tender", None)
     try:
@@ -130,6 +130,6 @@ def _run(args, stdout, stderr):
         say(f"{source}: error: {exc}" if isinstance(exc, UsageError) and source
             else f"error: {exc}", stderr)
         return EXIT_INPUT
-    except OSError as exc:
+    except OutputWriteError as exc:
         say(f"error: cannot write the output: {exc}", stderr)
         return EXIT_OUTPUT

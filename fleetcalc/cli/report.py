@@ -41,8 +41,8 @@ def run_report(args, stdout, stderr):
         If the tender file has problems (the command line reports them).
     fleetcalc.reports.output.OutputRefusedError
         If a file to be written would lose data (exit 2).
-    OSError
-        If a file cannot be read or written.
+    fleetcalc.reports.output.OutputWriteError
+        If a file cannot be written (exit 1).
     """
     from fleetcalc.evaluate import evaluate  # noqa: PLC0415
     from fleetcalc.reports.report import simulate_for_report, write_report  # noqa: PLC0415

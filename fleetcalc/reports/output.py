@@ -20,7 +20,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["OutputRefusedError", "check_output_path", "write_text", "neutralise_cell",
+__all__ = ["OutputRefusedError", "OutputWriteError", "check_output_path", "write_text", "neutralise_cell",
            "csv_text", "Manifest", "MANIFEST_NAME"]
 
 #: File in a report directory listing the files fleetcalc wrote there.
@@ -35,6 +35,13 @@ class OutputRefusedError(Exception):
     """An output file was not written because writing it could lose data.
 
     The command line reports it as a usage error (exit status 2).
+    """
+
+
+class OutputWriteError(OSError):
+    """An output file could not be written (no such folder, no permission, disk full).
+
+    The command line reports it with exit status 1; the message names the file.
     """
 
 
@@ -121,7 +128,7 @@ def write_text(path, text, *, inputs=(), force=False):
     ------
     OutputRefusedError
         See :func:`check_output_path`.
-    OSError
+    OutputWriteError
         If the file cannot be written.
 
     Examples
@@ -134,12 +141,18 @@ def write_text(path, text, *, inputs=(), force=False):
     """
     path = Path(path)
     check_output_path(path, inputs=inputs, force=force)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent if str(path.parent) else ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent if str(path.parent) else ".")
+    except OSError as exc:
+        raise OutputWriteError(f"{path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputWriteError(f"{path}: {exc.strerror or exc}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -48,6 +48,8 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
     fleetcalc.reports.output.OutputRefusedError
         If a file to be written is a symbolic link, an input, or a file that
         fleetcalc did not write (without ``force``); nothing is written then.
+    fleetcalc.reports.output.OutputWriteError
+        If a file cannot be written.
 
     Examples
     --------
@@ -59,6 +61,22 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
     ...     [paths["html"].name, paths["workbook"].name, paths["chart:pv_by_category"].name]
     ['report.html', 'evaluation.xlsx', 'pv_by_category.png']
     """
+    from fleetcalc.reports.output import OutputRefusedError, OutputWriteError  # noqa: PLC0415
+
+    directory = Path(directory)
+    if directory.is_symlink():
+        raise OutputRefusedError(f"{directory}: is a symbolic link; fleetcalc does not write "
+                                 "through links")
+    try:
+        return _write_report(result, directory, source_bytes=source_bytes,
+                             simulation=simulation, force=force, inputs=inputs)
+    except OutputWriteError:
+        raise
+    except OSError as exc:
+        raise OutputWriteError(f"{exc.filename or directory}: {exc.strerror or exc}") from None
+
+
+def _write_report(result, directory, *, source_bytes, simulation, force, inputs):
     import shutil  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
@@ -67,10 +85,6 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
     from fleetcalc.reports.html import write_html  # noqa: PLC0415
     from fleetcalc.reports.output import Manifest, OutputRefusedError, check_output_path  # noqa: PLC0415
 
-    directory = Path(directory)
-    if directory.is_symlink():
-        raise OutputRefusedError(f"{directory}: is a symbolic link; fleetcalc does not write "
-                                 "through links")
     directory.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(directory)
     staging = Path(tempfile.mkdtemp(prefix=".fleetcalc-", dir=directory))
