@@ -179,3 +179,11 @@ def test_a_report_folder_that_cannot_be_made_exits_1(tmp_path):
     blocker.write_text("x")
     code, out, err = run("report", EXAMPLE, "-o", blocker / "out")
     assert code == 1 and "cannot write the output" in err and "Traceback" not in err
+
+
+def test_an_output_file_gets_the_usual_permissions(tender, tmp_path):
+    target = tmp_path / "ranking.csv"
+    code, out, err = run("compare", tender, "--format", "csv", "-o", target)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert code == 0 and target.stat().st_mode & 0o777 == 0o666 & ~umask

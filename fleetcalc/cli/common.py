@@ -19,7 +19,7 @@ from fleetcalc.reports.table import printable
 
 __all__ = ["UsageError", "read_tender_reporting", "quiet_tender_warnings", "whole_number",
            "say", "emit", "problem_line", "print_problems", "check_output", "bid_order",
-           "require_uncertainty", "stream_is_terminal"]
+           "require_uncertainty", "stream_is_terminal", "progress_bar"]
 
 
 class UsageError(Exception):

@@ -104,6 +104,16 @@ def check_output_path(path, *, inputs=(), force=False, own=False):
         raise OutputRefusedError(f"{path}: exists; use --force to replace it")
 
 
+def _mode_for(path):
+    """Permissions of a new file at ``path``: those of the file it replaces, else the umask's."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_text(path, text, *, inputs=(), force=False):
     """Write ``text`` (UTF-8) to ``path`` after :func:`check_output_path`.
 
@@ -147,6 +157,7 @@ def write_text(path, text, *, inputs=(), force=False):
     except OSError as exc:
         raise OutputWriteError(f"{path}: {exc.strerror or exc}") from None
     try:
+        os.chmod(temporary, _mode_for(path))
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         os.replace(temporary, path)
