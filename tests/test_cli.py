@@ -276,3 +276,21 @@ def test_an_os_error_that_is_not_writing_the_output_is_internal_not_1(monkeypatc
     monkeypatch.setattr(importlib.import_module("fleetcalc.evaluate"), "evaluate", broken)
     code, out, err = run("compare", EXAMPLE)
     assert code == 70 and "cannot write the output" not in err
+
+
+def test_a_closed_pipe_is_an_unwritten_output_not_a_bug():
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    err = io.StringIO()
+    code = main(["compare", EXAMPLE, "--format", "csv"], stdout=ClosedPipe(), stderr=err)
+    assert code == 1 and "internal error" not in err.getvalue()
+
+
+def test_a_closed_pipe_in_a_real_pipeline_exits_quietly():
+    done = subprocess.run(f"{sys.executable} -m fleetcalc compare {EXAMPLE} --format json "
+                          "| head -c 10", shell=True, capture_output=True, text=True,
+                          env=subprocess_env(), cwd=ROOT, timeout=120)
+    assert done.stdout == "{\n  \"tende" and "Traceback" not in done.stderr
+    assert "internal error" not in done.stderr

@@ -18,7 +18,7 @@ Exit status
 -----------
 ====  ==========================================================================
 0     success
-1     an output file could not be written (disk full, no permission, ...)
+1     an output could not be written (disk full, no permission, a closed pipe...)
 2     invalid input or usage: every problem of the tender file is listed
       (``FILE: error: KEY PATH = VALUE: RULE``), an output that would lose data
       (the input file, a link, an existing file without ``--force``), a
@@ -32,6 +32,7 @@ Exit status
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -132,4 +133,11 @@ def _run(args, stdout, stderr):
         return EXIT_INPUT
     except OutputWriteError as exc:
         say(f"error: cannot write the output: {exc}", stderr)
+        return EXIT_OUTPUT
+    except BrokenPipeError:
+        # the reader went away (``fleetcalc compare T --format csv | head``): the output
+        # could not be written; say nothing more and keep the interpreter's final flush quiet
+        if stdout is sys.stdout:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OUTPUT
