@@ -209,10 +209,10 @@ def test_sensitivity_folds_zero_swings_and_labels_input_values(monkeypatch):
     code, out, err = run("sensitivity", EXAMPLE)
     assert code == 0
     tornado = out.split("Switching values")[0]
-    rows = [line for line in tornado.splitlines() if re.search(r"\d\s*$", line)]
+    rows = [line for line in tornado.splitlines() if re.search(r"\s-?[\d,]+\.\d$", line)]
     assert rows and not any(re.search(r"\s0\.0$", line) for line in rows)  # no zero swings
     assert len(rows) < 40
-    assert "Input P10 … P90" in tornado and "×0.9" in tornado
+    assert "Input (P10 … P90)" in tornado and "×0.9" in tornado
     switching = out.split("Switching values")[1]
     assert not re.search(r"\s1\s+\[", switching)  # the point is "×1", not a bare 1
     assert "×1 " in switching

@@ -115,19 +115,20 @@ def format_sensitivity(tornado_table, switching_table, *, currency, order=None, 
             still.append(name)
             continue
         first = block.iloc[0]
-        span = (f"{_on_scale(first.input_low, first.scale)} … "
-                f"{_on_scale(first.input_high, first.scale)}")
+        low, high = (_on_scale(first.input_low, first.scale),
+                     _on_scale(first.input_high, first.scale))
         for k, row in enumerate(moving.itertuples()):
-            label = "gap (2nd best - best)" if row.bidder == "gap" else row.bidder
-            rows.append([name if k == 0 else "", span if k == 0 else "", label,
+            label = "gap (2nd − 1st)" if row.bidder == "gap" else row.bidder
+            rows.append([(name, f"{low} … {high}") if k == 0 else "", label,
                          _money(row.low), _money(row.high), _money(row.swing)])
     blocks = [f"Tornado: evaluated cost [millions of {currency}] with one input at its P10 "
-              "and at its P90, the others at their point values. Input P10 … P90: "
-              "×0.94 is a multiplier of the point value (a relative input), a plain number "
-              "is the input's own value. Rows that do not move are left out.", ""]
+              "and at its P90, the others at their point values. Under each input, its "
+              "P10 … P90: ×0.94 is a multiplier of the point value (a relative input), a "
+              "plain number the input's own value. Gap: second best minus best bid. Rows "
+              "that do not move are left out.", ""]
     if rows:
-        blocks.append(text_table(["Input", "Input P10 … P90", "Bid", "Cost at P10",
-                                  "Cost at P90", "Swing"], rows, align="<<<>>>", keep=1))
+        blocks.append(text_table(["Input (P10 … P90)", "Bid", "Cost at P10", "Cost at P90",
+                                  "Swing"], rows, align="<<>>>", keep=1))
     if still:
         blocks += ["", f"Inputs that move no bid's cost ({len(still)}): " + ", ".join(still)]
     if len(switching_table):
@@ -141,7 +142,7 @@ def format_sensitivity(tornado_table, switching_table, *, currency, order=None, 
                           f"{_on_scale(row.range_low, row.scale)} … "
                           f"{_on_scale(row.range_high, row.scale)}", value])
         blocks.append(text_table(["Input", "Point", "Range", "Switching value"], srows,
-                                 align="<><<", keep=1))
+                                 align="<>><", keep=1))
     return render(*blocks, width=width)
 
 

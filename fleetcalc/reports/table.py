@@ -123,12 +123,24 @@ def _widths(natural, minimum, available):
     return widths
 
 
+def _cell(value):
+    """A cell's text: a tuple or list of values is a cell of several lines."""
+    if isinstance(value, (tuple, list)):
+        return "\n".join(printable(v) for v in value)
+    return printable(value)
+
+
+def _line_width(text):
+    return max(len(line) for line in text.split("\n"))
+
+
 class TextTable:
     """Rows of text under headers, laid out when the width is known (:func:`render`).
 
     Text columns (``"<"``) wrap at spaces (a word longer than 26 characters
     folds); number columns (``">"``) keep their cells whole. Cells go
-    through :func:`printable`.
+    through :func:`printable`; a cell given as a tuple of values has one
+    line per value.
 
     Parameters
     ----------
@@ -145,12 +157,12 @@ class TextTable:
     def __init__(self, headers, rows, *, align=None, keep=1):
         self.keep = keep
         self.headers = [printable(h) for h in headers]
-        self.rows = [[printable(c) for c in row] for row in rows]
+        self.rows = [[_cell(c) for c in row] for row in rows]
         self.align = align or "<" + ">" * (len(headers) - 1)
         columns = list(zip(self.headers, *self.rows))
-        self.natural = [max(len(c) for c in col) for col in columns]
+        self.natural = [max(_line_width(c) for c in col) for col in columns]
         self.minimum = [
-            max([len(c) for c in col[1:]] + [_longest_word(col[:1])]) if side == ">"
+            max([_line_width(c) for c in col[1:]] + [_longest_word(col[:1])]) if side == ">"
             else min(_longest_word(col), 26)
             for col, side in zip(columns, self.align)]
         self.minimum = [max(1, min(m, n)) for m, n in zip(self.minimum, self.natural)]
