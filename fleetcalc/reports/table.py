@@ -169,7 +169,7 @@ class TextTable:
 
     def parts(self, width):
         """The table split by columns into parts that fit ``width`` (the key columns repeated)."""
-        gap = 3
+        gap = 2
         key = list(range(min(self.keep, len(self.headers))))
         base = sum(self.minimum[k] + gap for k in key)
         parts, current, used = [], [], base
@@ -198,9 +198,11 @@ class TextTable:
         from rich.table import Table  # noqa: PLC0415
         from rich.text import Text  # noqa: PLC0415
 
-        gaps = 3 * (len(self.headers) - 1)
+        gaps = 2 * (len(self.headers) - 1)
         widths = _widths(self.natural, self.minimum, width - gaps)
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        # two characters between columns: one of padding, one of (invisible) rule
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                      padding=(0, 1, 0, 0))
         for header, side, columns in zip(self.headers, self.align, widths):
             table.add_column(Text(header), justify="right" if side == ">" else "left",
                              width=columns, overflow="fold")
@@ -235,9 +237,9 @@ def render(*blocks, width):
     --------
     >>> print(render("Title", text_table(["Bidder", "Cost"], [["A", "1"]]), width=40))
     Title
-    Bidder   Cost
-    ─────────────
-    A           1
+    Bidder  Cost
+    ────────────
+    A          1
     """
     import io  # noqa: PLC0415
 
@@ -278,10 +280,10 @@ def format_table(headers, rows, *, align=None, width=100):
     Examples
     --------
     >>> print(format_table(["a", "bb"], [["x", "1"], ["yy", "22"]]))
-    a    bb
-    ───────
-    x     1
-    yy   22
+    a   bb
+    ──────
+    x    1
+    yy  22
     """
     return render(text_table(headers, rows, align=align), width=width)
 
