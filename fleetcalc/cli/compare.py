@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from fleetcalc.cli.common import check_output, emit, quiet_tender_warnings, \
-    read_tender_reporting
+from fleetcalc.cli.common import check_output, emit, quiet_tender_warnings, read_tender_reporting
 
 __all__ = ["run_compare"]
 

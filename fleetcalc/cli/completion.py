@@ -55,7 +55,8 @@ def _command_case(name, parser):
              "            esac",
              '            if [[ "$cur" == -* ]]; then',
              f'                COMPREPLY=( $(compgen -W "{_words(options)}" -- "$cur") )',
-             "            else", f"                {positional}", "            fi", "            ;;"]
+             "            else", f"                {positional}", "            fi",
+             "            ;;"]
     return "\n".join(lines)
 
 

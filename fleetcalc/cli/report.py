@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fleetcalc.cli.common import (progress_bar, quiet_tender_warnings, read_tender_reporting,
-                                  say)
+from fleetcalc.cli.common import progress_bar, quiet_tender_warnings, read_tender_reporting, say
 
 __all__ = ["run_report"]
 

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import json
 
-from fleetcalc.cli.common import (bid_order, check_output, emit, quiet_tender_warnings,
-                                  read_tender_reporting, require_uncertainty)
+from fleetcalc.cli.common import (
+    bid_order,
+    check_output,
+    emit,
+    quiet_tender_warnings,
+    read_tender_reporting,
+    require_uncertainty,
+)
 
 __all__ = ["run_sensitivity", "format_sensitivity", "tornado_frame"]
 

@@ -11,9 +11,16 @@ local run with the same seed.
 
 from __future__ import annotations
 
-from fleetcalc.cli.common import (UsageError, bid_order, check_output, emit, progress_bar,
-                                  quiet_tender_warnings, read_tender_reporting,
-                                  require_uncertainty)
+from fleetcalc.cli.common import (
+    UsageError,
+    bid_order,
+    check_output,
+    emit,
+    progress_bar,
+    quiet_tender_warnings,
+    read_tender_reporting,
+    require_uncertainty,
+)
 
 __all__ = ["run_simulate", "format_simulation", "simulation_frame", "connect_scheduler"]
 

@@ -31,8 +31,11 @@ def problem_record(problem):
     Examples
     --------
     >>> from fleetcalc.exceptions import Problem
-    >>> problem_record(Problem("bids[0].quantity", "must be >= 1", value=0, source="t.toml"))
-    {'file': 't.toml', 'path': 'bids[0].quantity', 'value': 0, 'rule': 'must be >= 1', 'severity': 'error'}
+    >>> record = problem_record(Problem("bids[0].quantity", "must be >= 1", value=0,
+    ...                                 source="t.toml"))
+    >>> record == {"file": "t.toml", "path": "bids[0].quantity", "value": 0,
+    ...            "rule": "must be >= 1", "severity": "error"}
+    True
     """
     from fleetcalc import exceptions  # noqa: PLC0415
 

@@ -20,8 +20,8 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["OutputRefusedError", "OutputWriteError", "check_output_path", "write_text", "neutralise_cell",
-           "csv_text", "Manifest", "MANIFEST_NAME"]
+__all__ = ["OutputRefusedError", "OutputWriteError", "check_output_path", "write_text",
+           "neutralise_cell", "csv_text", "Manifest", "MANIFEST_NAME"]
 
 #: File in a report directory listing the files fleetcalc wrote there.
 MANIFEST_NAME = ".fleetcalc-manifest.json"
