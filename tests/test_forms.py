@@ -299,3 +299,41 @@ def test_usage_errors_exit_2(tmp_path):
     assert code == 2 and err.startswith("error: usage: fleetcalc forms import FORM.xlsx")
     code, out, err = run("forms", EXAMPLE)
     assert code == 2 and err.startswith("error: usage: fleetcalc forms TENDER.toml --output")
+
+
+def test_a_currency_without_an_amount_is_reported(forms, tender):
+    wb = openpyxl.load_workbook(forms[2])
+    ws = wb["Price schedule"]
+    row = _row_of(ws, "initial_support")
+    ws[f"C{row}"].value = None
+    ws[f"E{row}"].value = "USD"
+    wb.save(forms[2])
+    with pytest.raises(fleetcalc.TenderError) as caught:
+        read_forms([forms[2]], tender, replace=True)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{forms[2]}, sheet 'Price schedule', cell E{row}: initial_support = 'USD': has a "
+        "currency but no amount in column C"]
+
+
+def test_a_form_for_another_tender_is_a_warning(forms, tender):
+    import attrs
+
+    other = attrs.evolve(tender, tender=attrs.evolve(tender.tender, name="Another tender"))
+    result, report = read_forms([forms[0]], other, replace=True)
+    assert [str(p) for p in report["warnings"]] == [
+        f"{forms[0]}, sheet 'About', cell B5: (file): was issued for the tender "
+        f"{tender.tender.name!r}, not 'Another tender'"]
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice") and not __import__("os").environ.get(
+    "CI"), reason="LibreOffice (soffice) is needed to re-save a form as a bidder would")
+def test_a_form_saved_by_libreoffice_imports_to_the_same_bid(tmp_path, forms, tender):
+    import subprocess
+
+    out = tmp_path / "saved"
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(forms[1])],
+        check=True, capture_output=True, timeout=300)
+    result, report = read_forms([out / forms[1].name], tender, replace=True)
+    assert result == tender and report["replaced"] == ["Progress Rail (EMD)"]

@@ -168,10 +168,6 @@ def _heading(title):
     return Row(key=None, label=title)
 
 
-def _section(cls, names, prefix, *, note):
-    return [_field_row(cls, name, prefix) for name in names], note
-
-
 def form_layout(*, evaluation_year, delivery_years, reference_rate_years):
     """The rows of each input sheet of a form.
 
@@ -594,20 +590,23 @@ def _cell_value(cell, row, location, path, problems):
 
 
 def _read_about(ws, location_of, problems):
-    values = {}
+    values, rows = {}, {}
     for r in range(_FIRST_ROW, ws.max_row + 1):
         key = ws[f"A{r}"].value
         if isinstance(key, str):
-            values[key] = ws[f"B{r}"].value
+            values[key], rows[key] = ws[f"B{r}"].value, r
     for key in ("form_version", "delivery_years", "reference_rate_years"):
         value = values.get(key)
         if integer(value) is not None or value < 0 or value > 1000:
-            problems.append(_problem(location_of("About", "B"), key, "is not a form "
+            where = f"B{rows[key]}" if key in rows else "A:B"
+            problems.append(_problem(location_of("About", where), key, "is not a form "
                                      "layout fleetcalc wrote; issue the form again with "
                                      "'fleetcalc forms'", value=value))
             return None
+    values["rows"] = rows
     if values["form_version"] != FORM_VERSION:
-        problems.append(_problem(location_of("About", "B"), "form_version",
+        problems.append(_problem(location_of("About", f"B{rows['form_version']}"),
+                                 "form_version",
                                  f"is not {FORM_VERSION}; issue the form again with this "
                                  "version of fleetcalc", value=values["form_version"]))
         return None
@@ -668,6 +667,10 @@ def _read_form(path, source):
                                        location_of(title, f"E{r}"), row.key, problems)
             if value is not None:
                 raw[row.key] = (value, currency)
+            elif currency is not None and currency is not INVALID:
+                problems.append(_problem(location_of(title, f"E{r}"), row.key,
+                                         "has a currency but no amount in column C",
+                                         value=currency))
         for extra in ws.iter_rows(min_row=1, max_row=ws.max_row):
             for cell in extra:
                 inside = (cell.row <= 3 and cell.column <= len(HEADER)) or (
@@ -808,7 +811,8 @@ def read_forms(paths, tender, *, replace=False, tender_source=None):
         if about.get("tender") not in (None, tender.tender.name):
             problems.append(Problem("", f"was issued for the tender {about.get('tender')!r}, "
                                         f"not {tender.tender.name!r}", severity="warning",
-                                    source=f"{source}, sheet 'About', cell B5"))
+                                    source=f"{source}, sheet 'About', cell "
+                                           f"B{about['rows'].get('tender', 5)}"))
         forms.append((source, bid, cells, extra_cells))
     bids = list(raw_tender.get("bids", []))
     placed, added, replaced = [], [], []
