@@ -22,8 +22,8 @@ import re
 import sys
 from pathlib import Path
 
-__all__ = ["add_parsers", "run_forms", "run_diff", "append_log", "format_diff", "main",
-           "COMMANDS"]
+__all__ = ["add_parsers", "add_log_option", "run_forms", "run_diff", "append_log",
+           "format_diff", "main", "COMMANDS"]
 
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
 
@@ -269,6 +269,26 @@ def run_diff(args, stdout, stderr):
         for line in format_diff(diff, old_name=str(args.old), new_name=str(args.new)).split("\n"):
             _say(line, stdout)
     return EXIT_OK
+
+
+def add_log_option(parser):
+    """Add ``--log FILE`` to a command's parser (``compare``, ``report``).
+
+    After evaluating, the command calls :func:`append_log` when ``args.log``
+    is set.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser()
+    >>> add_log_option(parser)
+    >>> parser.parse_args(["--log", "decisions.jsonl"]).log
+    PosixPath('decisions.jsonl')
+    """
+    parser.add_argument("--log", type=Path, metavar="FILE",
+                        help="append a JSON line recording this evaluation (time, version, "
+                             "input hash, ranking, changes since the last entry of the same "
+                             "tender) to FILE")
 
 
 def append_log(path, *, tender_path, tender, result, command=None, stderr=None):

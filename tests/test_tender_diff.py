@@ -3,6 +3,7 @@
 import io
 import json
 import warnings
+from pathlib import Path
 
 import attrs
 import pytest
@@ -146,7 +147,7 @@ def _run(*args):
 
 def test_cli_json_and_table(tmp_path, old):
     new_path = tmp_path / "new.toml"
-    new_path.write_text(open(EXAMPLE, encoding="utf-8").read().replace(
+    new_path.write_text(Path(EXAMPLE).read_text(encoding="utf-8").replace(
         "unit_price = 4_050_000", "unit_price = 4_400_000"), encoding="utf-8")
     code, out, err = _run("diff", EXAMPLE, new_path, "--format", "json")
     assert code == 0

@@ -45,7 +45,7 @@ from fleetcalc.tender import (
     PaymentMilestone,
     PriceAdjustment,
 )
-from fleetcalc.validation import INVALID, integer, integer_list, number
+from fleetcalc.validation import INVALID, integer
 
 __all__ = ["FORM_VERSION", "SHEETS", "form_layout", "write_form", "write_forms", "read_forms",
            "import_forms", "form_file_name"]
@@ -936,7 +936,9 @@ def import_forms(paths, tender_path, *, output=None, replace=False, force=False)
         text = dumps_tender(result)
         if in_place:
             stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-            backup = tender_path.with_name(f"{tender_path.name}.{stamp}.bak")
+            backup, n = tender_path.with_name(f"{tender_path.name}.{stamp}.bak"), 2
+            while backup.exists() or backup.is_symlink():
+                backup, n = tender_path.with_name(f"{tender_path.name}.{stamp}-{n}.bak"), n + 1
             shutil.copy2(tender_path, backup)
     _replace_file(target, lambda temp: Path(temp).write_text(text, encoding="utf-8"),
                   force=True)
