@@ -246,8 +246,13 @@ def form_layout(*, evaluation_year, delivery_years, reference_rate_years):
               default="blank: none", kind="number", low=(">", -1.0))
           for k in range(reference_rate_years)],
     ]
-    return {"Price schedule": price, "Technical data": technical, "Guarantees": guarantees,
-            "Financing": financing}
+    layout = {"Price schedule": price, "Technical data": technical, "Guarantees": guarantees,
+              "Financing": financing}
+    optional = ("price_adjustment.", "guarantees.", "financing.")
+    return {title: [attrs.evolve(row, default="required if offered")
+                    if (row.key or "").startswith(optional) and row.default == "required"
+                    else row for row in rows]
+            for title, rows in layout.items()}
 
 
 def form_file_name(bidder, taken=()):
