@@ -1,0 +1,111 @@
+"""The decision log: one JSON line per evaluation, changes since the last entry."""
+
+import hashlib
+import io
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+import fleetcalc
+from fleetcalc.forms_cli import append_log
+from fleetcalc.io.decision_log import append_entry, read_log
+
+EXAMPLE = Path("examples/pakistan_locomotives_2026.toml")
+EMD = "Progress Rail (EMD)"
+
+
+def _evaluate(path):
+    tender = fleetcalc.load_tender(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fleetcalc.TenderWarning)
+        return tender, fleetcalc.evaluate(tender)
+
+
+@pytest.fixture
+def files(tmp_path):
+    first = tmp_path / "tender.toml"
+    first.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    second = tmp_path / "tender-v2.toml"
+    second.write_text(first.read_text(encoding="utf-8").replace(
+        "unit_price = 4_050_000", "unit_price = 4_400_000"), encoding="utf-8")
+    return first, second
+
+
+def _log(log, path, *, command="compare"):
+    tender, result = _evaluate(path)
+    err = io.StringIO()
+    entry = append_log(log, tender_path=path, tender=tender, result=result, command=command,
+                       stderr=err)
+    return entry, err.getvalue()
+
+
+def test_entries_record_the_evaluation_and_the_changes_since_the_last(tmp_path, files):
+    log = tmp_path / "decisions.jsonl"
+    first, notes = _log(log, files[0])
+    assert notes == "" and first["changes"] is None
+    assert set(first) == {"log_version", "time", "fleetcalc", "command", "input", "tender",
+                          "base_currency", "ranking", "inputs", "changes"}
+    assert first["input"] == {"file": str(files[0]), "sha256": hashlib.sha256(
+        files[0].read_bytes()).hexdigest()}
+    assert first["fleetcalc"] == fleetcalc.__version__ and first["time"].endswith("Z")
+    assert [r["bidder"] for r in first["ranking"]][:3] == [EMD, "CRRC Ziyang",
+                                                           "Wabtec (GE Transportation)"]
+    assert first["ranking"][-1]["rank"] is None and not first["ranking"][-1]["responsive"]
+    second, notes = _log(log, files[1], command="report")
+    assert second["changes"] == {
+        "since": first["time"], "previous_sha256": first["input"]["sha256"],
+        "keys": [{"path": f"bids[{EMD}].unit_price", "old": 4_050_000, "new": 4_400_000}],
+        "bids_added": [], "bids_removed": [],
+        "rank_moves": [{"bidder": "CRRC Ziyang", "old_rank": 2, "new_rank": 1},
+                       {"bidder": "Wabtec (GE Transportation)", "old_rank": 3, "new_rank": 2},
+                       {"bidder": EMD, "old_rank": 1, "new_rank": 3}]}
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [first, second]
+
+
+def test_entries_are_matched_by_tender_name(tmp_path, files):
+    log = tmp_path / "decisions.jsonl"
+    other = tmp_path / "other.toml"
+    other.write_text(files[0].read_text(encoding="utf-8").replace(
+        'name = "Pakistan Railways', 'name = "Other'), encoding="utf-8")
+    _log(log, files[0])
+    entry, _ = _log(log, other)
+    assert entry["changes"] is None  # a different tender: no previous entry
+    entry, _ = _log(log, files[1])
+    assert [k["path"] for k in entry["changes"]["keys"]] == [f"bids[{EMD}].unit_price"]
+
+
+def test_a_corrupt_log_is_reported_and_nothing_earlier_is_lost(tmp_path, files):
+    log = tmp_path / "decisions.jsonl"
+    _log(log, files[0])
+    with log.open("ab") as stream:
+        stream.write(b"not json\n\xff\xfe\n[1, 2]\n{\"tender\": \"Pakistan")  # torn last line
+    before = log.read_bytes()
+    entry, notes = _log(log, files[1])
+    assert notes.splitlines() == [
+        f"note: {log}: line 2 is not a log entry; skipped",
+        f"note: {log}: line 3 is not a log entry; skipped",
+        f"note: {log}: line 4 is not a log entry; skipped",
+        f"note: {log}: line 5 is not a log entry; skipped",
+        f"note: {log}: its last line was incomplete; it is kept as it was"]
+    after = log.read_bytes()
+    assert after.startswith(before)
+    assert json.loads(after.splitlines()[-1]) == entry
+    assert [k["path"] for k in entry["changes"]["keys"]] == [f"bids[{EMD}].unit_price"]
+    entries, notes = read_log(log)
+    assert len(entries) == 2 and len(notes) == 4
+
+
+def test_a_missing_log_is_created_and_a_link_is_refused(tmp_path, files):
+    tender, result = _evaluate(files[0])
+    log = tmp_path / "new" / "decisions.jsonl"
+    log.parent.mkdir()
+    entry, notes = append_entry(log, tender=tender, result=result)
+    assert notes == [] and entry["input"] == {"file": None, "sha256": None}
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(log)
+    with pytest.raises(OSError, match="is a link"):
+        append_entry(link, tender=tender, result=result)
+    assert len(log.read_text(encoding="utf-8").splitlines()) == 1
