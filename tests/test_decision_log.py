@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import fleetcalc
-from fleetcalc.forms_cli import append_log
+from fleetcalc.cli.forms import append_log
 from fleetcalc.io.decision_log import append_entry, read_log
 
 EXAMPLE = Path("examples/pakistan_locomotives_2026.toml")
@@ -109,3 +109,36 @@ def test_a_missing_log_is_created_and_a_link_is_refused(tmp_path, files):
     with pytest.raises(OSError, match="is a link"):
         append_entry(link, tender=tender, result=result)
     assert len(log.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_compare_and_report_log_flags_append_one_entry_each(tmp_path):
+    """``compare --log`` and ``report --log`` (issue 17) each append one line, the second
+    recording no key changes since the first (same tender file)."""
+    import io
+    import json as _json
+
+    from fleetcalc.cli import main as cli_main
+
+    log = tmp_path / "decisions.jsonl"
+    example = "examples/pakistan_locomotives_2026.toml"
+    assert cli_main(["compare", example, "--format", "json", "--log", str(log)],
+                    stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert cli_main(["report", example, "-o", str(tmp_path / "rep"), "--log", str(log)],
+                    stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    entries = [_json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["command"] for e in entries] == ["compare", "report"]
+    assert entries[0]["input"]["sha256"] == entries[1]["input"]["sha256"]
+    assert entries[1]["changes"]["keys"] == []
+
+
+def test_an_unwritable_log_exits_1(tmp_path):
+    import io
+
+    from fleetcalc.cli import main as cli_main
+
+    err = io.StringIO()
+    status = cli_main(["compare", "examples/pakistan_locomotives_2026.toml",
+                       "--log", str(tmp_path / "no" / "such" / "dir" / "log.jsonl")],
+                      stdout=io.StringIO(), stderr=err)
+    assert status == 1, err.getvalue()
+    assert "log.jsonl" in err.getvalue()

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 import fleetcalc
-from fleetcalc.forms_cli import main
+from fleetcalc.cli import main
 from fleetcalc.io.forms import SHEETS, import_forms, read_forms, write_form, write_forms
 from fleetcalc.validation import number
 

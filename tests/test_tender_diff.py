@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 import fleetcalc
-from fleetcalc.forms_cli import main
+from fleetcalc.cli import main
 from fleetcalc.tender import PaymentMilestone
 from fleetcalc.tender_diff import diff_tenders, flatten_tender, key_changes
 

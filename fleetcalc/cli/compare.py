@@ -28,6 +28,7 @@ def run_compare(args, stdout, stderr):
     fleetcalc.reports.output.OutputRefusedError
         If ``--output`` would lose data (exit 2).
     """
+    from fleetcalc.cli.forms import log_if_asked  # noqa: PLC0415
     from fleetcalc.evaluate import evaluate  # noqa: PLC0415
     from fleetcalc.reports.output import csv_text  # noqa: PLC0415
     from fleetcalc.reports.table import format_ranking, terminal_width  # noqa: PLC0415
@@ -36,6 +37,7 @@ def run_compare(args, stdout, stderr):
     tender = read_tender_reporting(args.tender, stderr)
     with quiet_tender_warnings():
         result = evaluate(tender)
+    log_if_asked(args, tender=tender, result=result, command="compare", stderr=stderr)
     if args.format == "json":
         text = result.to_json()
     elif args.format == "csv":

@@ -15,7 +15,7 @@ from fleetcalc import __version__
 from fleetcalc.cli.common import whole_number
 
 __all__ = ["build_parser", "COMMANDS", "add_simulate_parser", "add_sensitivity_parser",
-           "add_report_parser"]
+           "add_report_parser", "add_forms_parser", "add_diff_parser"]
 
 #: command -> (module under fleetcalc.cli, function run(args, stdout, stderr)).
 COMMANDS = {
@@ -25,6 +25,8 @@ COMMANDS = {
     "sensitivity": ("sensitivity", "run_sensitivity"),
     "report": ("report", "run_report"),
     "completion": ("completion", "run_completion"),
+    "forms": ("forms", "run_forms"),
+    "diff": ("forms", "run_diff"),
 }
 
 EPILOG = """\
@@ -59,6 +61,7 @@ def add_compare_parser(subparsers):
                         help="table for people (default), json (full result with the "
                              "cash-flow ledger) or csv (one row per bid)")
     _output(parser)
+    _log(parser)
     return parser
 
 
@@ -134,6 +137,7 @@ def add_report_parser(subparsers):
                         help="random seed of the Monte Carlo draws (default 0)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bar (it is shown only when stderr is a terminal)")
+    _log(parser)
     return parser
 
 
@@ -146,6 +150,56 @@ def add_completion_parser(subparsers):
                     "completions/fleetcalc' or, in ~/.zshrc, "
                     "'eval \"$(fleetcalc completion zsh)\"'.")
     parser.add_argument("shell", choices=("bash", "zsh"), help="the shell")
+    return parser
+
+
+def _log(parser):
+    parser.add_argument("--log", type=Path, metavar="FILE",
+                        help="append a JSON line recording this evaluation (time, version, "
+                             "input hash, ranking, changes since the last entry of the same "
+                             "tender) to FILE")
+
+
+def add_forms_parser(subparsers):
+    """Add ``forms`` (and ``forms import``); return its parser."""
+    parser = subparsers.add_parser(
+        "forms", help="write bid data forms (Excel), or import filled ones",
+        description="fleetcalc forms TENDER.toml --output DIR [--blank] [--force]: write one "
+                    "bid data form per bidder of the tender (or one blank form) into DIR. "
+                    "fleetcalc forms import FORM.xlsx ... --into TENDER.toml: read filled "
+                    "forms, check them like a tender file, and add their bids to the tender "
+                    "file (or to --output NEW.toml).")
+    parser.add_argument("files", nargs="+", metavar="TENDER | import FORM",
+                       help="the tender file; or 'import' and the filled forms")
+    parser.add_argument("--output", "-o", type=Path, metavar="DIR | FILE",
+                       help="forms: the directory to write the forms into (created if "
+                            "missing); import: write the tender here instead of updating "
+                            "the --into file")
+    parser.add_argument("--blank", action="store_true",
+                       help="write one blank form, DIR/bid-form.xlsx, instead of one per bidder")
+    parser.add_argument("--into", type=Path, metavar="TENDER",
+                       help="import: the tender file the bids go into")
+    parser.add_argument("--replace", action="store_true",
+                       help="import: a form whose bidder already has a bid replaces it (the "
+                            "committee's [bids.evaluation] findings are kept)")
+    parser.add_argument("--force", action="store_true",
+                       help="replace existing forms, or an existing --output file")
+    return parser
+
+
+def add_diff_parser(subparsers):
+    """Add ``diff``; return its parser."""
+    parser = subparsers.add_parser(
+        "diff", help="key-by-key changes between two tender files and their effect",
+        description="Compare two tender files key by key (bids matched by bidder), evaluate "
+                    "both, and show each bid's evaluated cost and rank before and after, and "
+                    "what each change alone contributes.")
+    parser.add_argument("old", type=Path, metavar="OLD", help="the earlier tender file (TOML)")
+    parser.add_argument("new", type=Path, metavar="NEW", help="the later tender file (TOML)")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                      help="table for people (default) or json")
+    parser.add_argument("--no-contributions", action="store_true",
+                      help="skip the one-change-at-a-time re-evaluations")
     return parser
 
 
@@ -169,6 +223,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"fleetcalc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (add_compare_parser, add_validate_parser, add_simulate_parser,
-                add_sensitivity_parser, add_report_parser, add_completion_parser):
+                add_sensitivity_parser, add_report_parser, add_forms_parser, add_diff_parser,
+                add_completion_parser):
         add(commands)
     return parser

@@ -43,6 +43,7 @@ def run_report(args, stdout, stderr):
     fleetcalc.reports.output.OutputWriteError
         If a file cannot be written (exit 1).
     """
+    from fleetcalc.cli.forms import log_if_asked  # noqa: PLC0415
     from fleetcalc.evaluate import evaluate  # noqa: PLC0415
     from fleetcalc.reports.report import simulate_for_report, write_report  # noqa: PLC0415
 
@@ -50,6 +51,7 @@ def run_report(args, stdout, stderr):
     source_bytes = Path(args.tender).read_bytes()
     with quiet_tender_warnings():
         result = evaluate(tender)
+    log_if_asked(args, tender=tender, result=result, command="report", stderr=stderr)
     simulation = None
     if getattr(args, "draws", None):
         if result.tender.uncertainty:

@@ -1,4 +1,6 @@
-"""Command-line glue of ``fleetcalc forms``, ``fleetcalc forms import`` and ``fleetcalc diff``.
+"""``fleetcalc forms``, ``fleetcalc forms import`` and ``fleetcalc diff``; the decision log.
+
+Command-line glue of ``fleetcalc forms``, ``fleetcalc forms import`` and ``fleetcalc diff``.
 
 ``fleetcalc forms TENDER.toml --output DIR [--blank] [--force]`` writes the
 bid data forms (:func:`fleetcalc.io.forms.write_forms`);
@@ -16,100 +18,18 @@ written, 2 invalid input or an output that would lose data.
 
 from __future__ import annotations
 
-import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
-__all__ = ["add_parsers", "add_log_option", "run_forms", "run_diff", "append_log",
-           "format_diff", "main", "COMMANDS"]
+from fleetcalc.reports.table import printable
+
+__all__ = ["run_forms", "run_diff", "append_log", "log_if_asked", "format_diff"]
 
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
 
-#: command -> function ``run(args, stdout, stderr)`` of this module.
-COMMANDS = {"forms": "run_forms", "diff": "run_diff"}
-
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text):
-    r"""Text safe for a terminal: control and bidi characters escaped.
-
-    Examples
-    --------
-    >>> printable("a\x1b[31mb\u202ec")
-    'a\\x1b[31mb\\u202ec'
-    """
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
-                            str(text))
-
-
 def _say(text, stream):
     print(printable(text), file=stream)
-
-
-def add_parsers(subparsers):
-    """Add ``forms`` (with ``forms import``) and ``diff`` to the ``fleetcalc`` sub-parsers.
-
-    Each parser gets the default ``run`` (``args.run(args, stdout, stderr)``
-    runs the command).
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-        From ``parser.add_subparsers(dest="command")``.
-
-    Returns
-    -------
-    dict of str to argparse.ArgumentParser
-        ``{"forms": ..., "diff": ...}``.
-
-    Examples
-    --------
-    >>> import argparse
-    >>> parser = argparse.ArgumentParser(prog="fleetcalc")
-    >>> _ = add_parsers(parser.add_subparsers(dest="command"))
-    >>> args = parser.parse_args(["forms", "import", "a.xlsx", "--into", "t.toml"])
-    >>> args.files, args.into
-    (['import', 'a.xlsx'], PosixPath('t.toml'))
-    """
-    forms = subparsers.add_parser(
-        "forms", help="write bid data forms (Excel), or import filled ones",
-        description="fleetcalc forms TENDER.toml --output DIR [--blank] [--force]: write one "
-                    "bid data form per bidder of the tender (or one blank form) into DIR. "
-                    "fleetcalc forms import FORM.xlsx ... --into TENDER.toml: read filled "
-                    "forms, check them like a tender file, and add their bids to the tender "
-                    "file (or to --output NEW.toml).")
-    forms.add_argument("files", nargs="+", metavar="TENDER | import FORM",
-                       help="the tender file; or 'import' and the filled forms")
-    forms.add_argument("--output", "-o", type=Path, metavar="DIR | FILE",
-                       help="forms: the directory to write the forms into (created if "
-                            "missing); import: write the tender here instead of updating "
-                            "the --into file")
-    forms.add_argument("--blank", action="store_true",
-                       help="write one blank form, DIR/bid-form.xlsx, instead of one per bidder")
-    forms.add_argument("--into", type=Path, metavar="TENDER",
-                       help="import: the tender file the bids go into")
-    forms.add_argument("--replace", action="store_true",
-                       help="import: a form whose bidder already has a bid replaces it (the "
-                            "committee's [bids.evaluation] findings are kept)")
-    forms.add_argument("--force", action="store_true",
-                       help="replace existing forms, or an existing --output file")
-    forms.set_defaults(run=run_forms)
-    diff = subparsers.add_parser(
-        "diff", help="key-by-key changes between two tender files and their effect",
-        description="Compare two tender files key by key (bids matched by bidder), evaluate "
-                    "both, and show each bid's evaluated cost and rank before and after, and "
-                    "what each change alone contributes.")
-    diff.add_argument("old", type=Path, metavar="OLD", help="the earlier tender file (TOML)")
-    diff.add_argument("new", type=Path, metavar="NEW", help="the later tender file (TOML)")
-    diff.add_argument("--format", choices=("table", "json"), default="table",
-                      help="table for people (default) or json")
-    diff.add_argument("--no-contributions", action="store_true",
-                      help="skip the one-change-at-a-time re-evaluations")
-    diff.set_defaults(run=run_diff)
-    return {"forms": forms, "diff": diff}
 
 
 def _print_problems(problems, stderr):
@@ -271,26 +191,6 @@ def run_diff(args, stdout, stderr):
     return EXIT_OK
 
 
-def add_log_option(parser):
-    """Add ``--log FILE`` to a command's parser (``compare``, ``report``).
-
-    After evaluating, the command calls :func:`append_log` when ``args.log``
-    is set.
-
-    Examples
-    --------
-    >>> import argparse
-    >>> parser = argparse.ArgumentParser()
-    >>> add_log_option(parser)
-    >>> parser.parse_args(["--log", "decisions.jsonl"]).log
-    PosixPath('decisions.jsonl')
-    """
-    parser.add_argument("--log", type=Path, metavar="FILE",
-                        help="append a JSON line recording this evaluation (time, version, "
-                             "input hash, ranking, changes since the last entry of the same "
-                             "tender) to FILE")
-
-
 def append_log(path, *, tender_path, tender, result, command=None, stderr=None):
     """Append the decision-log entry of an evaluation (``compare/report --log FILE``).
 
@@ -328,22 +228,20 @@ def append_log(path, *, tender_path, tender, result, command=None, stderr=None):
     return entry
 
 
-def main(argv=None, *, stdout=None, stderr=None):
-    """Run ``forms`` or ``diff`` alone (the tests' entry point until the CLI wires them).
+def log_if_asked(args, *, tender, result, command, stderr):
+    """Append the decision-log entry when ``--log FILE`` was given (``compare``, ``report``).
 
-    Parameters
-    ----------
-    argv : list of str
-    stdout, stderr : file-like, optional
-
-    Returns
-    -------
-    int
-        The exit status.
+    Raises
+    ------
+    fleetcalc.reports.output.OutputWriteError
+        If the log cannot be written (exit status 1).
     """
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    parser = argparse.ArgumentParser(prog="fleetcalc")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.run(args, stdout, stderr)
+    if getattr(args, "log", None) is None:
+        return None
+    from fleetcalc.reports.output import OutputWriteError  # noqa: PLC0415
+
+    try:
+        return append_log(args.log, tender_path=args.tender, tender=tender, result=result,
+                          command=command, stderr=stderr)
+    except OSError as exc:
+        raise OutputWriteError(f"{args.log}: {exc.strerror or exc}") from exc
