@@ -142,6 +142,31 @@ class TestReadBack:
             assert found[(f"Bid {i}", "quantity")] == (bid.quantity, "units")
             assert found[(f"Bid {i}", "delivery")][0] == ", ".join(map(str, bid.delivery))
 
+    def test_rates_and_shares_keep_their_digits(self, workbook_path, result):
+        """A share cell's percentage format shows the value exactly (0.001 is 0.1%, not
+        0.00%); the recommendation sentence too."""
+        wb = openpyxl.load_workbook(workbook_path)
+        checked = 0
+        for row in wb["Assumptions"].iter_rows(min_row=2):
+            section, parameter, value, unit = (c.value for c in row[:4])
+            if not unit or not (unit == "-" or unit.startswith("-/")) \
+                    or not isinstance(value, float):
+                continue
+            fmt = row[2].number_format
+            assert fmt.endswith("%"), (parameter, fmt)
+            decimals = len(fmt.split(".", 1)[1]) - 1 if "." in fmt else 0
+            assert round(value * 100, decimals) == pytest.approx(value * 100, abs=1e-9), (
+                section, parameter, value, fmt)
+            checked += 1
+        assert checked > 40
+        rows = {(r[0].value, r[1].value): r for r in wb["Assumptions"].iter_rows(min_row=2)
+                if r[1].value}
+        cell = rows[("Tender settings: evaluation", "delivery_adjustment_per_week")][2]
+        assert (cell.value, cell.number_format) == (0.001, "0.0%")
+        sentence = next(c.value for c in wb["Summary"]["B"] if str(c.value).startswith(
+            "Recommendation"))
+        assert "discount rate of 8% over" in sentence
+
     def test_optional_sheets_only_when_present(self, tmp_path, result):
         wb = openpyxl.load_workbook(write_workbook(bare_result(result), tmp_path / "a.xlsx"))
         assert wb.sheetnames == ["Summary", "Cash flows", "Assumptions"]

@@ -225,3 +225,62 @@ class TestInChromium:
         browser.load(pages["extended"])
         assert_varied_png(browser.screenshot(full_page=False), min_bytes=20_000,
                           min_colours=64)
+
+
+def _settings_rows(text):
+    """``[(parameter, shown value)]`` of the report's tender settings table, in order."""
+    table = text.split('id="settings-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<code>([^<]+)</code></td><td class="value">([^<]*)</td>', table)
+
+
+def _settings_values(text):
+    return dict(_settings_rows(text))
+
+
+def _bid_values(text):
+    """``{parameter: [shown value per bid]}`` of the report's bids table."""
+    table = text.split('id="bids-table"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr><td class="param"[^>]*><code>([^<]+)</code></td>(.*?)</tr>', table,
+                      flags=re.S)
+    return {key: re.findall(r"<td>([^<]*)</td>", cells) for key, cells in rows}
+
+
+class TestNumbers:
+    """Rates and shares are shown as percentages that give back the value."""
+
+    def test_a_small_rate_keeps_its_digits(self, html):
+        shown = _settings_values(html)
+        assert shown["delivery_adjustment_per_week"] == "0.1%"  # was "0.00"
+        assert shown["discount_rate"] == "8%"
+
+    def test_every_share_reads_back_as_its_value(self, html, result):
+        from fleetcalc.reports.excel import assumption_rows
+
+        settings, bids = iter(_settings_rows(html)), _bid_values(html)
+        checked = 0
+        for section, parameter, value, unit, _ in assumption_rows(result.tender):
+            if not section.startswith("Bid "):
+                shown_parameter, text = next(settings)
+                assert shown_parameter == parameter
+            if not (unit and (unit == "-" or unit.startswith("-/"))) or isinstance(value, str) \
+                    or value is None or isinstance(value, bool):
+                continue
+            if section.startswith("Bid "):
+                index = int(section.split()[1].split(":")[0]) - 1
+                key = (section.split(":", 1)[1].strip() + "." if ":" in section else "") \
+                    + parameter
+                text = bids[key][index]
+            number = re.fullmatch(r"(-?[\d.]+)%(/\w+)?", text)
+            assert number, f"{section} {parameter}: {text!r} is not a percentage"
+            assert float(number[1]) / 100 == pytest.approx(value, abs=1e-12), (parameter, text)
+            checked += 1
+        assert checked > 40
+
+    def test_payments_read_as_percentages_without_a_stray_unit(self, html):
+        bids = _bid_values(html)
+        assert bids["payments"][0] == "signing: 10%; delivery: 80%; acceptance: 10%"
+        assert bids["service_life_years"][0] == "30 years"
+        assert bids["warranty_years"][2] == "1 year"
+        assert "12 motors" in bids["evaluation.priced_adjustments"][2]
+        assert "18,000,000 CNY" in bids["evaluation.priced_adjustments"][2]
+        assert "financing" not in bids and bids["financing.share"][3] == "\u2013"

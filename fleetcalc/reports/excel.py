@@ -212,6 +212,8 @@ def _label_for(column, currency):
 
 def _write_frame(ws, frame, currency, *, bid_numbers=None):
     """A DataFrame as a table from A1: header, typed cells, frozen header."""
+    from fleetcalc.reports.formatting import percent_number_format  # noqa: PLC0415
+
     columns = list(frame.columns)
     labels = [_label_for(c, currency) for c in columns]
     if bid_numbers is not None and "bidder" in columns:
@@ -219,7 +221,9 @@ def _write_frame(ws, frame, currency, *, bid_numbers=None):
     _header(ws, 1, labels)
     for i, record in enumerate(frame.itertuples(index=False), start=2):
         for j, (column, value) in enumerate(zip(columns, record), start=1):
-            _value_cell(ws, i, j, value, _format_for(column, currency))
+            number_format = (percent_number_format(value, 1) if column in _SHARE_COLUMNS
+                             else _format_for(column, currency))
+            _value_cell(ws, i, j, value, number_format)
         if bid_numbers is not None and "bidder" in columns:
             number = bid_numbers.get(record[columns.index("bidder")])
             _value_cell(ws, i, len(columns) + 1, number, _INTEGER)
@@ -238,7 +242,40 @@ def _unit(unit, currency):
     return unit.replace("currency", currency) if "currency" in unit else unit
 
 
-def _plain(value):
+def _item_text(item, currency):
+    """One table of an array (a payment milestone, a priced adjustment) as text.
+
+    The first field names the item; the others follow with their units, shares
+    as percentages: ``"signing: 10%"``, ``"Spare motors: 18,000,000 CNY (basis)"``.
+    """
+    from fleetcalc.money import Money  # noqa: PLC0415
+    from fleetcalc.reports.formatting import is_share_unit, percent  # noqa: PLC0415
+
+    parts = []
+    for field in attrs.fields(type(item)):
+        value = getattr(item, field.name)
+        unit = field.metadata.get("unit")
+        if value is None or value == "":
+            continue
+        if isinstance(value, Money):
+            parts.append(f"{value.amount:,.10g} {value.currency}")
+        elif isinstance(value, bool):
+            parts.append(f"{field.name} {'yes' if value else 'no'}")
+        elif isinstance(value, numbers.Number) and is_share_unit(unit):
+            parts.append(percent(value))
+        elif isinstance(value, numbers.Number) and unit == "currency":
+            parts.append(f"{value:,.10g} {currency}")
+        elif isinstance(value, numbers.Number):
+            parts.append(f"{value:,.10g}" + (f" {_unit(unit, currency)}" if unit else ""))
+        else:
+            parts.append(str(value))
+    if len(parts) <= 1:
+        return "".join(parts)
+    head, *rest = parts
+    return f"{head}: {rest[0]}" + "".join(f" ({p})" for p in rest[1:])
+
+
+def _plain(value, currency=""):
     """A scalar for a cell: numbers stay numbers, sequences become readable text."""
     if value is None:
         return None
@@ -249,14 +286,11 @@ def _plain(value):
     if isinstance(value, str):
         return value
     if isinstance(value, tuple | list):
-        parts = []
-        for item in value:
-            if attrs.has(type(item)):
-                parts.append(" ".join(f"{v:g}" if isinstance(v, float) else str(v)
-                                      for v in attrs.astuple(item, recurse=False)))
-            else:
-                parts.append(str(item))
-        return "; ".join(parts) if any(attrs.has(type(i)) for i in value) else ", ".join(parts)
+        if any(attrs.has(type(item)) for item in value):
+            return "; ".join(_item_text(item, currency) if attrs.has(type(item)) else str(item)
+                             for item in value)
+        return ", ".join(f"{item:,.10g}" if isinstance(item, float) else str(item)
+                         for item in value)
     return str(value)
 
 
@@ -280,23 +314,26 @@ def _assumption_rows(obj, section, currency):
         elif isinstance(value, dict):
             nested.append((field.name, value, doc))
         else:
-            rows.append((section, field.name, _plain(value), _unit(unit, currency), doc))
+            rows.append((section, field.name, _plain(value, currency), _unit(unit, currency),
+                         doc))
     for name, value, doc in nested:
         title = f"{section}: {name}"
         if isinstance(value, dict):
             for key, item in value.items():
                 unit = f"{currency} per {key}" if name == "exchange_rates" else ""
-                rows.append((title, str(key), _plain(item), unit, doc))
+                rows.append((title, str(key), _plain(item, currency), unit, doc))
         else:
             rows.extend(_assumption_rows(value, title, currency))
     return rows
 
 
 def _assumption_format(value, unit, base):
+    from fleetcalc.reports.formatting import is_share_unit, percent_number_format  # noqa: PLC0415
+
     if isinstance(value, numbers.Integral):
         return _INTEGER if unit == "year" else _COUNT
-    if unit in {"-/year", "-"}:
-        return _RATE
+    if is_share_unit(unit):
+        return percent_number_format(value)
     if unit.startswith(f"{base} per "):
         return "General"
     return _DECIMAL
@@ -400,6 +437,8 @@ def _close(a, b):
 def _write_summary(wb, result, bid_numbers, currency, adjustments):
     import pandas as pd  # noqa: PLC0415
 
+    from fleetcalc.reports.formatting import percent  # noqa: PLC0415
+
     ws = wb.active
     ws.title = "Summary"
     ranked = result.ranking["rank"].notna().to_numpy()
@@ -458,13 +497,13 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     winner = ranking.index[0]
     sentence = (f"Recommendation: award to {winner} ({first['model']}), the lowest evaluated "
                 f"cost, {currency} {first['evaluated_cost']:,.0f} in present value at a real "
-                f"discount rate of {settings.discount_rate:.2%} over {settings.horizon_years} "
+                f"discount rate of {percent(settings.discount_rate)} over {settings.horizon_years} "
                 "years")
     if n_ranked > 1:
         runner = ranking.index[1]
         gap = float(ranking.iloc[1]["evaluated_cost"] - first["evaluated_cost"])
         sentence += (f"; {currency} {gap:,.0f} "
-                     f"({gap / abs(float(first['evaluated_cost'])):.1%}) below {runner}")
+                     f"({percent(gap / abs(float(first['evaluated_cost'])), 1)}) below {runner}")
     sentence += "."
     notes = n + 3
     bold = _openpyxl().styles.Font(bold=True)

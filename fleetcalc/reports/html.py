@@ -64,8 +64,11 @@ def _millions(value, decimals=1):
     return f"{float(value) / 1e6:,.{decimals}f}" if _finite(value) else "\u2013"
 
 
-def _percent(value, decimals=1):
-    return f"{float(value):.{decimals}%}" if _finite(value) else "\u2013"
+def _percent(value, decimals=None):
+    """A share as a percentage (:func:`fleetcalc.reports.formatting.percent`)."""
+    from fleetcalc.reports.formatting import percent  # noqa: PLC0415
+
+    return percent(value, decimals)
 
 
 def _raw(value):
@@ -197,6 +200,8 @@ def _simulation_context(result, simulation):
 
 
 def _format_assumption(value, unit, base):
+    from fleetcalc.reports.formatting import is_share_unit, percent  # noqa: PLC0415
+
     if value is None or value == "":
         return "\u2013"
     if isinstance(value, bool):
@@ -204,22 +209,57 @@ def _format_assumption(value, unit, base):
     if isinstance(value, numbers.Integral):
         return f"{value}" if unit == "year" else f"{value:,}"
     if isinstance(value, numbers.Number):
-        if unit in {"-/year", "-"}:
-            return f"{value:.2%}"
-        if unit.startswith(f"{base} per "):
-            return f"{value:g}"
-        return f"{value:,.2f}"
+        if is_share_unit(unit):
+            return percent(value)
+        return _decimal(value)
     return str(value)
 
 
+def _decimal(value):
+    """A number with two decimals, or as many as it needs (``4.60``, ``0.00356``).
+
+    Examples
+    --------
+    >>> _decimal(4.6), _decimal(257.08), _decimal(0.00356), _decimal(1_500_000.0)
+    ('4.60', '257.08', '0.00356', '1,500,000.00')
+    """
+    if not _finite(value):
+        return _money(value)
+    for decimals in range(2, 10):
+        if math.isclose(round(value, decimals), value, rel_tol=1e-12, abs_tol=1e-12):
+            break
+    return f"{value:,.{decimals}f}"
+
+
+_PLURAL = {"year": "years", "day": "days", "week": "weeks", "point": "points"}
+
+
 def _with_unit(shown, unit):
-    """``"4.60 L/km"``; percentages keep only a per-time part (``"1.00% /year"``)."""
-    if shown == "\u2013" or not unit:
+    """``"4.60 L/km"``, ``"30 years"``; a percentage keeps only a per-time part
+    (``"1%/year"``); a dimensionless ``-`` is not shown.
+
+    Examples
+    --------
+    >>> _with_unit("0.1%", "-/week"), _with_unit("1", "year"), _with_unit("30", "year")
+    ('0.1%/week', '1 year', '30 years')
+    >>> _with_unit("signing: 10%", "-"), _with_unit("4.60", "L/km")
+    ('signing: 10%', '4.60 L/km')
+    """
+    if shown == "\u2013" or not unit or unit == "-":
         return shown
     if shown.endswith("%"):
-        unit = unit.lstrip("-")
-        return f"{shown} {unit}".strip()
+        return f"{shown}{unit.lstrip('-')}" if unit.startswith("-/") else shown
+    if unit in _PLURAL and shown.replace(",", "") not in {"1", "1.00"}:
+        unit = _PLURAL[unit]
     return f"{shown} {unit}"
+
+
+def _unit_column(shown, unit):
+    """The unit shown beside a setting: ``/year`` for a rate, nothing for ``-``."""
+    unit = unit or ""
+    if unit == "-" or (unit.startswith("-/") and not shown.endswith("%")):
+        return unit.lstrip("-") if unit.startswith("-/") else ""
+    return unit.lstrip("-") if shown.endswith("%") else unit
 
 
 def _assumptions(result):
@@ -241,8 +281,12 @@ def _assumptions(result):
         else:
             group = section.split(":", 1)[1].strip().replace("_", " ") if ":" in section else ""
             settings.append({"group": group, "parameter": parameter, "value": shown,
-                             "unit": (unit or "").lstrip("-") if shown.endswith("%")
-                             else (unit or ""), "meaning": meaning})
+                             "unit": _unit_column(shown, unit), "meaning": meaning})
+    # A table absent from some bids (financing, guarantees): its keys' rows only, with a
+    # dash where a bid has none.
+    parameters = [k for k in parameters if not any(o.startswith(k + ".") for o in parameters)]
+    for key in parameters:
+        bids[key]["values"] = [v if v != "" else "\u2013" for v in bids[key]["values"]]
     return {"settings": settings, "bids": [bids[k] for k in parameters],
             "bidders": [b.bidder for b in tender.bids]}
 
