@@ -28,6 +28,50 @@ INJECTION = '=HYPERLINK("http://x","y")'
 OPTIONAL = ("fleet", "fleet_years", "adjustments", "financing", "simulation")
 
 
+#: A tender with two bids and nothing optional: no fleet, no demand, no financing.
+MINIMAL_TOML = """
+[tender]
+name = "Minimal tender"
+base_currency = "USD"
+evaluation_year = 2026
+horizon_years = 20
+discount_rate = 0.06
+annual_km = 80000
+
+[tender.prices]
+diesel_per_litre = 1.0
+
+[[bids]]
+bidder = "Alpha Rail"
+model = "A1"
+currency = "USD"
+unit_price = 3000000
+quantity = 10
+delivery = [5, 5]
+fuel_litres_per_km = 4.5
+maintenance_per_km = 1.0
+service_life_years = 30
+
+[[bids]]
+bidder = "Beta Loco"
+model = "B2"
+currency = "USD"
+unit_price = 2800000
+quantity = 10
+delivery = [10]
+fuel_litres_per_km = 4.8
+maintenance_per_km = 1.1
+service_life_years = 25
+"""
+
+
+def minimal_result():
+    """The evaluation of :data:`MINIMAL_TOML` (no fleet, no demand, no financing)."""
+    from fleetcalc.io.tender_file import parse_tender  # noqa: PLC0415
+
+    return fleetcalc.evaluate(parse_tender(MINIMAL_TOML, source="minimal.toml"))
+
+
 def example_result():
     """The evaluation of the Pakistan example tender."""
     return fleetcalc.evaluate(fleetcalc.load_tender(EXAMPLE))

@@ -113,3 +113,46 @@ def test_simulation_can_be_passed_explicitly(result, extended, tmp_path):
     bare = ExtendedResult(result, simulation=None)
     paths = charts.save_charts(bare, tmp_path, simulation=extended.simulation)
     assert {"evaluated_cost_distribution", "tornado"} <= {p.stem for p in paths}
+
+
+@pytest.fixture(scope="module")
+def minimal():
+    from .report_helpers import minimal_result
+
+    return minimal_result()
+
+
+def _ticks_in_view(axis):
+    low, high = sorted(axis.get_view_interval())
+    return [t for t in axis.get_majorticklocs() if low - 1e-9 <= t <= high + 1e-9]
+
+
+def test_without_demand_no_demand_line(minimal, result):
+    ax = charts.available_vs_demand(minimal)
+    assert "Demand" not in [line.get_label() for line in ax.get_lines()]
+    assert "no demand" in ax.get_title(loc="left")
+    ax = charts.available_vs_demand(result)  # the example has a demand
+    assert "Demand" in [line.get_label() for line in ax.get_lines()]
+
+
+@pytest.mark.parametrize("which", ["minimal", "result"])
+def test_unit_counts_and_years_have_whole_ticks(which, request):
+    """Locomotive counts 0, 2, 4 ... (not 2.5 printed as 2); years 2030, 2032 (not 2032.5
+    printed as 2032)."""
+    chosen = request.getfixturevalue(which)
+    ax = charts.available_vs_demand(chosen)
+    ax.figure.canvas.draw()
+    for axis in (ax.yaxis, ax.xaxis):
+        ticks = _ticks_in_view(axis)
+        assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+    for function in (charts.cumulative_discounted_cost, charts.fleet_age_profile):
+        ax = function(chosen)
+        ax.figure.canvas.draw()
+        ticks = _ticks_in_view(ax.xaxis)
+        assert all(float(t).is_integer() for t in ticks), (function.__name__, ticks)
+
+
+def test_draw_counts_have_whole_ticks(extended):
+    ax = charts.evaluated_cost_distribution(extended)
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in _ticks_in_view(ax.yaxis))

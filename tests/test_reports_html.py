@@ -284,3 +284,28 @@ class TestNumbers:
         assert "12 motors" in bids["evaluation.priced_adjustments"][2]
         assert "18,000,000 CNY" in bids["evaluation.priced_adjustments"][2]
         assert "financing" not in bids and bids["financing.share"][3] == "\u2013"
+
+
+@pytest.fixture(scope="module")
+def minimal_page():
+    """The report of a tender without fleet, demand or financing."""
+    from .report_helpers import minimal_result
+
+    return render_html(minimal_result())
+
+
+class TestWithoutDemand:
+    """A tender without [tender.demand]: no contradiction, no demand figures."""
+
+    def test_says_no_demand_instead_of_never(self, minimal_page):
+        fleet = minimal_page.split('<section id="fleet">', 1)[1].split("</section>", 1)[0]
+        assert "never" not in fleet and "Years short of demand" not in fleet
+        assert "gives no demand" in fleet
+        assert "against demand" not in fleet  # heading, chart caption
+
+    def test_no_probability_of_meeting_a_demand(self, minimal_page):
+        ranking = minimal_page.split('id="ranking-table"', 1)[1].split("</table>", 1)[0]
+        assert "P(meet demand)" not in ranking
+
+    def test_the_example_keeps_its_demand_figures(self, html):
+        assert "Years short of demand" in html and "P(meet demand)" in html

@@ -24,6 +24,7 @@ __all__ = [
     "evaluated_cost_distribution",
     "tornado",
     "available_charts",
+    "has_demand",
     "save_charts",
 ]
 
@@ -215,7 +216,7 @@ def cumulative_discounted_cost(result, *, ax=None):
     ax.set_xlim(settings.evaluation_year, settings.evaluation_year + years[-1])
     ax.set_ylim(bottom=0)
     _millions_axis(ax.yaxis)
-    ax.xaxis.set_major_formatter(_plain_years())
+    _year_axis(ax.xaxis)
     _legend_outside(ax, ncol=1)
     return ax
 
@@ -224,6 +225,42 @@ def _plain_years():
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
     return FuncFormatter(lambda x, _pos: f"{x:.0f}")
+
+
+def _year_axis(axis):
+    """Whole calendar years as ticks (never 2032.5 printed as "2032"), no thousands comma."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(_plain_years())
+
+
+def _count_axis(axis):
+    """Whole numbers as ticks (units, draws), with thousands separators."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    _thousands_axis(axis)
+
+
+def has_demand(result):
+    """True if the tender gives a demand (``[tender.demand]`` with a level above 0).
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+
+    Returns
+    -------
+    bool
+    """
+    demand = getattr(result.tender.tender, "demand", None)
+    if demand is None:
+        return False
+    frame = _optional(result, "fleet_years")
+    if frame is not None and "demand" in frame:
+        return bool((frame["demand"] > 0).any())
+    return True
 
 
 @_styled
@@ -326,16 +363,19 @@ def available_vs_demand(result, *, ax=None):
         rows = rows.sort_values(x_column)
         ax.plot(rows[x_column], rows["available_units"], color=colours.get(bidder, "#777777"),
                 label=str(bidder), drawstyle="steps-post")
-    demand = frame.groupby(x_column)["demand"].max().sort_index()
-    ax.plot(demand.index, demand.to_numpy(), color="black", linestyle="--", linewidth=1.5,
-            label="Demand", drawstyle="steps-post")
+    demand_given = has_demand(result)
+    if demand_given:
+        demand = frame.groupby(x_column)["demand"].max().sort_index()
+        ax.plot(demand.index, demand.to_numpy(), color="black", linestyle="--", linewidth=1.5,
+                label="Demand", drawstyle="steps-post")
     ax.set_xlabel("Calendar year" if x_column == "calendar_year" else "Year t")
     ax.set_ylabel("Locomotives [units]")
-    ax.set_title("Available locomotives against demand")
+    ax.set_title("Available locomotives against demand" if demand_given
+                 else "Available locomotives (the tender gives no demand)")
     ax.set_ylim(bottom=0)
-    _thousands_axis(ax.yaxis)
-    ax.xaxis.set_major_formatter(_plain_years())
-    _legend_outside(ax, ncol=min(frame["bidder"].nunique() + 1, 4))
+    _count_axis(ax.yaxis)
+    _year_axis(ax.xaxis)
+    _legend_outside(ax, ncol=min(frame["bidder"].nunique() + demand_given, 3))
     return ax
 
 
@@ -378,7 +418,7 @@ def fleet_age_profile(result, *, ax=None):
     ax.set_ylabel("Mean age of units in service [year]")
     ax.set_title("Fleet age profile")
     ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_formatter(_plain_years())
+    _year_axis(ax.xaxis)
     _legend_outside(ax)
     return ax
 
@@ -435,7 +475,7 @@ def evaluated_cost_distribution(result, *, ax=None, simulation=None):
     ax.set_ylabel("Draws [count]")
     ax.set_title(f"Evaluated cost over {len(draws):,} draws (dashed: median)")
     _thousands_axis(ax.xaxis)
-    _thousands_axis(ax.yaxis)
+    _count_axis(ax.yaxis)
     _legend_outside(ax)
     return ax
 

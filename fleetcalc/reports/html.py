@@ -28,6 +28,8 @@ _CHART_CAPTIONS = {
     "cumulative_discounted_cost": "Cumulative present value of each bid's cash flows; the end "
                                   "point is the LCC NPV.",
     "available_vs_demand": "Locomotives available for service against the demand, by year.",
+    "available_units": "Locomotives available for service (expected), by year; the tender "
+                       "gives no demand to compare them with.",
     "fleet_age_profile": "Mean age of the units in service, weighted by units.",
     "evaluated_cost_distribution": "Distribution of evaluated cost over the Monte Carlo draws.",
     "tornado": "Evaluated cost of the rank-1 bid with one input at a time at its low and high "
@@ -89,13 +91,16 @@ def _optional(result, name):
 
 
 def _chart_images(result, simulation):
-    from fleetcalc.reports.charts import available_charts, render_png  # noqa: PLC0415
+    from fleetcalc.reports.charts import available_charts, has_demand, render_png  # noqa: PLC0415
 
     images = {}
     for name, draw in available_charts(result, simulation=simulation).items():
         data = base64.b64encode(render_png(draw)).decode("ascii")
-        images[name] = {"src": f"data:image/png;base64,{data}", "caption": _CHART_CAPTIONS[name],
-                        "alt": _CHART_CAPTIONS[name]}
+        caption = _CHART_CAPTIONS[name]
+        if name == "available_vs_demand" and not has_demand(result):
+            caption = _CHART_CAPTIONS["available_units"]
+        images[name] = {"src": f"data:image/png;base64,{data}", "caption": caption,
+                        "alt": caption}
     return images
 
 
@@ -316,6 +321,9 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
     adjustments = _optional(result, "adjustments")
     financing = _optional(result, "financing")
     fleet_years = _optional(result, "fleet_years")
+    from fleetcalc.reports.charts import has_demand  # noqa: PLC0415
+
+    demand_given = has_demand(result)
     context = {
         "title": settings.name,
         "settings": settings,
@@ -325,12 +333,13 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
                        if any(r["pv"].get(c, 0.0) != 0.0 for r in rows)],
         "recommendation": _recommendation(result, rows),
         "has_availability": any(r["availability"] is not None for r in rows),
-        "has_p_meet": any(r["p_meet_demand"] is not None for r in rows),
+        "has_p_meet": demand_given and any(r["p_meet_demand"] is not None for r in rows),
+        "has_demand": demand_given,
         "has_adjusted": any(not math.isclose(r["evaluated_cost"], r["lcc_npv"], rel_tol=1e-12,
                                              abs_tol=1e-6) for r in rows),
         "adjustments": adjustments.to_dict("records") if adjustments is not None else None,
         "financing": _financing_rows(financing) if financing is not None else None,
-        "fleet": _fleet_rows(fleet_years) if fleet_years is not None else None,
+        "fleet": _fleet_rows(fleet_years) if fleet_years is not None and demand_given else None,
         "simulation": _simulation_context(result, simulation),
         "charts": _chart_images(result, simulation),
         "assumptions": _assumptions(result),
