@@ -206,6 +206,24 @@ def bare_result(result=None):
     return ExtendedResult(result, ranking=ranking, **dict.fromkeys(OPTIONAL, None))
 
 
+def overflowed_result(result=None, *, bidders=None):
+    """``result`` (default: the example's) where the costs of ``bidders`` (default: the
+    last-ranked bid) overflowed to +inf, and that bid is nevertheless ranked first, as a
+    broken ranking could do: the report must not believe it."""
+    result = result if result is not None else example_result()
+    ranking = result.ranking.copy()
+    bidders = bidders or [ranking.index[ranking["rank"].notna()][-1]]
+    by_category = result.pv_by_category.copy()
+    for bidder in bidders:
+        for column in ("evaluated_cost", "lcc_npv", "pv_energy", "equivalent_annual_cost",
+                       "cost_per_km"):
+            ranking.loc[bidder, column] = np.inf
+        by_category.loc[bidder, "energy"] = np.inf
+        ranking.loc[bidder, "rank"] = 1
+    ranking = pd.concat([ranking.loc[bidders], ranking.drop(index=bidders)])
+    return ExtendedResult(result, ranking=ranking, pv_by_category=by_category)
+
+
 def rank_or_none(value):
     """A rank as an int, or None for an unranked bid (any missing-value marker)."""
     return None if value is None or pd.isna(value) or value in ("", "not ranked") else int(value)

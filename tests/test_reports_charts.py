@@ -156,3 +156,19 @@ def test_draw_counts_have_whole_ticks(extended):
     ax = charts.evaluated_cost_distribution(extended)
     ax.figure.canvas.draw()
     assert all(float(t).is_integer() for t in _ticks_in_view(ax.yaxis))
+
+
+@pytest.mark.parametrize("everyone", [False, True])
+def test_costs_that_are_not_finite_are_labelled_not_drawn(result, everyone):
+    from .report_helpers import overflowed_result
+
+    broken = overflowed_result(result, bidders=list(result.ranking.index) if everyone else None)
+    bidder = broken.ranking.index[0]
+    ax = charts.pv_by_category_bars(broken)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert not any(label.startswith("1. " + bidder[:10]) for label in labels), labels
+    assert any("not finite" in t.get_text() for t in ax.texts)
+    assert np.isfinite(ax.get_ylim()).all()
+    ax = charts.cumulative_discounted_cost(broken)
+    assert any("not finite" in t.get_text() for t in ax.get_legend().get_texts())
+    assert np.isfinite(ax.get_ylim()).all()

@@ -309,3 +309,42 @@ class TestWithoutDemand:
 
     def test_the_example_keeps_its_demand_figures(self, html):
         assert "Years short of demand" in html and "P(meet demand)" in html
+
+
+@pytest.fixture(scope="module")
+def broken(result):
+    """The example with the last bid's cost overflowed to +inf and ranked first."""
+    from .report_helpers import overflowed_result
+
+    return overflowed_result(result)
+
+
+class TestCostsThatAreNotFinite:
+    """A bid whose cost overflowed is shown as such, never ranked first."""
+
+    def test_never_rank_1_nor_recommended(self, broken):
+        text = render_html(broken)
+        bidder = broken.ranking.index[0]  # ranked 1 by the broken ranking
+        parsed = _parse(text)
+        assert parsed.values[(bidder, "rank")] == ""
+        recommendation = re.search(r'id="recommendation" data-bidder="([^"]*)"', text)[1]
+        assert recommendation != bidder and recommendation == broken.ranking.index[1]
+
+    def test_infinite_costs_are_shown_and_explained(self, broken):
+        text = render_html(broken)
+        bidder = broken.ranking.index[0]
+        row = re.search(rf'<tr class="bid[^"]*" data-bidder="{re.escape(bidder)}">(.*?)</tr>',
+                        text, flags=re.S)[1]
+        assert re.search(r'class="num evaluated-cost"[^>]*>\+\u221e<', row)
+        assert re.search(r'class="num lcc-npv"[^>]*>\+\u221e<', row)
+        assert "Not ranked: evaluated cost is +\u221e" in row
+        note = text.split('id="not-finite"', 1)[1].split("</div>", 1)[0]
+        assert bidder in note and "overflows" in note
+
+    def test_no_recommendation_when_no_cost_is_finite(self, result):
+        from .report_helpers import overflowed_result
+
+        everyone = list(result.ranking.index)
+        text = render_html(overflowed_result(result, bidders=everyone))
+        assert "No recommendation" in text and "award to" not in text
+        assert '<span class="badge">1</span>' not in text

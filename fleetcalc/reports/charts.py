@@ -112,7 +112,9 @@ def _ranks(result):
     ranking = result.ranking
     if "rank" not in ranking:
         return {b: None for b in ranking.index}
-    return {b: (None if pd.isna(r) else int(r)) for b, r in ranking["rank"].items()}
+    finite = np.isfinite(ranking["evaluated_cost"].astype(float))
+    return {b: (None if pd.isna(r) or not finite[b] else int(r))
+            for b, r in ranking["rank"].items()}
 
 
 def _rank_prefix(rank):
@@ -207,6 +209,13 @@ def cumulative_discounted_cost(result, *, ax=None):
         per_year = rows.groupby("year")["present_value"].sum().reindex(years, fill_value=0.0)
         cumulative = per_year.cumsum().to_numpy() / 1e6
         prefix = _rank_prefix(rank.get(bidder))
+        total = float(result.ranking.loc[bidder, "lcc_npv"]) if bidder in result.ranking.index \
+            else cumulative[-1]
+        if not (np.isfinite(cumulative).all() and np.isfinite(total)):
+            # a line to infinity cannot be drawn: say so in the legend
+            ax.plot([], [], color=colours[bidder],
+                    label=f"{prefix}{bidder}: LCC NPV not finite (not drawn)")
+            continue
         ax.step(settings.evaluation_year + years, cumulative, where="post",
                 color=colours[bidder],
                 label=f"{prefix}{bidder}: {currency} {cumulative[-1]:,.1f} million")
@@ -287,9 +296,13 @@ def pv_by_category_bars(result, *, ax=None):
     bidders = list(ranking.index)
     frame = result.pv_by_category.reindex(bidders) / 1e6
     adjusted = "lcc_npv" in ranking and not np.allclose(
-        ranking["evaluated_cost"], ranking["lcc_npv"], rtol=0, atol=0.5)
+        ranking["evaluated_cost"], ranking["lcc_npv"], rtol=0, atol=0.5, equal_nan=True)
     if adjusted:  # the bars then add up to the evaluated cost that ranks the bids
         frame["adjustments"] = (ranking["evaluated_cost"] - ranking["lcc_npv"]) / 1e6
+    # A bid whose cost is not finite gets no bar (it cannot be drawn), only a label.
+    broken = ~np.isfinite(frame.to_numpy(dtype=float)).all(axis=1) | ~np.isfinite(
+        ranking["evaluated_cost"].to_numpy(dtype=float))
+    frame = frame.where(~np.repeat(broken[:, None], frame.shape[1], axis=1), 0.0)
     categories = [c for c in frame.columns if np.any(frame[c].to_numpy() != 0)]
     x = np.arange(len(bidders))
     positive = np.zeros(len(bidders))
@@ -309,12 +322,14 @@ def pv_by_category_bars(result, *, ax=None):
                    linewidth=0.5, hatch=hatch or "//")
         positive += up
         negative += down
-    totals = frame.sum(axis=1).to_numpy()
+    totals = np.where(broken, np.nan, frame.sum(axis=1).to_numpy())
     ax.scatter(x, totals, marker="D", color="black", zorder=3, s=28,
                label="Net total (evaluated cost)" if adjusted else "Net total (LCC NPV)")
-    for xi, total, top in zip(x, totals, positive):
-        ax.annotate(f"{total:,.1f}", (xi, top), xytext=(0, 3), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=9, fontweight="bold")
+    for xi, total, top, not_finite in zip(x, totals, positive, broken):
+        ax.annotate("cost not finite\n(not drawn)" if not_finite else f"{total:,.1f}",
+                    (xi, top), xytext=(0, 3), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=9, fontweight="bold",
+                    color="#D55E00" if not_finite else "black")
     ax.axhline(0, color="black", linewidth=0.8)
     rank = _ranks(result)
     width = 22 if len(bidders) <= 3 else 14
@@ -322,7 +337,8 @@ def pv_by_category_bars(result, *, ax=None):
                   fontsize=9 if len(bidders) > 3 else None)
     ax.set_ylabel(f"Present value [{_currency(result)} million]")
     ax.set_title("Present value by cost category")
-    ax.set_ylim(min(negative.min() * 1.3, 0), positive.max() * 1.1 if len(x) else 1)
+    top = positive.max() * 1.1 if len(x) else 0.0
+    ax.set_ylim(min(negative.min() * 1.3, 0), top if top > 0 else 1.0)
     ax.set_xlim(-0.6, len(bidders) - 0.4)
     _millions_axis(ax.yaxis)
     handles, labels = ax.get_legend_handles_labels()

@@ -18,6 +18,8 @@ import math
 import numbers
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["write_html", "render_html"]
 
 _CATEGORY_LABELS = {"initial_support": "Initial support", "residual_value": "Residual value"}
@@ -57,13 +59,24 @@ def _finite(value):
             and not isinstance(value, bool) and math.isfinite(float(value)))
 
 
-def _money(value, decimals=0):
-    """``1,234,567`` (or an en dash when undefined)."""
-    return f"{float(value):,.{decimals}f}" if _finite(value) else "\u2013"
+def _shown_not_finite(value, undefined):
+    """An infinite value as ``+∞``/``−∞``; NaN or None as ``undefined``."""
+    if value is not None and isinstance(value, numbers.Number) and math.isinf(float(value)):
+        return _not_finite_text(value)
+    return undefined
 
 
-def _millions(value, decimals=1):
-    return f"{float(value) / 1e6:,.{decimals}f}" if _finite(value) else "\u2013"
+def _money(value, decimals=0, undefined="\u2013"):
+    """``1,234,567``; ``+∞``/``−∞`` when infinite; ``undefined`` (an en dash) when NaN."""
+    if _finite(value):
+        return f"{float(value):,.{decimals}f}"
+    return _shown_not_finite(value, undefined)
+
+
+def _millions(value, decimals=1, undefined="\u2013"):
+    if _finite(value):
+        return f"{float(value) / 1e6:,.{decimals}f}"
+    return _shown_not_finite(value, undefined)
 
 
 def _percent(value, decimals=None):
@@ -110,20 +123,38 @@ def _rank(value):
     return None if value is None or pd.isna(value) else int(value)
 
 
+def _not_finite_text(value):
+    """``"+∞"``, ``"−∞"`` or ``"undefined (NaN)"`` for a value that is not finite."""
+    value = float(value)
+    if math.isnan(value):
+        return "undefined (NaN)"
+    return "+\u221e" if value > 0 else "\u2212\u221e"
+
+
 def _ranking_rows(result):
-    """Ranked bids first (in rank order), then unranked (non-responsive) bids."""
+    """Ranked bids first (in rank order), then unranked (non-responsive) bids, then bids
+    whose cost is not a finite number (never ranked, whatever the ranking says)."""
     import pandas as pd  # noqa: PLC0415
 
     ranking = result.ranking
-    ranked = ranking["rank"].notna().to_numpy()
-    ranking = pd.concat([ranking[ranked], ranking[~ranked]])
-    best = float(ranking["evaluated_cost"].iloc[0])
+    costs = ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()
+    finite = np.isfinite(costs).all(axis=1)
+    ranked = ranking["rank"].notna().to_numpy() & finite
+    ranking = pd.concat([ranking[ranked], ranking[~ranked & finite], ranking[~finite]])
+    finite = np.isfinite(ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()).all(1)
+    best = float(ranking["evaluated_cost"].iloc[0]) if finite.any() else math.nan
     rows = []
-    for bidder, row in ranking.iterrows():
+    for (bidder, row), is_finite in zip(ranking.iterrows(), finite):
         reason = row.get("non_responsive_reason")
+        rank = _rank(row["rank"]) if is_finite else None
+        problems = [] if is_finite else [
+            f"{name} is {_not_finite_text(row[column])}"
+            for column, name in (("evaluated_cost", "evaluated cost"), ("lcc_npv", "LCC NPV"))
+            if not _finite(float(row[column]))]
         rows.append({
-            "bidder": str(bidder), "model": str(row["model"]), "rank": _rank(row["rank"]),
-            "responsive": bool(row.get("responsive", True)) and _rank(row["rank"]) is not None,
+            "bidder": str(bidder), "model": str(row["model"]), "rank": rank,
+            "responsive": bool(row.get("responsive", True)) and rank is not None,
+            "finite": bool(is_finite), "not_finite": "; ".join(problems),
             "reason": str(reason) if isinstance(reason, str) and reason else None,
             "evaluated_cost": float(row["evaluated_cost"]), "lcc_npv": float(row["lcc_npv"]),
             "difference": float(row["evaluated_cost"]) - best,
@@ -138,7 +169,10 @@ def _ranking_rows(result):
 
 
 def _recommendation(result, rows):
-    rows = [r for r in rows if r["responsive"]] or rows
+    """The award sentence's facts; None when no bid is responsive with a finite cost."""
+    rows = [r for r in rows if r["responsive"] and r["finite"]]
+    if not rows:
+        return None
     first = rows[0]
     settings = result.tender.tender
     text = {"bidder": first["bidder"], "model": first["model"],
@@ -331,6 +365,7 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
         "rows": rows,
         "categories": [c for c in result.categories
                        if any(r["pv"].get(c, 0.0) != 0.0 for r in rows)],
+        "not_finite": [r for r in rows if not r["finite"]],
         "recommendation": _recommendation(result, rows),
         "has_availability": any(r["availability"] is not None for r in rows),
         "has_p_meet": demand_given and any(r["p_meet_demand"] is not None for r in rows),
