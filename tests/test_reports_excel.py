@@ -266,3 +266,36 @@ class TestLibreOfficeRecalculation:
         for row in _rows(wb["Summary"]):
             expected = extended.ranking.loc[row["Bidder"], "evaluated_cost"]
             assert abs(row[f"Evaluated cost [{currency}]"] - expected) < CENT
+
+
+class TestCostsThatAreNotFinite:
+    """An overflowed cost is written as +∞ and explained, never ranked or summed away."""
+
+    def test_shown_explained_and_not_ranked(self, result, tmp_path):
+        from .report_helpers import overflowed_result
+
+        broken = overflowed_result(result)
+        bidder = broken.ranking.index[0]  # ranked 1 by the broken ranking
+        wb = openpyxl.load_workbook(write_workbook(broken, tmp_path / "b.xlsx"))
+        rows = _rows(wb["Summary"])
+        assert rows[0]["Bidder"] != bidder and rows[-1]["Bidder"] == bidder
+        last = rows[-1]
+        assert last["Rank"] == "not ranked: cost not finite"
+        assert last["Evaluated cost [USD]"] == "+\u221e" and last["LCC NPV [USD]"] == "+\u221e"
+        texts = [c.value for c in wb["Summary"]["A"] if isinstance(c.value, str)]
+        assert any(t.startswith(f"Warning: the evaluated cost of {bidder} is not a finite")
+                   for t in texts)
+        sentence = next(c.value for c in wb["Summary"]["B"]
+                        if str(c.value).startswith("Recommendation"))
+        assert bidder not in sentence
+
+    def test_no_recommendation_when_no_cost_is_finite(self, result, tmp_path):
+        from .report_helpers import overflowed_result
+
+        broken = overflowed_result(result, bidders=list(result.ranking.index))
+        wb = openpyxl.load_workbook(write_workbook(broken, tmp_path / "b.xlsx"))
+        assert {r["Rank"] for r in _rows(wb["Summary"])} == {"not ranked: cost not finite"}
+        assert any(str(c.value).startswith("No recommendation") for c in wb["Summary"]["B"])
+        formulas = [c.value for row in wb["Summary"].iter_rows() for c in row
+                    if c.data_type == "f"]
+        assert not any("RANK(" in f or "MATCH(" in f for f in formulas)

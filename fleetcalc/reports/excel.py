@@ -106,12 +106,15 @@ def _text_cell(ws, row, column, value):
 
 
 def _number_cell(ws, row, column, value, number_format=_DECIMAL):
-    """Write a finite number with a number format (NaN and inf stay empty)."""
+    """Write a finite number with a number format; an infinite one as the text ``+∞`` or
+    ``−∞`` (never silently empty); NaN (not applicable) stays empty."""
     cell = ws.cell(row=row, column=column)
     if value is None:
         return cell
     value = int(value) if isinstance(value, numbers.Integral) else float(value)
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and math.isinf(value):
+        return _text_cell(ws, row, column, "+\u221e" if value > 0 else "\u2212\u221e")
+    if isinstance(value, float) and math.isnan(value):
         return cell
     cell.value = value
     cell.number_format = number_format
@@ -441,10 +444,17 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
 
     ws = wb.active
     ws.title = "Summary"
-    ranked = result.ranking["rank"].notna().to_numpy()
-    # Ranked bids first (rank order), then unranked (non-responsive) ones.
-    ranking = pd.concat([result.ranking[ranked], result.ranking[~ranked]])
-    n_ranked = max(int(ranked.sum()), 1)
+    import numpy as np  # noqa: PLC0415
+
+    costs = result.ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()
+    finite = np.isfinite(costs).all(axis=1)
+    ranked = result.ranking["rank"].notna().to_numpy() & finite
+    # Ranked bids first (rank order), then unranked (non-responsive) ones, then bids whose
+    # cost is not finite (never ranked, whatever the ranking says).
+    ranking = pd.concat([result.ranking[ranked], result.ranking[~ranked & finite],
+                         result.ranking[~finite]])
+    not_finite = list(result.ranking.index[~finite])
+    n_ranked = int(ranked.sum())
     settings = result.tender.tender
     categories = list(result.categories)
     live = {"rank", "model", "evaluated_cost", "lcc_npv", "equivalent_annual_cost",
@@ -465,6 +475,15 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         _text_cell(ws, r, 1, bidder)
         _text_cell(ws, r, 2, row["model"])
         _number_cell(ws, r, 3, bid_numbers[bidder], _INTEGER)
+        if bidder in not_finite:
+            _text_cell(ws, r, 4, "not ranked: cost not finite")
+            for j, column in enumerate(["evaluated_cost", "lcc_npv"]
+                                       + [f"pv_{c}" for c in categories]
+                                       + ["equivalent_annual_cost"], start=5):
+                _number_cell(ws, r, j, row[column], _MONEY)
+            for j, column in enumerate(extras, start=len(categories) + 8):
+                _value_cell(ws, r, j, row[column], _format_for(column, currency))
+            continue
         if r <= last:
             _formula_cell(ws, r, 4, f"=RANK(E{r},$E$2:$E${last},1)", _INTEGER)
         else:
@@ -493,26 +512,30 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         for j, column in enumerate(extras, start=eac + 1):
             _value_cell(ws, r, j, row[column], _format_for(column, currency))
 
-    first = ranking.iloc[0]
-    winner = ranking.index[0]
-    sentence = (f"Recommendation: award to {winner} ({first['model']}), the lowest evaluated "
-                f"cost, {currency} {first['evaluated_cost']:,.0f} in present value at a real "
-                f"discount rate of {percent(settings.discount_rate)} over {settings.horizon_years} "
-                "years")
-    if n_ranked > 1:
-        runner = ranking.index[1]
-        gap = float(ranking.iloc[1]["evaluated_cost"] - first["evaluated_cost"])
-        sentence += (f"; {currency} {gap:,.0f} "
-                     f"({percent(gap / abs(float(first['evaluated_cost'])), 1)}) below {runner}")
-    sentence += "."
+    if n_ranked:
+        first = ranking.iloc[0]
+        winner = ranking.index[0]
+        sentence = (f"Recommendation: award to {winner} ({first['model']}), the lowest evaluated "
+                    f"cost, {currency} {first['evaluated_cost']:,.0f} in present value at a real "
+                    f"discount rate of {percent(settings.discount_rate)} over "
+                    f"{settings.horizon_years} years")
+        if n_ranked > 1:
+            runner = ranking.index[1]
+            gap = float(ranking.iloc[1]["evaluated_cost"] - first["evaluated_cost"])
+            share = percent(gap / abs(float(first["evaluated_cost"])), 1)
+            sentence += f"; {currency} {gap:,.0f} ({share}) below {runner}"
+        sentence += "."
+    else:
+        sentence = "No recommendation: no bid is responsive with a finite evaluated cost."
     notes = n + 3
     bold = _openpyxl().styles.Font(bold=True)
     _text_cell(ws, notes, 1, "Recommendation").font = bold
     _text_cell(ws, notes, 2, sentence)
-    _text_cell(ws, notes + 1, 1, "Lowest at the current discount rate").font = bold
-    _formula_cell(ws, notes + 1, 2,
-                  f"=INDEX($A$2:$A${last},MATCH(MIN($E$2:$E${last}),$E$2:$E${last},0))",
-                  "General")
+    if n_ranked:
+        _text_cell(ws, notes + 1, 1, "Lowest at the current discount rate").font = bold
+        _formula_cell(ws, notes + 1, 2,
+                      f"=INDEX($A$2:$A${last},MATCH(MIN($E$2:$E${last}),$E$2:$E${last},0))",
+                      "General")
     lines = [
         f"{settings.name}. Present values in {currency} at t = 0 ({settings.evaluation_year}); "
         "rank 1 = lowest evaluated cost" + ("; bids below the ranked ones are not ranked "
@@ -529,6 +552,10 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     if extras:
         lines.append("Columns after the equivalent annual cost (" + ", ".join(
             _label_for(c, currency) for c in extras) + ") are fleetcalc's values, not formulas.")
+    lines.extend(f"Warning: the evaluated cost of {bidder} is not a finite number "
+                 f"({_not_finite(result.ranking.loc[bidder, 'evaluated_cost'])}): inputs far "
+                 "outside a plausible range made a cost overflow; the bid is not ranked."
+                 for bidder in not_finite)
     lines.extend(f"Warning: {w}" for w in getattr(result, "warnings", ()) or ())
     for k, line in enumerate(lines, start=notes + 3):
         _text_cell(ws, k, 1, line)
@@ -537,6 +564,11 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 28)
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 30)
     ws.row_dimensions[1].height = 45
+
+
+def _not_finite(value):
+    value = float(value)
+    return "undefined, NaN" if math.isnan(value) else ("+\u221e" if value > 0 else "\u2212\u221e")
 
 
 def _bid_column(frame):
