@@ -91,6 +91,39 @@ def injected_result():
                                            correlation=None))
 
 
+#: Tender text that a spreadsheet would run as a formula, one per trigger character; each
+#: holds "INJ" so that a test can find every cell that came from it.
+INJECTIONS = ('=HYPERLINK("http://x","INJ")', "+INJ cmd|' /C calc'!A0", "-INJ+3",
+              "@SUM(INJ)", "\tINJ tabbed", "\rINJ carriage return", "=1+1 INJ")
+
+
+def injected_everywhere_result():
+    """The example with formula-like text in every text key of the tender that reaches a
+    sheet: tender name, bidders, models, notes, platforms, lenders, priced adjustments,
+    cohort names and models; with a (fake) simulation so that every sheet exists."""
+    import attrs  # noqa: PLC0415
+
+    text = iter(INJECTIONS * 20)
+    tender = fleetcalc.load_tender(EXAMPLE)
+    bids = []
+    for i, bid in enumerate(tender.bids):
+        changes = {"bidder": f"{next(text)} {i}", "model": next(text), "notes": next(text),
+                   "platform": next(text)}
+        if bid.financing is not None:
+            changes["financing"] = attrs.evolve(bid.financing, lender=next(text))
+        if bid.evaluation.priced_adjustments:
+            changes["evaluation"] = attrs.evolve(bid.evaluation, priced_adjustments=tuple(
+                attrs.evolve(p, name=next(text), basis=next(text))
+                for p in bid.evaluation.priced_adjustments))
+        bids.append(attrs.evolve(bid, **changes))
+    fleet = tuple(attrs.evolve(c, name=f"{next(text)} {i}", model=next(text))
+                  for i, c in enumerate(tender.fleet))
+    tender = attrs.evolve(tender, tender=attrs.evolve(tender.tender, name=next(text)),
+                          bids=tuple(bids), fleet=fleet, uncertainty=(), correlation=None)
+    result = fleetcalc.evaluate(tender)
+    return ExtendedResult(result, simulation=fake_extras(result)["simulation"])
+
+
 class ExtendedResult:
     """An evaluation result with extra (future) attributes.
 

@@ -172,3 +172,22 @@ def test_costs_that_are_not_finite_are_labelled_not_drawn(result, everyone):
     ax = charts.cumulative_discounted_cost(broken)
     assert any("not finite" in t.get_text() for t in ax.get_legend().get_texts())
     assert np.isfinite(ax.get_ylim()).all()
+
+
+def test_years_are_the_ledger_and_fleet_calendar_years(result):
+    """The charts place values at the frames' calendar_year (the JSON's convention):
+    a result whose frames say otherwise is drawn as they say."""
+    shifted = ExtendedResult(result, **{
+        name: getattr(result, name).assign(calendar_year=getattr(result, name)["calendar_year"]
+                                           + 100)
+        for name in ("cash_flows", "fleet", "fleet_years")})
+    start = result.tender.tender.evaluation_year + 100
+    for function in (charts.cumulative_discounted_cost, charts.available_vs_demand,
+                     charts.fleet_age_profile):
+        ax = function(shifted)
+        xs = np.concatenate([line.get_xdata() for line in ax.get_lines() if len(
+            line.get_xdata())])
+        assert xs.min() >= start, function.__name__
+    ax = charts.cumulative_discounted_cost(result)
+    first = min(line.get_xdata()[0] for line in ax.get_lines())
+    assert first == result.cash_flows["calendar_year"].min()

@@ -299,3 +299,70 @@ class TestCostsThatAreNotFinite:
         formulas = [c.value for row in wb["Summary"].iter_rows() for c in row
                     if c.data_type == "f"]
         assert not any("RANK(" in f or "MATCH(" in f for f in formulas)
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """Workbook of a tender with formula-like text in every text key."""
+    from .report_helpers import injected_everywhere_result
+
+    return write_workbook(injected_everywhere_result(), tmp_path_factory.mktemp("inj2") / "i.xlsx")
+
+
+class TestEveryTextCell:
+    """Every text of the tender file is a text cell on every sheet, never a formula."""
+
+    def test_on_every_sheet_as_text(self, injected):
+        wb = openpyxl.load_workbook(injected)
+        found = {}
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and "INJ" in cell.value:
+                        found.setdefault(ws.title, []).append(cell)
+                        assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                        if cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                            assert cell.quotePrefix, (ws.title, cell.coordinate)
+        # the tender's text reaches every sheet that shows tender text
+        assert set(found) >= {"Summary", "Cash flows", "Adjustments", "Financing schedules",
+                              "Fleet projection", "Fleet vs demand", "Simulation summary",
+                              "Tornado", "Assumptions"}, set(found)
+        cohorts = {c.value for c in found["Fleet projection"]}
+        assert any(v.startswith("@SUM") or v.startswith("=") for v in cohorts), cohorts
+
+    def test_no_formula_holds_tender_text(self, injected):
+        with zipfile.ZipFile(injected) as archive:
+            xml = "".join(archive.read(n).decode() for n in archive.namelist()
+                          if n.startswith("xl/worksheets/"))
+        formulas = [f.split("</f>", 1)[0] for f in xml.split("<f>")[1:]]
+        assert formulas  # the workbook's own formulas are there
+        assert not [f for f in formulas if "INJ" in f]
+
+
+class TestYears:
+    """Every sheet's years are the JSON's: (year t, calendar year) pairs read from the
+    result's frames, never recomputed by the workbook."""
+
+    @pytest.mark.parametrize(("sheet", "key"), [
+        ("Cash flows", "cash_flows"), ("Fleet projection", "fleet"),
+        ("Fleet vs demand", "fleet_years"), ("Financing schedules", "financing")])
+    def test_each_sheet_follows_the_json(self, workbook_path, result, sheet, key):
+        wb = openpyxl.load_workbook(workbook_path)
+        rows = _rows(wb[sheet])
+        shown = {(r["Bidder"], r["Year t"], r["Calendar year"]) for r in rows}
+        expected = {(r["bidder"], r["year"], r["calendar_year"]) for r in result.to_dict()[key]}
+        assert shown == expected
+
+    def test_the_json_convention_is_not_recomputed(self, result, tmp_path):
+        """A result whose frames use another calendar-year convention is written as is."""
+        from .report_helpers import ExtendedResult
+
+        shifted = {name: getattr(result, name).assign(
+            calendar_year=getattr(result, name)["calendar_year"] + 100)
+            for name in ("cash_flows", "fleet", "fleet_years", "financing")}
+        wb = openpyxl.load_workbook(write_workbook(ExtendedResult(result, **shifted),
+                                                   tmp_path / "s.xlsx"))
+        for sheet in ("Cash flows", "Fleet projection", "Fleet vs demand",
+                      "Financing schedules"):
+            years = {r["Calendar year"] for r in _rows(wb[sheet])}
+            assert min(years) >= result.tender.tender.evaluation_year + 100, sheet

@@ -348,3 +348,11 @@ class TestCostsThatAreNotFinite:
         text = render_html(overflowed_result(result, bidders=everyone))
         assert "No recommendation" in text and "award to" not in text
         assert '<span class="badge">1</span>' not in text
+
+
+def test_financing_years_are_the_schedules_calendar_years(html, result):
+    table = html.split('id="financing-table"', 1)[1].split("</table>", 1)[0]
+    assert "Calendar years" in table
+    for bidder, rows in result.financing.groupby("bidder"):
+        span = f"{rows['calendar_year'].min()}\u2013{rows['calendar_year'].max()}"
+        assert span in table, (bidder, span)

@@ -192,21 +192,29 @@ def cumulative_discounted_cost(result, *, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
-        Calendar year on x, cumulative present value [base currency million]
-        on y; the last point of each line is the bid's LCC NPV.
+        Calendar year on x (the ledger's ``calendar_year``), cumulative
+        present value through the end of that year [base currency million]
+        on y; the last level of each line is the bid's LCC NPV.
     """
     ax = _axes(ax)
     ledger = result.cash_flows
     settings = result.tender.tender
     colours = bid_colours(result)
-    last_year = int(ledger["year"].max()) if len(ledger) else settings.horizon_years
-    years = np.arange(0, max(last_year, settings.horizon_years) + 1)
+    # Calendar years as the ledger states them (the JSON's convention), never recomputed.
+    calendar = (ledger["calendar_year"] if "calendar_year" in ledger
+                else settings.evaluation_year + ledger["year"])
+    first = int(calendar.min()) if len(ledger) else settings.evaluation_year
+    last = int(calendar.max()) if len(ledger) else settings.evaluation_year + \
+        settings.horizon_years
+    years = np.arange(first, last + 1)
+    ledger = ledger.assign(_calendar=calendar)
     rank = _ranks(result)
     currency = _currency(result)
     order = {b: i for i, b in enumerate(result.ranking.index)}
     for bidder in sorted(_bidders(result), key=lambda b: order.get(b, len(order))):
         rows = ledger[ledger["bidder"] == bidder]
-        per_year = rows.groupby("year")["present_value"].sum().reindex(years, fill_value=0.0)
+        per_year = rows.groupby("_calendar")["present_value"].sum().reindex(years,
+                                                                            fill_value=0.0)
         cumulative = per_year.cumsum().to_numpy() / 1e6
         prefix = _rank_prefix(rank.get(bidder))
         total = float(result.ranking.loc[bidder, "lcc_npv"]) if bidder in result.ranking.index \
@@ -216,13 +224,14 @@ def cumulative_discounted_cost(result, *, ax=None):
             ax.plot([], [], color=colours[bidder],
                     label=f"{prefix}{bidder}: LCC NPV not finite (not drawn)")
             continue
-        ax.step(settings.evaluation_year + years, cumulative, where="post",
-                color=colours[bidder],
+        # each calendar year's level drawn over that year, the last one included
+        ax.step(np.append(years, last + 1), np.append(cumulative, cumulative[-1]),
+                where="post", color=colours[bidder],
                 label=f"{prefix}{bidder}: {currency} {cumulative[-1]:,.1f} million")
     ax.set_xlabel(f"Calendar year (t = 0 in {settings.evaluation_year})")
     ax.set_ylabel(f"Cumulative present value [{_currency(result)} million]")
     ax.set_title("Cumulative discounted life-cycle cost")
-    ax.set_xlim(settings.evaluation_year, settings.evaluation_year + years[-1])
+    ax.set_xlim(first, last + 1)
     ax.set_ylim(bottom=0)
     _millions_axis(ax.yaxis)
     _year_axis(ax.xaxis)

@@ -192,15 +192,18 @@ def _financing_rows(frame):
     columns = [c for c in ("drawdown", "interest", "principal", "fees", "premium",
                            "debt_service") if c in frame.columns]
     totals = frame.groupby("bidder", sort=False)[columns].sum()
+    # the schedule's own calendar years (the JSON's convention), else its years t
+    year_column = "calendar_year" if "calendar_year" in frame.columns else "year"
     rows = []
     for bidder, row in totals.iterrows():
         item = {"bidder": str(bidder), **{c: float(row[c]) for c in columns}}
         if "balance" in frame.columns:
             item["peak_balance"] = float(frame.loc[frame["bidder"] == bidder, "balance"].max())
-        years = frame.loc[frame["bidder"] == bidder, "year"]
+        years = frame.loc[frame["bidder"] == bidder, year_column]
         item["years"] = f"{int(years.min())}\u2013{int(years.max())}" if len(years) else ""
         rows.append(item)
-    return {"columns": columns, "rows": rows, "has_balance": "balance" in frame.columns}
+    return {"columns": columns, "rows": rows, "has_balance": "balance" in frame.columns,
+            "years": "Calendar years" if year_column == "calendar_year" else "Years t"}
 
 
 def _fleet_rows(frame):
