@@ -426,6 +426,14 @@ class Chromium:
         time.sleep(0.3)
         self.send("Runtime.evaluate", expression="1")
 
+    def load_url(self, url):
+        """Navigate to a URL (e.g. a local server's page) and wait for its load event."""
+        self.send("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+        self.send("Runtime.evaluate", expression="1")
+        time.sleep(0.5)  # the theme's scripts (e.g. wrapping tables) run after load
+        self.send("Runtime.evaluate", expression="1")
+
     def evaluate(self, expression):
         """Value of a JavaScript expression (JSON-serialisable)."""
         reply = self.send("Runtime.evaluate", expression=expression, returnByValue=True)

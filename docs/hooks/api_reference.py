@@ -38,6 +38,7 @@ LAYERS = (
      "Files, the command line and outputs for people.",
      ("fleetcalc.cli", "fleetcalc.reports.table", "fleetcalc.reports.report",
       "fleetcalc.reports.html", "fleetcalc.reports.excel", "fleetcalc.reports.charts",
+      "fleetcalc.reports.formatting",
       "fleetcalc.reference")),
 )
 
