@@ -38,7 +38,6 @@ from fleetcalc.tender import (
     Escalation,
     PaymentMilestone,
     Prices,
-    Tender,
     TenderSettings,
 )
 
