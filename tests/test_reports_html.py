@@ -356,3 +356,16 @@ def test_financing_years_are_the_schedules_calendar_years(html, result):
     for bidder, rows in result.financing.groupby("bidder"):
         span = f"{rows['calendar_year'].min()}\u2013{rows['calendar_year'].max()}"
         assert span in table, (bidder, span)
+
+
+def test_assumed_availability_is_marked(minimal_page, html):
+    """Bids without mtbf_hours are taken never to fail: their 100 % says so."""
+    ranking = minimal_page.split('id="ranking-table"', 1)[1].split("</table>", 1)[0]
+    assert "100.0%<sup>*</sup>" in ranking and "taken never to fail" in ranking
+    assert "taken never to fail" not in html  # every example bid has an MTBF
+
+
+def test_absent_settings_show_no_unit(minimal_page):
+    rows = minimal_page.split('id="settings-table"', 1)[1].split("</table>", 1)[0]
+    row = re.search(r"<code>delivery_max_weeks</code></td>(.*?)</tr>", rows, flags=re.S)[1]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:2] == ["\u2013", ""]

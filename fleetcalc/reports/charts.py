@@ -384,15 +384,19 @@ def available_vs_demand(result, *, ax=None):
     ax = _axes(ax)
     colours = bid_colours(result)
     x_column = "calendar_year" if "calendar_year" in frame else "year"
+    def steps(x, y):  # each year's level drawn over that year, the last one included
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        return (np.append(x, x[-1] + 1), np.append(y, y[-1])) if len(x) else (x, y)
+
     for bidder, rows in frame.groupby("bidder", sort=False):
         rows = rows.sort_values(x_column)
-        ax.plot(rows[x_column], rows["available_units"], color=colours.get(bidder, "#777777"),
-                label=str(bidder), drawstyle="steps-post")
+        ax.plot(*steps(rows[x_column], rows["available_units"]),
+                color=colours.get(bidder, "#777777"), label=str(bidder), drawstyle="steps-post")
     demand_given = has_demand(result)
     if demand_given:
         demand = frame.groupby(x_column)["demand"].max().sort_index()
-        ax.plot(demand.index, demand.to_numpy(), color="black", linestyle="--", linewidth=1.5,
-                label="Demand", drawstyle="steps-post")
+        ax.plot(*steps(demand.index, demand.to_numpy()), color="black", linestyle="--",
+                linewidth=1.5, label="Demand", drawstyle="steps-post")
     ax.set_xlabel("Calendar year" if x_column == "calendar_year" else "Year t")
     ax.set_ylabel("Locomotives [units]")
     ax.set_title("Available locomotives against demand" if demand_given

@@ -143,6 +143,8 @@ def _ranking_rows(result):
     ranking = pd.concat([ranking[ranked], ranking[~ranked & finite], ranking[~finite]])
     finite = np.isfinite(ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()).all(1)
     best = float(ranking["evaluated_cost"].iloc[0]) if finite.any() else math.nan
+    never_fails = {bid.bidder for bid in result.tender.bids
+                   if getattr(bid, "mtbf_hours", 0) is None}
     rows = []
     for (bidder, row), is_finite in zip(ranking.iterrows(), finite):
         reason = row.get("non_responsive_reason")
@@ -161,6 +163,7 @@ def _ranking_rows(result):
             "equivalent_annual_cost": float(row.get("equivalent_annual_cost", math.nan)),
             "cost_per_km": float(row.get("cost_per_km", math.nan)),
             "availability": float(row["availability"]) if "availability" in row else None,
+            "no_failure_data": bidder in never_fails,
             "p_meet_demand": float(row["p_meet_demand"]) if "p_meet_demand" in row else None,
             "pv": {c: float(row[f"pv_{c}"]) for c in result.categories
                    if f"pv_{c}" in row},
@@ -299,6 +302,8 @@ def _with_unit(shown, unit):
 def _unit_column(shown, unit):
     """The unit shown beside a setting: ``/year`` for a rate, nothing for ``-``."""
     unit = unit or ""
+    if shown == "\u2013":  # nothing given: no unit either
+        return ""
     if unit == "-" or (unit.startswith("-/") and not shown.endswith("%")):
         return unit.lstrip("-") if unit.startswith("-/") else ""
     return unit.lstrip("-") if shown.endswith("%") else unit
@@ -371,6 +376,8 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
         "not_finite": [r for r in rows if not r["finite"]],
         "recommendation": _recommendation(result, rows),
         "has_availability": any(r["availability"] is not None for r in rows),
+        "no_failure_data": any(r["no_failure_data"] and r["availability"] is not None
+                               for r in rows),
         "has_p_meet": demand_given and any(r["p_meet_demand"] is not None for r in rows),
         "has_demand": demand_given,
         "has_adjusted": any(not math.isclose(r["evaluated_cost"], r["lcc_npv"], rel_tol=1e-12,
