@@ -388,10 +388,12 @@ def available_vs_demand(result, *, ax=None):
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         return (np.append(x, x[-1] + 1), np.append(y, y[-1])) if len(x) else (x, y)
 
-    for bidder, rows in frame.groupby("bidder", sort=False):
+    styles = ("-", "--", ":", "-.")  # bids with the same fleet stay visible
+    for i, (bidder, rows) in enumerate(frame.groupby("bidder", sort=False)):
         rows = rows.sort_values(x_column)
         ax.plot(*steps(rows[x_column], rows["available_units"]),
-                color=colours.get(bidder, "#777777"), label=str(bidder), drawstyle="steps-post")
+                color=colours.get(bidder, "#777777"), label=str(bidder), drawstyle="steps-post",
+                linestyle=styles[i % len(styles)])
     demand_given = has_demand(result)
     if demand_given:
         demand = frame.groupby(x_column)["demand"].max().sort_index()
