@@ -366,3 +366,23 @@ class TestYears:
                       "Financing schedules"):
             years = {r["Calendar year"] for r in _rows(wb[sheet])}
             assert min(years) >= result.tender.tender.evaluation_year + 100, sheet
+
+
+def test_without_demand_no_demand_columns(tmp_path):
+    """A tender without [tender.demand]: no 'Demand 0' and no 'P(meet demand) 100 %'."""
+    from .report_helpers import minimal_result
+
+    wb = openpyxl.load_workbook(write_workbook(minimal_result(), tmp_path / "m.xlsx"))
+    assert "Fleet vs demand" not in wb.sheetnames and "Fleet by year" in wb.sheetnames
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        assert not [h for h in header if h and ("demand" in h.lower() or "Shortfall [" in h)], (
+            ws.title, header)
+    notes = [c.value for c in wb["Summary"]["A"] if isinstance(c.value, str)]
+    assert any("gives no demand" in n for n in notes)
+
+
+def test_with_demand_the_demand_columns_stay(workbook_path):
+    wb = openpyxl.load_workbook(workbook_path)
+    assert "Demand [units]" in [c.value for c in wb["Fleet vs demand"][1]]
+    assert "P(meet demand) [-]" in [c.value for c in wb["Summary"][1]]

@@ -29,7 +29,11 @@ __all__ = ["write_workbook", "assumption_rows", "SHEETS"]
 
 #: Sheet names, in workbook order (optional sheets only when their data exist).
 SHEETS = ("Summary", "Cash flows", "Adjustments", "Financing schedules", "Fleet projection",
-          "Fleet vs demand", "Simulation summary", "Tornado", "Assumptions")
+          "Fleet vs demand", "Fleet by year", "Simulation summary", "Tornado", "Assumptions")
+
+#: Columns about a demand, left out when the tender gives none (no zero demand, no
+#: "100 %" chance of meeting it); the fleet-by-year sheet is then "Fleet by year".
+_DEMAND_COLUMNS = ("demand", "p_meet_demand", "shortfall_unit_days")
 
 _MONEY = "#,##0.00"
 _FACTOR = "0.000000"
@@ -459,7 +463,8 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     categories = list(result.categories)
     live = {"rank", "model", "evaluated_cost", "lcc_npv", "equivalent_annual_cost",
             "cost_per_km"} | {f"pv_{c}" for c in categories}
-    extras = [c for c in ranking.columns if c not in live]
+    extras = [c for c in ranking.columns if c not in live
+              and not (c in _DEMAND_COLUMNS and not _has_demand(result))]
     labels = (["Bidder", "Model", "Bid no.", "Rank", f"Evaluated cost [{currency}]",
                f"LCC NPV [{currency}]"]
               + [f"PV {c.replace('_', ' ')} [{currency}]" for c in categories]
@@ -549,6 +554,9 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     if static_evaluated:
         lines.append("Evaluated cost is fleetcalc's value at the tender's discount rate (not a "
                      "formula) for: " + ", ".join(static_evaluated) + ".")
+    if not _has_demand(result):
+        lines.append("The tender gives no demand ([tender.demand]): no demand, probability "
+                     "of meeting it or shortfall is shown, and no shortfall is costed.")
     if extras:
         lines.append("Columns after the equivalent annual cost (" + ", ".join(
             _label_for(c, currency) for c in extras) + ") are fleetcalc's values, not formulas.")
@@ -564,6 +572,12 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 28)
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 30)
     ws.row_dimensions[1].height = 45
+
+
+def _has_demand(result):
+    from fleetcalc.reports.charts import has_demand  # noqa: PLC0415 - no matplotlib import
+
+    return has_demand(result)
 
 
 def _not_finite(value):
@@ -594,7 +608,8 @@ def write_workbook(result, path, *, simulation=None):
     equivalent annual cost, availability when known, the recommendation),
     *Cash flows* (the ledger with a discount-factor and a present-value
     formula per row), then, when the result has them, *Adjustments*,
-    *Financing schedules*, *Fleet projection*, *Fleet vs demand*,
+    *Financing schedules*, *Fleet projection*, *Fleet vs demand* (*Fleet by
+    year*, without demand columns, when the tender gives no demand),
     *Simulation summary* and *Tornado*, and *Assumptions* (every tender
     input with its unit). The discount rate is the Assumptions cell named
     ``discount_rate``.
@@ -648,6 +663,11 @@ def write_workbook(result, path, *, simulation=None):
                 ("Financing schedules", _optional(result, "financing")),
                 ("Fleet projection", _optional(result, "fleet")),
                 ("Fleet vs demand", _optional(result, "fleet_years"))]
+    if not _has_demand(result):  # no demand columns, and a title that says no demand
+        optional = [(("Fleet by year" if title == "Fleet vs demand" else title),
+                     frame.drop(columns=[c for c in _DEMAND_COLUMNS if c in frame.columns])
+                     if frame is not None and title.startswith("Fleet") else frame)
+                    for title, frame in optional]
     if simulation is not None:
         optional += [("Simulation summary", _frame_or_none(getattr(simulation, "summary", None))),
                      ("Tornado", _frame_or_none(getattr(simulation, "tornado", None)))]
