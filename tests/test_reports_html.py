@@ -27,6 +27,8 @@ from .report_helpers import (
     bare_result,
     example_result,
     extended_result,
+    minimal_result,
+    overflowed_result,
     rank_or_none,
 )
 
@@ -190,11 +192,13 @@ def pages(result, source_bytes, tmp_path_factory):
     return {
         "example": write_html(result, directory / "example.html", source_bytes=source_bytes),
         "extended": write_html(extended_result(result), directory / "extended.html"),
+        "minimal": write_html(minimal_result(), directory / "minimal.html"),
+        "overflowed": write_html(overflowed_result(result), directory / "overflowed.html"),
     }
 
 
 class TestInChromium:
-    @pytest.mark.parametrize("page", ["example", "extended"])
+    @pytest.mark.parametrize("page", ["example", "extended", "minimal", "overflowed"])
     def test_loads_cleanly_offline(self, browser, pages, page):
         browser.events.clear()
         browser.load(pages[page])
@@ -369,3 +373,17 @@ def test_absent_settings_show_no_unit(minimal_page):
     rows = minimal_page.split('id="settings-table"', 1)[1].split("</table>", 1)[0]
     row = re.search(r"<code>delivery_max_weeks</code></td>(.*?)</tr>", rows, flags=re.S)[1]
     assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:2] == ["\u2013", ""]
+
+
+def test_in_the_browser_without_demand_and_with_an_overflow(browser, pages):
+    """What a reader sees: no 'never' beside '0 years short', an explained +∞ that is
+    not ranked first."""
+    browser.load(pages["minimal"])
+    fleet = browser.evaluate("document.querySelector('#fleet').innerText")
+    assert "gives no demand" in fleet and "never" not in fleet
+    browser.load(pages["overflowed"])
+    first = browser.evaluate(
+        "document.querySelector('#ranking-table tr.bid').innerText")
+    assert first.split()[0] == "1" and "\u221e" not in first
+    note = browser.evaluate("document.querySelector('#not-finite').innerText")
+    assert "+\u221e" in note and "not ranked" in note
