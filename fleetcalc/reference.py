@@ -225,31 +225,33 @@ def _default(attribute):
 def field_rows(cls):
     """``(key, type, unit, default, meaning, example)`` for each field of ``cls``.
 
-    With range metadata on the fields (``spec(..., rules=...)`` recording a
-    ``range``), each row also ends with the documented range.
+    The meaning ends with the key's documented range (`` Range: `>= 0`.``)
+    when its spec records one.
     """
     hints = typing.get_type_hints(cls)
     rows = []
     for attribute in attrs.fields(cls):
         meta = attribute.metadata
         example = meta.get("example")
-        row = (attribute.name, type_name(hints[attribute.name], meta), meta.get("unit") or "",
-               _default(attribute), meta.get("doc", ""),
-               "" if example is None else json.dumps(example))
-        if "range" in meta:
-            row += (meta.get("range") or "",)
-        rows.append(row)
+        doc = meta.get("doc", "") + (f" Range: `{meta['range']}`." if meta.get("range") else "")
+        rows.append((attribute.name, type_name(hints[attribute.name], meta),
+                     meta.get("unit") or "", _default(attribute), doc,
+                     "" if example is None else json.dumps(example)))
     return rows
 
 
 def _text(value):
     """Cell text safe in a Markdown table (GitHub and Python-Markdown alike): one line;
-    ``|`` escaped (it would split the row), ``{``/``}`` escaped (``{...}`` would be read as
-    attributes), ``*`` escaped (emphasis), ``<`` as an entity (a tag)."""
-    text = " ".join(str(value).split())
-    for char in "\\|{}*":
-        text = text.replace(char, "\\" + char)
-    return text.replace("<", "&lt;")
+    outside code spans, ``|`` escaped (it would split the row), ``{``/``}`` escaped
+    (``{...}`` would be read as attributes), ``*`` escaped (emphasis), ``<`` as an entity
+    (a tag); code spans (between backticks) kept as they are."""
+    parts = " ".join(str(value).split()).split("`")
+    for i in range(0, len(parts), 2 if len(parts) % 2 else 1):  # unpaired `: all text
+        text = parts[i]
+        for char in "\\|{}*":
+            text = text.replace(char, "\\" + char)
+        parts[i] = text.replace("<", "&lt;")
+    return "`".join(parts)
 
 
 def _code(value):
@@ -302,17 +304,12 @@ def tender_file_reference():
     """
     parts = []
     for table, cls in TABLES:
-        rows = field_rows(cls)
-        ranged = any(len(r) > 6 for r in rows)
         parts.append(f"### `{table}`\n\n{_text(_first_line(cls))}\n")
-        parts.append("| Key | Type | Unit | Default | Meaning | Example |"
-                     + (" Range |" if ranged else ""))
-        parts.append("|---|---|---|---|---|---|" + ("---|" if ranged else ""))
-        for key, type_, unit, default, doc, example, *extra in rows:
+        parts.append("| Key | Type | Unit | Default | Meaning | Example |")
+        parts.append("|---|---|---|---|---|---|")
+        for key, type_, unit, default, doc, example in field_rows(cls):
             cells = [f"`{key}`", _type_cell(type_), f"[{_text(unit)}]" if unit else "",
                      _default_cell(default), _text(doc), _code(example)]
-            if ranged:
-                cells.append(_code(extra[0]) if extra else "")
             parts.append("| " + " | ".join(cells) + " |")
         parts.append("")
     return "\n".join(parts)
