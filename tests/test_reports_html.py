@@ -387,3 +387,14 @@ def test_in_the_browser_without_demand_and_with_an_overflow(browser, pages):
     assert first.split()[0] == "1" and "\u221e" not in first
     note = browser.evaluate("document.querySelector('#not-finite').innerText")
     assert "+\u221e" in note and "not ranked" in note
+
+
+def test_category_chart_caption_says_what_the_diamond_is(html, minimal_page):
+    """With adjustments the diamond is the evaluated cost (as the chart's legend says),
+    not the LCC NPV."""
+    def caption(text):
+        figure = text.split('id="chart-pv-by-category"', 1)[1].split("</figure>", 1)[0]
+        return figure.split("<figcaption>", 1)[1]
+
+    assert "the diamond is the evaluated cost" in caption(html)
+    assert "the diamond is the net LCC NPV" in caption(minimal_page)

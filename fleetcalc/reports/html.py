@@ -112,9 +112,23 @@ def _chart_images(result, simulation):
         caption = _CHART_CAPTIONS[name]
         if name == "available_vs_demand" and not has_demand(result):
             caption = _CHART_CAPTIONS["available_units"]
+        if name == "pv_by_category" and _adjusted(result):  # as the chart's legend says
+            caption = caption.replace(
+                "the diamond is the net LCC NPV.",
+                "hatched: the evaluation adjustments; the diamond is the evaluated cost "
+                "(LCC NPV + adjustments).")
         images[name] = {"src": f"data:image/png;base64,{data}", "caption": caption,
                         "alt": caption}
     return images
+
+
+def _adjusted(result):
+    """True if an evaluated cost differs from its LCC NPV (the charts' rule)."""
+    ranking = result.ranking
+    if "lcc_npv" not in ranking:
+        return False
+    return not np.allclose(ranking["evaluated_cost"], ranking["lcc_npv"], rtol=0, atol=0.5,
+                           equal_nan=True)
 
 
 def _rank(value):
