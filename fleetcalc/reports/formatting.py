@@ -23,6 +23,14 @@ _MAX_DECIMALS = 6
 def is_finite_number(value):
     """True for a real, finite number (not a bool, not None, not NaN or inf).
 
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> [is_finite_number(v) for v in (1, 0.5, float("nan"), float("inf"), None, True)]
@@ -110,6 +118,17 @@ def percent(value, decimals=None, *, undefined="\u2013"):
 def percent_number_format(value, minimum=0):
     """An Excel number format that shows ``value`` like :func:`percent`.
 
+    Parameters
+    ----------
+    value : float
+        The share the cell holds.
+    minimum : int, optional
+        Fewest decimals.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> percent_number_format(0.08), percent_number_format(0.001), percent_number_format(0.0055)
@@ -121,6 +140,15 @@ def percent_number_format(value, minimum=0):
 
 def is_share_unit(unit):
     """True for the units of shares and rates: ``-``, ``-/year``, ``-/week``, ...
+
+    Parameters
+    ----------
+    unit : str or None
+        A spec unit.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
