@@ -167,6 +167,7 @@ def test_costs_that_are_not_finite_are_labelled_not_drawn(result, everyone):
     ax = charts.pv_by_category_bars(broken)
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert not any(label.startswith("1. " + bidder[:10]) for label in labels), labels
+    assert any(label.startswith("\u2013 " + bidder[:10]) for label in labels), labels
     assert any("not finite" in t.get_text() for t in ax.texts)
     assert np.isfinite(ax.get_ylim()).all()
     ax = charts.cumulative_discounted_cost(broken)

@@ -106,19 +106,23 @@ def _simulation(result, simulation):
 
 
 def _ranks(result):
-    """``{bidder: rank}``; None for an unranked (e.g. non-responsive) bid."""
+    """``{bidder: rank}``; None for an unranked (e.g. non-responsive) bid, ``"–"`` for a
+    bid whose evaluated cost is not finite (never ranked)."""
     import pandas as pd  # noqa: PLC0415
 
     ranking = result.ranking
     if "rank" not in ranking:
         return {b: None for b in ranking.index}
     finite = np.isfinite(ranking["evaluated_cost"].astype(float))
-    return {b: (None if pd.isna(r) or not finite[b] else int(r))
+    return {b: ("\u2013" if not finite[b] else None if pd.isna(r) else int(r))
             for b, r in ranking["rank"].items()}
 
 
 def _rank_prefix(rank):
-    return f"{rank}. " if rank is not None else "NR. "
+    """``"1. "``; ``"NR. "`` for a non-responsive bid; ``"– "`` for a cost not finite."""
+    if rank is None:
+        return "NR. "
+    return f"{rank}. " if isinstance(rank, int) else f"{rank} "
 
 
 def _currency(result):
