@@ -28,6 +28,50 @@ INJECTION = '=HYPERLINK("http://x","y")'
 OPTIONAL = ("fleet", "fleet_years", "adjustments", "financing", "simulation")
 
 
+#: A tender with two bids and nothing optional: no fleet, no demand, no financing.
+MINIMAL_TOML = """
+[tender]
+name = "Minimal tender"
+base_currency = "USD"
+evaluation_year = 2026
+horizon_years = 20
+discount_rate = 0.06
+annual_km = 80000
+
+[tender.prices]
+diesel_per_litre = 1.0
+
+[[bids]]
+bidder = "Alpha Rail"
+model = "A1"
+currency = "USD"
+unit_price = 3000000
+quantity = 10
+delivery = [5, 5]
+fuel_litres_per_km = 4.5
+maintenance_per_km = 1.0
+service_life_years = 30
+
+[[bids]]
+bidder = "Beta Loco"
+model = "B2"
+currency = "USD"
+unit_price = 2800000
+quantity = 10
+delivery = [10]
+fuel_litres_per_km = 4.8
+maintenance_per_km = 1.1
+service_life_years = 25
+"""
+
+
+def minimal_result():
+    """The evaluation of :data:`MINIMAL_TOML` (no fleet, no demand, no financing)."""
+    from fleetcalc.io.tender_file import parse_tender  # noqa: PLC0415
+
+    return fleetcalc.evaluate(parse_tender(MINIMAL_TOML, source="minimal.toml"))
+
+
 def example_result():
     """The evaluation of the Pakistan example tender."""
     return fleetcalc.evaluate(fleetcalc.load_tender(EXAMPLE))
@@ -45,6 +89,39 @@ def injected_result():
     # the example's [[uncertainty]] names bidders, so it goes with the renamed bids
     return fleetcalc.evaluate(attrs.evolve(tender, bids=tuple(bids), uncertainty=(),
                                            correlation=None))
+
+
+#: Tender text that a spreadsheet would run as a formula, one per trigger character; each
+#: holds "INJ" so that a test can find every cell that came from it.
+INJECTIONS = ('=HYPERLINK("http://x","INJ")', "+INJ cmd|' /C calc'!A0", "-INJ+3",
+              "@SUM(INJ)", "\tINJ tabbed", "\rINJ carriage return", "=1+1 INJ")
+
+
+def injected_everywhere_result():
+    """The example with formula-like text in every text key of the tender that reaches a
+    sheet: tender name, bidders, models, notes, platforms, lenders, priced adjustments,
+    cohort names and models; with a (fake) simulation so that every sheet exists."""
+    import attrs  # noqa: PLC0415
+
+    text = iter(INJECTIONS * 20)
+    tender = fleetcalc.load_tender(EXAMPLE)
+    bids = []
+    for i, bid in enumerate(tender.bids):
+        changes = {"bidder": f"{next(text)} {i}", "model": next(text), "notes": next(text),
+                   "platform": next(text)}
+        if bid.financing is not None:
+            changes["financing"] = attrs.evolve(bid.financing, lender=next(text))
+        if bid.evaluation.priced_adjustments:
+            changes["evaluation"] = attrs.evolve(bid.evaluation, priced_adjustments=tuple(
+                attrs.evolve(p, name=next(text), basis=next(text))
+                for p in bid.evaluation.priced_adjustments))
+        bids.append(attrs.evolve(bid, **changes))
+    fleet = tuple(attrs.evolve(c, name=f"{next(text)} {i}", model=next(text))
+                  for i, c in enumerate(tender.fleet))
+    tender = attrs.evolve(tender, tender=attrs.evolve(tender.tender, name=next(text)),
+                          bids=tuple(bids), fleet=fleet, uncertainty=(), correlation=None)
+    result = fleetcalc.evaluate(tender)
+    return ExtendedResult(result, simulation=fake_extras(result)["simulation"])
 
 
 class ExtendedResult:
@@ -160,6 +237,24 @@ def bare_result(result=None):
     result = result if result is not None else example_result()
     ranking = result.ranking.assign(evaluated_cost=result.ranking["lcc_npv"])
     return ExtendedResult(result, ranking=ranking, **dict.fromkeys(OPTIONAL, None))
+
+
+def overflowed_result(result=None, *, bidders=None):
+    """``result`` (default: the example's) where the costs of ``bidders`` (default: the
+    last-ranked bid) overflowed to +inf, and that bid is nevertheless ranked first, as a
+    broken ranking could do: the report must not believe it."""
+    result = result if result is not None else example_result()
+    ranking = result.ranking.copy()
+    bidders = bidders or [ranking.index[ranking["rank"].notna()][-1]]
+    by_category = result.pv_by_category.copy()
+    for bidder in bidders:
+        for column in ("evaluated_cost", "lcc_npv", "pv_energy", "equivalent_annual_cost",
+                       "cost_per_km"):
+            ranking.loc[bidder, column] = np.inf
+        by_category.loc[bidder, "energy"] = np.inf
+        ranking.loc[bidder, "rank"] = 1
+    ranking = pd.concat([ranking.loc[bidders], ranking.drop(index=bidders)])
+    return ExtendedResult(result, ranking=ranking, pv_by_category=by_category)
 
 
 def rank_or_none(value):
@@ -329,6 +424,14 @@ class Chromium:
         self.wait_for("Page.loadEventFired")
         self.send("Runtime.evaluate", expression="1")  # flush events queued before load
         time.sleep(0.3)
+        self.send("Runtime.evaluate", expression="1")
+
+    def load_url(self, url):
+        """Navigate to a URL (e.g. a local server's page) and wait for its load event."""
+        self.send("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+        self.send("Runtime.evaluate", expression="1")
+        time.sleep(0.5)  # the theme's scripts (e.g. wrapping tables) run after load
         self.send("Runtime.evaluate", expression="1")
 
     def evaluate(self, expression):

@@ -43,7 +43,8 @@ MATH_PAGES = (
 )
 
 #: Pages checked for console messages only.
-OTHER_PAGES = ("", "getting-started/", "how-to/financing/", "conventions/", "api/")
+OTHER_PAGES = ("", "getting-started/", "how-to/financing/", "conventions/", "api/",
+               "tender-file/")
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
@@ -186,3 +187,49 @@ def test_pages_load_without_console_messages(chromium, site, page):
     dom, console = _open(chromium, site + page)
     assert re.search(r'<article[^>]*class="[^"]*md-content__inner', dom), page
     assert not console, f"{page or 'home'}: console messages:\n" + "\n".join(console)
+
+
+#: For each "### `[table]`" heading of the tender-file reference: the heading text, the
+#: number of header cells, and per body row its cells' text and how many lines its key
+#: (the first cell's code) takes.
+_REFERENCE_SCRIPT = """
+[...document.querySelectorAll('article h3')].map(h => {
+  let el = h.nextElementSibling, table = null;
+  while (el && el.tagName !== 'H3' && !table) {
+    table = el.tagName === 'TABLE' ? el : el.querySelector('table');
+    el = el.nextElementSibling;
+  }
+  return {heading: h.textContent.replace('\u00b6', '').trim(),
+          header: table ? table.tHead.rows[0].cells.length : 0,
+          rows: table ? [...table.tBodies[0].rows].map(r => ({
+            cells: [...r.cells].map(c => c.textContent.trim()),
+            keyLines: r.cells[0].querySelector('code')
+                      ? r.cells[0].querySelector('code').getClientRects().length : 0})) : []};
+})
+"""
+
+
+def test_tender_file_reference_renders_every_key(site, tmp_path):
+    """The built reference page in a browser: one table per table of the tender file,
+    each key of the spec in its own row with six cells, the right type (money types
+    complete), and key names on one line (never broken inside a word)."""
+    from fleetcalc.reference import TABLES, field_rows
+
+    from .report_helpers import Chromium
+
+    with Chromium(tmp_path) as browser:
+        browser.load_url(site + "tender-file/")
+        sections = {s["heading"]: s for s in browser.evaluate(_REFERENCE_SCRIPT)}
+        problems = browser.console_problems()
+    assert not problems, problems
+    for table, cls in TABLES:
+        section = sections[table]
+        expected = field_rows(cls)
+        assert section["header"] == len(expected[0]), table
+        assert [r["cells"][0] for r in section["rows"]] == [row[0] for row in expected], table
+        for shown, (key, type_, *_) in zip(section["rows"], expected):
+            assert len(shown["cells"]) == section["header"], (table, key, shown["cells"])
+            assert shown["cells"][1] == type_, (table, key, shown["cells"][1])
+            if type_.startswith("money"):
+                assert shown["cells"][1] == "money: number or {amount, currency}"
+            assert shown["keyLines"] == 1, f"{table} {key} wraps over {shown['keyLines']} lines"

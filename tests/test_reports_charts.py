@@ -113,3 +113,82 @@ def test_simulation_can_be_passed_explicitly(result, extended, tmp_path):
     bare = ExtendedResult(result, simulation=None)
     paths = charts.save_charts(bare, tmp_path, simulation=extended.simulation)
     assert {"evaluated_cost_distribution", "tornado"} <= {p.stem for p in paths}
+
+
+@pytest.fixture(scope="module")
+def minimal():
+    from .report_helpers import minimal_result
+
+    return minimal_result()
+
+
+def _ticks_in_view(axis):
+    low, high = sorted(axis.get_view_interval())
+    return [t for t in axis.get_majorticklocs() if low - 1e-9 <= t <= high + 1e-9]
+
+
+def test_without_demand_no_demand_line(minimal, result):
+    ax = charts.available_vs_demand(minimal)
+    assert "Demand" not in [line.get_label() for line in ax.get_lines()]
+    assert "no demand" in ax.get_title(loc="left")
+    ax = charts.available_vs_demand(result)  # the example has a demand
+    assert "Demand" in [line.get_label() for line in ax.get_lines()]
+
+
+@pytest.mark.parametrize("which", ["minimal", "result"])
+def test_unit_counts_and_years_have_whole_ticks(which, request):
+    """Locomotive counts 0, 2, 4 ... (not 2.5 printed as 2); years 2030, 2032 (not 2032.5
+    printed as 2032)."""
+    chosen = request.getfixturevalue(which)
+    ax = charts.available_vs_demand(chosen)
+    ax.figure.canvas.draw()
+    for axis in (ax.yaxis, ax.xaxis):
+        ticks = _ticks_in_view(axis)
+        assert len(ticks) >= 3 and all(float(t).is_integer() for t in ticks), ticks
+    for function in (charts.cumulative_discounted_cost, charts.fleet_age_profile):
+        ax = function(chosen)
+        ax.figure.canvas.draw()
+        ticks = _ticks_in_view(ax.xaxis)
+        assert all(float(t).is_integer() for t in ticks), (function.__name__, ticks)
+
+
+def test_draw_counts_have_whole_ticks(extended):
+    ax = charts.evaluated_cost_distribution(extended)
+    ax.figure.canvas.draw()
+    assert all(float(t).is_integer() for t in _ticks_in_view(ax.yaxis))
+
+
+@pytest.mark.parametrize("everyone", [False, True])
+def test_costs_that_are_not_finite_are_labelled_not_drawn(result, everyone):
+    from .report_helpers import overflowed_result
+
+    broken = overflowed_result(result, bidders=list(result.ranking.index) if everyone else None)
+    bidder = broken.ranking.index[0]
+    ax = charts.pv_by_category_bars(broken)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert not any(label.startswith("1. " + bidder[:10]) for label in labels), labels
+    assert any(label.startswith("\u2013 " + bidder[:10]) for label in labels), labels
+    assert any("not finite" in t.get_text() for t in ax.texts)
+    assert np.isfinite(ax.get_ylim()).all()
+    ax = charts.cumulative_discounted_cost(broken)
+    assert any("not finite" in t.get_text() for t in ax.get_legend().get_texts())
+    assert np.isfinite(ax.get_ylim()).all()
+
+
+def test_years_are_the_ledger_and_fleet_calendar_years(result):
+    """The charts place values at the frames' calendar_year (the JSON's convention):
+    a result whose frames say otherwise is drawn as they say."""
+    shifted = ExtendedResult(result, **{
+        name: getattr(result, name).assign(calendar_year=getattr(result, name)["calendar_year"]
+                                           + 100)
+        for name in ("cash_flows", "fleet", "fleet_years")})
+    start = result.tender.tender.evaluation_year + 100
+    for function in (charts.cumulative_discounted_cost, charts.available_vs_demand,
+                     charts.fleet_age_profile):
+        ax = function(shifted)
+        xs = np.concatenate([line.get_xdata() for line in ax.get_lines() if len(
+            line.get_xdata())])
+        assert xs.min() >= start, function.__name__
+    ax = charts.cumulative_discounted_cost(result)
+    first = min(line.get_xdata()[0] for line in ax.get_lines())
+    assert first == result.cash_flows["calendar_year"].min()

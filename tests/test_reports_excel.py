@@ -142,6 +142,31 @@ class TestReadBack:
             assert found[(f"Bid {i}", "quantity")] == (bid.quantity, "units")
             assert found[(f"Bid {i}", "delivery")][0] == ", ".join(map(str, bid.delivery))
 
+    def test_rates_and_shares_keep_their_digits(self, workbook_path, result):
+        """A share cell's percentage format shows the value exactly (0.001 is 0.1%, not
+        0.00%); the recommendation sentence too."""
+        wb = openpyxl.load_workbook(workbook_path)
+        checked = 0
+        for row in wb["Assumptions"].iter_rows(min_row=2):
+            section, parameter, value, unit = (c.value for c in row[:4])
+            if not unit or not (unit == "-" or unit.startswith("-/")) \
+                    or not isinstance(value, float):
+                continue
+            fmt = row[2].number_format
+            assert fmt.endswith("%"), (parameter, fmt)
+            decimals = len(fmt.split(".", 1)[1]) - 1 if "." in fmt else 0
+            assert round(value * 100, decimals) == pytest.approx(value * 100, abs=1e-9), (
+                section, parameter, value, fmt)
+            checked += 1
+        assert checked > 40
+        rows = {(r[0].value, r[1].value): r for r in wb["Assumptions"].iter_rows(min_row=2)
+                if r[1].value}
+        cell = rows[("Tender settings: evaluation", "delivery_adjustment_per_week")][2]
+        assert (cell.value, cell.number_format) == (0.001, "0.0%")
+        sentence = next(c.value for c in wb["Summary"]["B"] if str(c.value).startswith(
+            "Recommendation"))
+        assert "discount rate of 8% over" in sentence
+
     def test_optional_sheets_only_when_present(self, tmp_path, result):
         wb = openpyxl.load_workbook(write_workbook(bare_result(result), tmp_path / "a.xlsx"))
         assert wb.sheetnames == ["Summary", "Cash flows", "Assumptions"]
@@ -241,3 +266,123 @@ class TestLibreOfficeRecalculation:
         for row in _rows(wb["Summary"]):
             expected = extended.ranking.loc[row["Bidder"], "evaluated_cost"]
             assert abs(row[f"Evaluated cost [{currency}]"] - expected) < CENT
+
+
+class TestCostsThatAreNotFinite:
+    """An overflowed cost is written as +∞ and explained, never ranked or summed away."""
+
+    def test_shown_explained_and_not_ranked(self, result, tmp_path):
+        from .report_helpers import overflowed_result
+
+        broken = overflowed_result(result)
+        bidder = broken.ranking.index[0]  # ranked 1 by the broken ranking
+        wb = openpyxl.load_workbook(write_workbook(broken, tmp_path / "b.xlsx"))
+        rows = _rows(wb["Summary"])
+        assert rows[0]["Bidder"] != bidder and rows[-1]["Bidder"] == bidder
+        last = rows[-1]
+        assert last["Rank"] == "not ranked: cost not finite"
+        assert last["Evaluated cost [USD]"] == "+\u221e" and last["LCC NPV [USD]"] == "+\u221e"
+        texts = [c.value for c in wb["Summary"]["A"] if isinstance(c.value, str)]
+        assert any(t.startswith(f"Warning: the evaluated cost of {bidder} is not a finite")
+                   for t in texts)
+        sentence = next(c.value for c in wb["Summary"]["B"]
+                        if str(c.value).startswith("Recommendation"))
+        assert bidder not in sentence
+
+    def test_no_recommendation_when_no_cost_is_finite(self, result, tmp_path):
+        from .report_helpers import overflowed_result
+
+        broken = overflowed_result(result, bidders=list(result.ranking.index))
+        wb = openpyxl.load_workbook(write_workbook(broken, tmp_path / "b.xlsx"))
+        assert {r["Rank"] for r in _rows(wb["Summary"])} == {"not ranked: cost not finite"}
+        assert any(str(c.value).startswith("No recommendation") for c in wb["Summary"]["B"])
+        formulas = [c.value for row in wb["Summary"].iter_rows() for c in row
+                    if c.data_type == "f"]
+        assert not any("RANK(" in f or "MATCH(" in f for f in formulas)
+
+
+@pytest.fixture(scope="module")
+def injected(tmp_path_factory):
+    """Workbook of a tender with formula-like text in every text key."""
+    from .report_helpers import injected_everywhere_result
+
+    return write_workbook(injected_everywhere_result(), tmp_path_factory.mktemp("inj2") / "i.xlsx")
+
+
+class TestEveryTextCell:
+    """Every text of the tender file is a text cell on every sheet, never a formula."""
+
+    def test_on_every_sheet_as_text(self, injected):
+        wb = openpyxl.load_workbook(injected)
+        found = {}
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and "INJ" in cell.value:
+                        found.setdefault(ws.title, []).append(cell)
+                        assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                        if cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                            assert cell.quotePrefix, (ws.title, cell.coordinate)
+        # the tender's text reaches every sheet that shows tender text
+        assert set(found) >= {"Summary", "Cash flows", "Adjustments", "Financing schedules",
+                              "Fleet projection", "Fleet vs demand", "Simulation summary",
+                              "Tornado", "Assumptions"}, set(found)
+        cohorts = {c.value for c in found["Fleet projection"]}
+        assert any(v.startswith("@SUM") or v.startswith("=") for v in cohorts), cohorts
+
+    def test_no_formula_holds_tender_text(self, injected):
+        with zipfile.ZipFile(injected) as archive:
+            xml = "".join(archive.read(n).decode() for n in archive.namelist()
+                          if n.startswith("xl/worksheets/"))
+        formulas = [f.split("</f>", 1)[0] for f in xml.split("<f>")[1:]]
+        assert formulas  # the workbook's own formulas are there
+        assert not [f for f in formulas if "INJ" in f]
+
+
+class TestYears:
+    """Every sheet's years are the JSON's: (year t, calendar year) pairs read from the
+    result's frames, never recomputed by the workbook."""
+
+    @pytest.mark.parametrize(("sheet", "key"), [
+        ("Cash flows", "cash_flows"), ("Fleet projection", "fleet"),
+        ("Fleet vs demand", "fleet_years"), ("Financing schedules", "financing")])
+    def test_each_sheet_follows_the_json(self, workbook_path, result, sheet, key):
+        wb = openpyxl.load_workbook(workbook_path)
+        rows = _rows(wb[sheet])
+        shown = {(r["Bidder"], r["Year t"], r["Calendar year"]) for r in rows}
+        expected = {(r["bidder"], r["year"], r["calendar_year"]) for r in result.to_dict()[key]}
+        assert shown == expected
+
+    def test_the_json_convention_is_not_recomputed(self, result, tmp_path):
+        """A result whose frames use another calendar-year convention is written as is."""
+        from .report_helpers import ExtendedResult
+
+        shifted = {name: getattr(result, name).assign(
+            calendar_year=getattr(result, name)["calendar_year"] + 100)
+            for name in ("cash_flows", "fleet", "fleet_years", "financing")}
+        wb = openpyxl.load_workbook(write_workbook(ExtendedResult(result, **shifted),
+                                                   tmp_path / "s.xlsx"))
+        for sheet in ("Cash flows", "Fleet projection", "Fleet vs demand",
+                      "Financing schedules"):
+            years = {r["Calendar year"] for r in _rows(wb[sheet])}
+            assert min(years) >= result.tender.tender.evaluation_year + 100, sheet
+
+
+def test_without_demand_no_demand_columns(tmp_path):
+    """A tender without [tender.demand]: no 'Demand 0' and no 'P(meet demand) 100 %'."""
+    from .report_helpers import minimal_result
+
+    wb = openpyxl.load_workbook(write_workbook(minimal_result(), tmp_path / "m.xlsx"))
+    assert "Fleet vs demand" not in wb.sheetnames and "Fleet by year" in wb.sheetnames
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        assert not [h for h in header if h and ("demand" in h.lower() or "Shortfall [" in h)], (
+            ws.title, header)
+    notes = [c.value for c in wb["Summary"]["A"] if isinstance(c.value, str)]
+    assert any("gives no demand" in n for n in notes)
+
+
+def test_with_demand_the_demand_columns_stay(workbook_path):
+    wb = openpyxl.load_workbook(workbook_path)
+    assert "Demand [units]" in [c.value for c in wb["Fleet vs demand"][1]]
+    assert "P(meet demand) [-]" in [c.value for c in wb["Summary"][1]]

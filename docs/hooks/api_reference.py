@@ -41,6 +41,7 @@ LAYERS = (
       "fleetcalc.cli.report", "fleetcalc.cli.completion", "fleetcalc.reports.output",
       "fleetcalc.reports.table", "fleetcalc.reports.report",
       "fleetcalc.reports.html", "fleetcalc.reports.excel", "fleetcalc.reports.charts",
+      "fleetcalc.reports.formatting",
       "fleetcalc.reference")),
 )
 

@@ -24,6 +24,7 @@ __all__ = [
     "evaluated_cost_distribution",
     "tornado",
     "available_charts",
+    "has_demand",
     "save_charts",
 ]
 
@@ -105,17 +106,23 @@ def _simulation(result, simulation):
 
 
 def _ranks(result):
-    """``{bidder: rank}``; None for an unranked (e.g. non-responsive) bid."""
+    """``{bidder: rank}``; None for an unranked (e.g. non-responsive) bid, ``"–"`` for a
+    bid whose evaluated cost is not finite (never ranked)."""
     import pandas as pd  # noqa: PLC0415
 
     ranking = result.ranking
     if "rank" not in ranking:
         return {b: None for b in ranking.index}
-    return {b: (None if pd.isna(r) else int(r)) for b, r in ranking["rank"].items()}
+    finite = np.isfinite(ranking["evaluated_cost"].astype(float))
+    return {b: ("\u2013" if not finite[b] else None if pd.isna(r) else int(r))
+            for b, r in ranking["rank"].items()}
 
 
 def _rank_prefix(rank):
-    return f"{rank}. " if rank is not None else "NR. "
+    """``"1. "``; ``"NR. "`` for a non-responsive bid; ``"– "`` for a cost not finite."""
+    if rank is None:
+        return "NR. "
+    return f"{rank}. " if isinstance(rank, int) else f"{rank} "
 
 
 def _currency(result):
@@ -189,33 +196,49 @@ def cumulative_discounted_cost(result, *, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
-        Calendar year on x, cumulative present value [base currency million]
-        on y; the last point of each line is the bid's LCC NPV.
+        Calendar year on x (the ledger's ``calendar_year``), cumulative
+        present value through the end of that year [base currency million]
+        on y; the last level of each line is the bid's LCC NPV.
     """
     ax = _axes(ax)
     ledger = result.cash_flows
     settings = result.tender.tender
     colours = bid_colours(result)
-    last_year = int(ledger["year"].max()) if len(ledger) else settings.horizon_years
-    years = np.arange(0, max(last_year, settings.horizon_years) + 1)
+    # Calendar years as the ledger states them (the JSON's convention), never recomputed.
+    calendar = (ledger["calendar_year"] if "calendar_year" in ledger
+                else settings.evaluation_year + ledger["year"])
+    first = int(calendar.min()) if len(ledger) else settings.evaluation_year
+    last = int(calendar.max()) if len(ledger) else settings.evaluation_year + \
+        settings.horizon_years
+    years = np.arange(first, last + 1)
+    ledger = ledger.assign(_calendar=calendar)
     rank = _ranks(result)
     currency = _currency(result)
     order = {b: i for i, b in enumerate(result.ranking.index)}
     for bidder in sorted(_bidders(result), key=lambda b: order.get(b, len(order))):
         rows = ledger[ledger["bidder"] == bidder]
-        per_year = rows.groupby("year")["present_value"].sum().reindex(years, fill_value=0.0)
+        per_year = rows.groupby("_calendar")["present_value"].sum().reindex(years,
+                                                                            fill_value=0.0)
         cumulative = per_year.cumsum().to_numpy() / 1e6
         prefix = _rank_prefix(rank.get(bidder))
-        ax.step(settings.evaluation_year + years, cumulative, where="post",
-                color=colours[bidder],
+        total = float(result.ranking.loc[bidder, "lcc_npv"]) if bidder in result.ranking.index \
+            else cumulative[-1]
+        if not (np.isfinite(cumulative).all() and np.isfinite(total)):
+            # a line to infinity cannot be drawn: say so in the legend
+            ax.plot([], [], color=colours[bidder],
+                    label=f"{prefix}{bidder}: LCC NPV not finite (not drawn)")
+            continue
+        # each calendar year's level drawn over that year, the last one included
+        ax.step(np.append(years, last + 1), np.append(cumulative, cumulative[-1]),
+                where="post", color=colours[bidder],
                 label=f"{prefix}{bidder}: {currency} {cumulative[-1]:,.1f} million")
     ax.set_xlabel(f"Calendar year (t = 0 in {settings.evaluation_year})")
     ax.set_ylabel(f"Cumulative present value [{_currency(result)} million]")
     ax.set_title("Cumulative discounted life-cycle cost")
-    ax.set_xlim(settings.evaluation_year, settings.evaluation_year + years[-1])
+    ax.set_xlim(first, last + 1)
     ax.set_ylim(bottom=0)
     _millions_axis(ax.yaxis)
-    ax.xaxis.set_major_formatter(_plain_years())
+    _year_axis(ax.xaxis)
     _legend_outside(ax, ncol=1)
     return ax
 
@@ -224,6 +247,42 @@ def _plain_years():
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
     return FuncFormatter(lambda x, _pos: f"{x:.0f}")
+
+
+def _year_axis(axis):
+    """Whole calendar years as ticks (never 2032.5 printed as "2032"), no thousands comma."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(_plain_years())
+
+
+def _count_axis(axis):
+    """Whole numbers as ticks (units, draws), with thousands separators."""
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    _thousands_axis(axis)
+
+
+def has_demand(result):
+    """True if the tender gives a demand (``[tender.demand]`` with a level above 0).
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+
+    Returns
+    -------
+    bool
+    """
+    demand = getattr(result.tender.tender, "demand", None)
+    if demand is None:
+        return False
+    frame = _optional(result, "fleet_years")
+    if frame is not None and "demand" in frame:
+        return bool((frame["demand"] > 0).any())
+    return True
 
 
 @_styled
@@ -250,9 +309,13 @@ def pv_by_category_bars(result, *, ax=None):
     bidders = list(ranking.index)
     frame = result.pv_by_category.reindex(bidders) / 1e6
     adjusted = "lcc_npv" in ranking and not np.allclose(
-        ranking["evaluated_cost"], ranking["lcc_npv"], rtol=0, atol=0.5)
+        ranking["evaluated_cost"], ranking["lcc_npv"], rtol=0, atol=0.5, equal_nan=True)
     if adjusted:  # the bars then add up to the evaluated cost that ranks the bids
         frame["adjustments"] = (ranking["evaluated_cost"] - ranking["lcc_npv"]) / 1e6
+    # A bid whose cost is not finite gets no bar (it cannot be drawn), only a label.
+    broken = ~np.isfinite(frame.to_numpy(dtype=float)).all(axis=1) | ~np.isfinite(
+        ranking["evaluated_cost"].to_numpy(dtype=float))
+    frame = frame.where(~np.repeat(broken[:, None], frame.shape[1], axis=1), 0.0)
     categories = [c for c in frame.columns if np.any(frame[c].to_numpy() != 0)]
     x = np.arange(len(bidders))
     positive = np.zeros(len(bidders))
@@ -272,12 +335,14 @@ def pv_by_category_bars(result, *, ax=None):
                    linewidth=0.5, hatch=hatch or "//")
         positive += up
         negative += down
-    totals = frame.sum(axis=1).to_numpy()
+    totals = np.where(broken, np.nan, frame.sum(axis=1).to_numpy())
     ax.scatter(x, totals, marker="D", color="black", zorder=3, s=28,
                label="Net total (evaluated cost)" if adjusted else "Net total (LCC NPV)")
-    for xi, total, top in zip(x, totals, positive):
-        ax.annotate(f"{total:,.1f}", (xi, top), xytext=(0, 3), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=9, fontweight="bold")
+    for xi, total, top, not_finite in zip(x, totals, positive, broken):
+        ax.annotate("cost not finite\n(not drawn)" if not_finite else f"{total:,.1f}",
+                    (xi, top), xytext=(0, 3), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=9, fontweight="bold",
+                    color="#D55E00" if not_finite else "black")
     ax.axhline(0, color="black", linewidth=0.8)
     rank = _ranks(result)
     width = 22 if len(bidders) <= 3 else 14
@@ -285,7 +350,8 @@ def pv_by_category_bars(result, *, ax=None):
                   fontsize=9 if len(bidders) > 3 else None)
     ax.set_ylabel(f"Present value [{_currency(result)} million]")
     ax.set_title("Present value by cost category")
-    ax.set_ylim(min(negative.min() * 1.3, 0), positive.max() * 1.1 if len(x) else 1)
+    top = positive.max() * 1.1 if len(x) else 0.0
+    ax.set_ylim(min(negative.min() * 1.3, 0), top if top > 0 else 1.0)
     ax.set_xlim(-0.6, len(bidders) - 0.4)
     _millions_axis(ax.yaxis)
     handles, labels = ax.get_legend_handles_labels()
@@ -322,20 +388,29 @@ def available_vs_demand(result, *, ax=None):
     ax = _axes(ax)
     colours = bid_colours(result)
     x_column = "calendar_year" if "calendar_year" in frame else "year"
-    for bidder, rows in frame.groupby("bidder", sort=False):
+    def steps(x, y):  # each year's level drawn over that year, the last one included
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        return (np.append(x, x[-1] + 1), np.append(y, y[-1])) if len(x) else (x, y)
+
+    styles = ("-", "--", ":", "-.")  # bids with the same fleet stay visible
+    for i, (bidder, rows) in enumerate(frame.groupby("bidder", sort=False)):
         rows = rows.sort_values(x_column)
-        ax.plot(rows[x_column], rows["available_units"], color=colours.get(bidder, "#777777"),
-                label=str(bidder), drawstyle="steps-post")
-    demand = frame.groupby(x_column)["demand"].max().sort_index()
-    ax.plot(demand.index, demand.to_numpy(), color="black", linestyle="--", linewidth=1.5,
-            label="Demand", drawstyle="steps-post")
+        ax.plot(*steps(rows[x_column], rows["available_units"]),
+                color=colours.get(bidder, "#777777"), label=str(bidder), drawstyle="steps-post",
+                linestyle=styles[i % len(styles)])
+    demand_given = has_demand(result)
+    if demand_given:
+        demand = frame.groupby(x_column)["demand"].max().sort_index()
+        ax.plot(*steps(demand.index, demand.to_numpy()), color="black", linestyle="--",
+                linewidth=1.5, label="Demand", drawstyle="steps-post")
     ax.set_xlabel("Calendar year" if x_column == "calendar_year" else "Year t")
     ax.set_ylabel("Locomotives [units]")
-    ax.set_title("Available locomotives against demand")
+    ax.set_title("Available locomotives against demand" if demand_given
+                 else "Available locomotives (the tender gives no demand)")
     ax.set_ylim(bottom=0)
-    _thousands_axis(ax.yaxis)
-    ax.xaxis.set_major_formatter(_plain_years())
-    _legend_outside(ax, ncol=min(frame["bidder"].nunique() + 1, 4))
+    _count_axis(ax.yaxis)
+    _year_axis(ax.xaxis)
+    _legend_outside(ax, ncol=min(frame["bidder"].nunique() + demand_given, 3))
     return ax
 
 
@@ -378,7 +453,7 @@ def fleet_age_profile(result, *, ax=None):
     ax.set_ylabel("Mean age of units in service [year]")
     ax.set_title("Fleet age profile")
     ax.set_ylim(bottom=0)
-    ax.xaxis.set_major_formatter(_plain_years())
+    _year_axis(ax.xaxis)
     _legend_outside(ax)
     return ax
 
@@ -435,7 +510,7 @@ def evaluated_cost_distribution(result, *, ax=None, simulation=None):
     ax.set_ylabel("Draws [count]")
     ax.set_title(f"Evaluated cost over {len(draws):,} draws (dashed: median)")
     _thousands_axis(ax.xaxis)
-    _thousands_axis(ax.yaxis)
+    _count_axis(ax.yaxis)
     _legend_outside(ax)
     return ax
 

@@ -29,7 +29,11 @@ __all__ = ["write_workbook", "assumption_rows", "SHEETS"]
 
 #: Sheet names, in workbook order (optional sheets only when their data exist).
 SHEETS = ("Summary", "Cash flows", "Adjustments", "Financing schedules", "Fleet projection",
-          "Fleet vs demand", "Simulation summary", "Tornado", "Assumptions")
+          "Fleet vs demand", "Fleet by year", "Simulation summary", "Tornado", "Assumptions")
+
+#: Columns about a demand, left out when the tender gives none (no zero demand, no
+#: "100 %" chance of meeting it); the fleet-by-year sheet is then "Fleet by year".
+_DEMAND_COLUMNS = ("demand", "p_meet_demand", "shortfall_unit_days")
 
 _MONEY = "#,##0.00"
 _FACTOR = "0.000000"
@@ -106,12 +110,15 @@ def _text_cell(ws, row, column, value):
 
 
 def _number_cell(ws, row, column, value, number_format=_DECIMAL):
-    """Write a finite number with a number format (NaN and inf stay empty)."""
+    """Write a finite number with a number format; an infinite one as the text ``+∞`` or
+    ``−∞`` (never silently empty); NaN (not applicable) stays empty."""
     cell = ws.cell(row=row, column=column)
     if value is None:
         return cell
     value = int(value) if isinstance(value, numbers.Integral) else float(value)
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and math.isinf(value):
+        return _text_cell(ws, row, column, "+\u221e" if value > 0 else "\u2212\u221e")
+    if isinstance(value, float) and math.isnan(value):
         return cell
     cell.value = value
     cell.number_format = number_format
@@ -212,6 +219,8 @@ def _label_for(column, currency):
 
 def _write_frame(ws, frame, currency, *, bid_numbers=None):
     """A DataFrame as a table from A1: header, typed cells, frozen header."""
+    from fleetcalc.reports.formatting import percent_number_format  # noqa: PLC0415
+
     columns = list(frame.columns)
     labels = [_label_for(c, currency) for c in columns]
     if bid_numbers is not None and "bidder" in columns:
@@ -219,7 +228,9 @@ def _write_frame(ws, frame, currency, *, bid_numbers=None):
     _header(ws, 1, labels)
     for i, record in enumerate(frame.itertuples(index=False), start=2):
         for j, (column, value) in enumerate(zip(columns, record), start=1):
-            _value_cell(ws, i, j, value, _format_for(column, currency))
+            number_format = (percent_number_format(value, 1) if column in _SHARE_COLUMNS
+                             else _format_for(column, currency))
+            _value_cell(ws, i, j, value, number_format)
         if bid_numbers is not None and "bidder" in columns:
             number = bid_numbers.get(record[columns.index("bidder")])
             _value_cell(ws, i, len(columns) + 1, number, _INTEGER)
@@ -238,7 +249,40 @@ def _unit(unit, currency):
     return unit.replace("currency", currency) if "currency" in unit else unit
 
 
-def _plain(value):
+def _item_text(item, currency):
+    """One table of an array (a payment milestone, a priced adjustment) as text.
+
+    The first field names the item; the others follow with their units, shares
+    as percentages: ``"signing: 10%"``, ``"Spare motors: 18,000,000 CNY (basis)"``.
+    """
+    from fleetcalc.money import Money  # noqa: PLC0415
+    from fleetcalc.reports.formatting import is_share_unit, percent  # noqa: PLC0415
+
+    parts = []
+    for field in attrs.fields(type(item)):
+        value = getattr(item, field.name)
+        unit = field.metadata.get("unit")
+        if value is None or value == "":
+            continue
+        if isinstance(value, Money):
+            parts.append(f"{value.amount:,.10g} {value.currency}")
+        elif isinstance(value, bool):
+            parts.append(f"{field.name} {'yes' if value else 'no'}")
+        elif isinstance(value, numbers.Number) and is_share_unit(unit):
+            parts.append(percent(value))
+        elif isinstance(value, numbers.Number) and unit == "currency":
+            parts.append(f"{value:,.10g} {currency}")
+        elif isinstance(value, numbers.Number):
+            parts.append(f"{value:,.10g}" + (f" {_unit(unit, currency)}" if unit else ""))
+        else:
+            parts.append(str(value))
+    if len(parts) <= 1:
+        return "".join(parts)
+    head, *rest = parts
+    return f"{head}: {rest[0]}" + "".join(f" ({p})" for p in rest[1:])
+
+
+def _plain(value, currency=""):
     """A scalar for a cell: numbers stay numbers, sequences become readable text."""
     if value is None:
         return None
@@ -249,14 +293,11 @@ def _plain(value):
     if isinstance(value, str):
         return value
     if isinstance(value, tuple | list):
-        parts = []
-        for item in value:
-            if attrs.has(type(item)):
-                parts.append(" ".join(f"{v:g}" if isinstance(v, float) else str(v)
-                                      for v in attrs.astuple(item, recurse=False)))
-            else:
-                parts.append(str(item))
-        return "; ".join(parts) if any(attrs.has(type(i)) for i in value) else ", ".join(parts)
+        if any(attrs.has(type(item)) for item in value):
+            return "; ".join(_item_text(item, currency) if attrs.has(type(item)) else str(item)
+                             for item in value)
+        return ", ".join(f"{item:,.10g}" if isinstance(item, float) else str(item)
+                         for item in value)
     return str(value)
 
 
@@ -280,23 +321,26 @@ def _assumption_rows(obj, section, currency):
         elif isinstance(value, dict):
             nested.append((field.name, value, doc))
         else:
-            rows.append((section, field.name, _plain(value), _unit(unit, currency), doc))
+            rows.append((section, field.name, _plain(value, currency), _unit(unit, currency),
+                         doc))
     for name, value, doc in nested:
         title = f"{section}: {name}"
         if isinstance(value, dict):
             for key, item in value.items():
                 unit = f"{currency} per {key}" if name == "exchange_rates" else ""
-                rows.append((title, str(key), _plain(item), unit, doc))
+                rows.append((title, str(key), _plain(item, currency), unit, doc))
         else:
             rows.extend(_assumption_rows(value, title, currency))
     return rows
 
 
 def _assumption_format(value, unit, base):
+    from fleetcalc.reports.formatting import is_share_unit, percent_number_format  # noqa: PLC0415
+
     if isinstance(value, numbers.Integral):
         return _INTEGER if unit == "year" else _COUNT
-    if unit in {"-/year", "-"}:
-        return _RATE
+    if is_share_unit(unit):
+        return percent_number_format(value)
     if unit.startswith(f"{base} per "):
         return "General"
     return _DECIMAL
@@ -400,17 +444,27 @@ def _close(a, b):
 def _write_summary(wb, result, bid_numbers, currency, adjustments):
     import pandas as pd  # noqa: PLC0415
 
+    from fleetcalc.reports.formatting import percent  # noqa: PLC0415
+
     ws = wb.active
     ws.title = "Summary"
-    ranked = result.ranking["rank"].notna().to_numpy()
-    # Ranked bids first (rank order), then unranked (non-responsive) ones.
-    ranking = pd.concat([result.ranking[ranked], result.ranking[~ranked]])
-    n_ranked = max(int(ranked.sum()), 1)
+    import numpy as np  # noqa: PLC0415
+
+    costs = result.ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()
+    finite = np.isfinite(costs).all(axis=1)
+    ranked = result.ranking["rank"].notna().to_numpy() & finite
+    # Ranked bids first (rank order), then unranked (non-responsive) ones, then bids whose
+    # cost is not finite (never ranked, whatever the ranking says).
+    ranking = pd.concat([result.ranking[ranked], result.ranking[~ranked & finite],
+                         result.ranking[~finite]])
+    not_finite = list(result.ranking.index[~finite])
+    n_ranked = int(ranked.sum())
     settings = result.tender.tender
     categories = list(result.categories)
     live = {"rank", "model", "evaluated_cost", "lcc_npv", "equivalent_annual_cost",
             "cost_per_km"} | {f"pv_{c}" for c in categories}
-    extras = [c for c in ranking.columns if c not in live]
+    extras = [c for c in ranking.columns if c not in live
+              and not (c in _DEMAND_COLUMNS and not _has_demand(result))]
     labels = (["Bidder", "Model", "Bid no.", "Rank", f"Evaluated cost [{currency}]",
                f"LCC NPV [{currency}]"]
               + [f"PV {c.replace('_', ' ')} [{currency}]" for c in categories]
@@ -426,6 +480,15 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         _text_cell(ws, r, 1, bidder)
         _text_cell(ws, r, 2, row["model"])
         _number_cell(ws, r, 3, bid_numbers[bidder], _INTEGER)
+        if bidder in not_finite:
+            _text_cell(ws, r, 4, "not ranked: cost not finite")
+            for j, column in enumerate(["evaluated_cost", "lcc_npv"]
+                                       + [f"pv_{c}" for c in categories]
+                                       + ["equivalent_annual_cost"], start=5):
+                _number_cell(ws, r, j, row[column], _MONEY)
+            for j, column in enumerate(extras, start=len(categories) + 8):
+                _value_cell(ws, r, j, row[column], _format_for(column, currency))
+            continue
         if r <= last:
             _formula_cell(ws, r, 4, f"=RANK(E{r},$E$2:$E${last},1)", _INTEGER)
         else:
@@ -454,26 +517,30 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         for j, column in enumerate(extras, start=eac + 1):
             _value_cell(ws, r, j, row[column], _format_for(column, currency))
 
-    first = ranking.iloc[0]
-    winner = ranking.index[0]
-    sentence = (f"Recommendation: award to {winner} ({first['model']}), the lowest evaluated "
-                f"cost, {currency} {first['evaluated_cost']:,.0f} in present value at a real "
-                f"discount rate of {settings.discount_rate:.2%} over {settings.horizon_years} "
-                "years")
-    if n_ranked > 1:
-        runner = ranking.index[1]
-        gap = float(ranking.iloc[1]["evaluated_cost"] - first["evaluated_cost"])
-        sentence += (f"; {currency} {gap:,.0f} "
-                     f"({gap / abs(float(first['evaluated_cost'])):.1%}) below {runner}")
-    sentence += "."
+    if n_ranked:
+        first = ranking.iloc[0]
+        winner = ranking.index[0]
+        sentence = (f"Recommendation: award to {winner} ({first['model']}), the lowest evaluated "
+                    f"cost, {currency} {first['evaluated_cost']:,.0f} in present value at a real "
+                    f"discount rate of {percent(settings.discount_rate)} over "
+                    f"{settings.horizon_years} years")
+        if n_ranked > 1:
+            runner = ranking.index[1]
+            gap = float(ranking.iloc[1]["evaluated_cost"] - first["evaluated_cost"])
+            share = percent(gap / abs(float(first["evaluated_cost"])), 1)
+            sentence += f"; {currency} {gap:,.0f} ({share}) below {runner}"
+        sentence += "."
+    else:
+        sentence = "No recommendation: no bid is responsive with a finite evaluated cost."
     notes = n + 3
     bold = _openpyxl().styles.Font(bold=True)
     _text_cell(ws, notes, 1, "Recommendation").font = bold
     _text_cell(ws, notes, 2, sentence)
-    _text_cell(ws, notes + 1, 1, "Lowest at the current discount rate").font = bold
-    _formula_cell(ws, notes + 1, 2,
-                  f"=INDEX($A$2:$A${last},MATCH(MIN($E$2:$E${last}),$E$2:$E${last},0))",
-                  "General")
+    if n_ranked:
+        _text_cell(ws, notes + 1, 1, "Lowest at the current discount rate").font = bold
+        _formula_cell(ws, notes + 1, 2,
+                      f"=INDEX($A$2:$A${last},MATCH(MIN($E$2:$E${last}),$E$2:$E${last},0))",
+                      "General")
     lines = [
         f"{settings.name}. Present values in {currency} at t = 0 ({settings.evaluation_year}); "
         "rank 1 = lowest evaluated cost" + ("; bids below the ranked ones are not ranked "
@@ -487,9 +554,16 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     if static_evaluated:
         lines.append("Evaluated cost is fleetcalc's value at the tender's discount rate (not a "
                      "formula) for: " + ", ".join(static_evaluated) + ".")
+    if not _has_demand(result):
+        lines.append("The tender gives no demand ([tender.demand]): no demand, probability "
+                     "of meeting it or shortfall is shown, and no shortfall is costed.")
     if extras:
         lines.append("Columns after the equivalent annual cost (" + ", ".join(
             _label_for(c, currency) for c in extras) + ") are fleetcalc's values, not formulas.")
+    lines.extend(f"Warning: the evaluated cost of {bidder} is not a finite number "
+                 f"({_not_finite(result.ranking.loc[bidder, 'evaluated_cost'])}): inputs far "
+                 "outside a plausible range made a cost overflow; the bid is not ranked."
+                 for bidder in not_finite)
     lines.extend(f"Warning: {w}" for w in getattr(result, "warnings", ()) or ())
     for k, line in enumerate(lines, start=notes + 3):
         _text_cell(ws, k, 1, line)
@@ -498,6 +572,17 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 28)
     ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width, 30)
     ws.row_dimensions[1].height = 45
+
+
+def _has_demand(result):
+    from fleetcalc.reports.charts import has_demand  # noqa: PLC0415 - no matplotlib import
+
+    return has_demand(result)
+
+
+def _not_finite(value):
+    value = float(value)
+    return "undefined, NaN" if math.isnan(value) else ("+\u221e" if value > 0 else "\u2212\u221e")
 
 
 def _bid_column(frame):
@@ -523,7 +608,8 @@ def write_workbook(result, path, *, simulation=None):
     equivalent annual cost, availability when known, the recommendation),
     *Cash flows* (the ledger with a discount-factor and a present-value
     formula per row), then, when the result has them, *Adjustments*,
-    *Financing schedules*, *Fleet projection*, *Fleet vs demand*,
+    *Financing schedules*, *Fleet projection*, *Fleet vs demand* (*Fleet by
+    year*, without demand columns, when the tender gives no demand),
     *Simulation summary* and *Tornado*, and *Assumptions* (every tender
     input with its unit). The discount rate is the Assumptions cell named
     ``discount_rate``.
@@ -577,6 +663,11 @@ def write_workbook(result, path, *, simulation=None):
                 ("Financing schedules", _optional(result, "financing")),
                 ("Fleet projection", _optional(result, "fleet")),
                 ("Fleet vs demand", _optional(result, "fleet_years"))]
+    if not _has_demand(result):  # no demand columns, and a title that says no demand
+        optional = [(("Fleet by year" if title == "Fleet vs demand" else title),
+                     frame.drop(columns=[c for c in _DEMAND_COLUMNS if c in frame.columns])
+                     if frame is not None and title.startswith("Fleet") else frame)
+                    for title, frame in optional]
     if simulation is not None:
         optional += [("Simulation summary", _frame_or_none(getattr(simulation, "summary", None))),
                      ("Tornado", _frame_or_none(getattr(simulation, "tornado", None)))]

@@ -18,6 +18,8 @@ import math
 import numbers
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["write_html", "render_html"]
 
 _CATEGORY_LABELS = {"initial_support": "Initial support", "residual_value": "Residual value"}
@@ -28,6 +30,8 @@ _CHART_CAPTIONS = {
     "cumulative_discounted_cost": "Cumulative present value of each bid's cash flows; the end "
                                   "point is the LCC NPV.",
     "available_vs_demand": "Locomotives available for service against the demand, by year.",
+    "available_units": "Locomotives available for service (expected), by year; the tender "
+                       "gives no demand to compare them with.",
     "fleet_age_profile": "Mean age of the units in service, weighted by units.",
     "evaluated_cost_distribution": "Distribution of evaluated cost over the Monte Carlo draws.",
     "tornado": "Evaluated cost of the rank-1 bid with one input at a time at its low and high "
@@ -55,17 +59,31 @@ def _finite(value):
             and not isinstance(value, bool) and math.isfinite(float(value)))
 
 
-def _money(value, decimals=0):
-    """``1,234,567`` (or an en dash when undefined)."""
-    return f"{float(value):,.{decimals}f}" if _finite(value) else "\u2013"
+def _shown_not_finite(value, undefined):
+    """An infinite value as ``+∞``/``−∞``; NaN or None as ``undefined``."""
+    if value is not None and isinstance(value, numbers.Number) and math.isinf(float(value)):
+        return _not_finite_text(value)
+    return undefined
 
 
-def _millions(value, decimals=1):
-    return f"{float(value) / 1e6:,.{decimals}f}" if _finite(value) else "\u2013"
+def _money(value, decimals=0, undefined="\u2013"):
+    """``1,234,567``; ``+∞``/``−∞`` when infinite; ``undefined`` (an en dash) when NaN."""
+    if _finite(value):
+        return f"{float(value):,.{decimals}f}"
+    return _shown_not_finite(value, undefined)
 
 
-def _percent(value, decimals=1):
-    return f"{float(value):.{decimals}%}" if _finite(value) else "\u2013"
+def _millions(value, decimals=1, undefined="\u2013"):
+    if _finite(value):
+        return f"{float(value) / 1e6:,.{decimals}f}"
+    return _shown_not_finite(value, undefined)
+
+
+def _percent(value, decimals=None):
+    """A share as a percentage (:func:`fleetcalc.reports.formatting.percent`)."""
+    from fleetcalc.reports.formatting import percent  # noqa: PLC0415
+
+    return percent(value, decimals)
 
 
 def _raw(value):
@@ -86,14 +104,31 @@ def _optional(result, name):
 
 
 def _chart_images(result, simulation):
-    from fleetcalc.reports.charts import available_charts, render_png  # noqa: PLC0415
+    from fleetcalc.reports.charts import available_charts, has_demand, render_png  # noqa: PLC0415
 
     images = {}
     for name, draw in available_charts(result, simulation=simulation).items():
         data = base64.b64encode(render_png(draw)).decode("ascii")
-        images[name] = {"src": f"data:image/png;base64,{data}", "caption": _CHART_CAPTIONS[name],
-                        "alt": _CHART_CAPTIONS[name]}
+        caption = _CHART_CAPTIONS[name]
+        if name == "available_vs_demand" and not has_demand(result):
+            caption = _CHART_CAPTIONS["available_units"]
+        if name == "pv_by_category" and _adjusted(result):  # as the chart's legend says
+            caption = caption.replace(
+                "the diamond is the net LCC NPV.",
+                "hatched: the evaluation adjustments; the diamond is the evaluated cost "
+                "(LCC NPV + adjustments).")
+        images[name] = {"src": f"data:image/png;base64,{data}", "caption": caption,
+                        "alt": caption}
     return images
+
+
+def _adjusted(result):
+    """True if an evaluated cost differs from its LCC NPV (the charts' rule)."""
+    ranking = result.ranking
+    if "lcc_npv" not in ranking:
+        return False
+    return not np.allclose(ranking["evaluated_cost"], ranking["lcc_npv"], rtol=0, atol=0.5,
+                           equal_nan=True)
 
 
 def _rank(value):
@@ -102,26 +137,47 @@ def _rank(value):
     return None if value is None or pd.isna(value) else int(value)
 
 
+def _not_finite_text(value):
+    """``"+∞"``, ``"−∞"`` or ``"undefined (NaN)"`` for a value that is not finite."""
+    value = float(value)
+    if math.isnan(value):
+        return "undefined (NaN)"
+    return "+\u221e" if value > 0 else "\u2212\u221e"
+
+
 def _ranking_rows(result):
-    """Ranked bids first (in rank order), then unranked (non-responsive) bids."""
+    """Ranked bids first (in rank order), then unranked (non-responsive) bids, then bids
+    whose cost is not a finite number (never ranked, whatever the ranking says)."""
     import pandas as pd  # noqa: PLC0415
 
     ranking = result.ranking
-    ranked = ranking["rank"].notna().to_numpy()
-    ranking = pd.concat([ranking[ranked], ranking[~ranked]])
-    best = float(ranking["evaluated_cost"].iloc[0])
+    costs = ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()
+    finite = np.isfinite(costs).all(axis=1)
+    ranked = ranking["rank"].notna().to_numpy() & finite
+    ranking = pd.concat([ranking[ranked], ranking[~ranked & finite], ranking[~finite]])
+    finite = np.isfinite(ranking[["evaluated_cost", "lcc_npv"]].astype(float).to_numpy()).all(1)
+    best = float(ranking["evaluated_cost"].iloc[0]) if finite.any() else math.nan
+    never_fails = {bid.bidder for bid in result.tender.bids
+                   if getattr(bid, "mtbf_hours", 0) is None}
     rows = []
-    for bidder, row in ranking.iterrows():
+    for (bidder, row), is_finite in zip(ranking.iterrows(), finite):
         reason = row.get("non_responsive_reason")
+        rank = _rank(row["rank"]) if is_finite else None
+        problems = [] if is_finite else [
+            f"{name} is {_not_finite_text(row[column])}"
+            for column, name in (("evaluated_cost", "evaluated cost"), ("lcc_npv", "LCC NPV"))
+            if not _finite(float(row[column]))]
         rows.append({
-            "bidder": str(bidder), "model": str(row["model"]), "rank": _rank(row["rank"]),
-            "responsive": bool(row.get("responsive", True)) and _rank(row["rank"]) is not None,
+            "bidder": str(bidder), "model": str(row["model"]), "rank": rank,
+            "responsive": bool(row.get("responsive", True)) and rank is not None,
+            "finite": bool(is_finite), "not_finite": "; ".join(problems),
             "reason": str(reason) if isinstance(reason, str) and reason else None,
             "evaluated_cost": float(row["evaluated_cost"]), "lcc_npv": float(row["lcc_npv"]),
             "difference": float(row["evaluated_cost"]) - best,
             "equivalent_annual_cost": float(row.get("equivalent_annual_cost", math.nan)),
             "cost_per_km": float(row.get("cost_per_km", math.nan)),
             "availability": float(row["availability"]) if "availability" in row else None,
+            "no_failure_data": bidder in never_fails,
             "p_meet_demand": float(row["p_meet_demand"]) if "p_meet_demand" in row else None,
             "pv": {c: float(row[f"pv_{c}"]) for c in result.categories
                    if f"pv_{c}" in row},
@@ -130,7 +186,10 @@ def _ranking_rows(result):
 
 
 def _recommendation(result, rows):
-    rows = [r for r in rows if r["responsive"]] or rows
+    """The award sentence's facts; None when no bid is responsive with a finite cost."""
+    rows = [r for r in rows if r["responsive"] and r["finite"]]
+    if not rows:
+        return None
     first = rows[0]
     settings = result.tender.tender
     text = {"bidder": first["bidder"], "model": first["model"],
@@ -150,15 +209,18 @@ def _financing_rows(frame):
     columns = [c for c in ("drawdown", "interest", "principal", "fees", "premium",
                            "debt_service") if c in frame.columns]
     totals = frame.groupby("bidder", sort=False)[columns].sum()
+    # the schedule's own calendar years (the JSON's convention), else its years t
+    year_column = "calendar_year" if "calendar_year" in frame.columns else "year"
     rows = []
     for bidder, row in totals.iterrows():
         item = {"bidder": str(bidder), **{c: float(row[c]) for c in columns}}
         if "balance" in frame.columns:
             item["peak_balance"] = float(frame.loc[frame["bidder"] == bidder, "balance"].max())
-        years = frame.loc[frame["bidder"] == bidder, "year"]
+        years = frame.loc[frame["bidder"] == bidder, year_column]
         item["years"] = f"{int(years.min())}\u2013{int(years.max())}" if len(years) else ""
         rows.append(item)
-    return {"columns": columns, "rows": rows, "has_balance": "balance" in frame.columns}
+    return {"columns": columns, "rows": rows, "has_balance": "balance" in frame.columns,
+            "years": "Calendar years" if year_column == "calendar_year" else "Years t"}
 
 
 def _fleet_rows(frame):
@@ -197,6 +259,8 @@ def _simulation_context(result, simulation):
 
 
 def _format_assumption(value, unit, base):
+    from fleetcalc.reports.formatting import is_share_unit, percent  # noqa: PLC0415
+
     if value is None or value == "":
         return "\u2013"
     if isinstance(value, bool):
@@ -204,22 +268,59 @@ def _format_assumption(value, unit, base):
     if isinstance(value, numbers.Integral):
         return f"{value}" if unit == "year" else f"{value:,}"
     if isinstance(value, numbers.Number):
-        if unit in {"-/year", "-"}:
-            return f"{value:.2%}"
-        if unit.startswith(f"{base} per "):
-            return f"{value:g}"
-        return f"{value:,.2f}"
+        if is_share_unit(unit):
+            return percent(value)
+        return _decimal(value)
     return str(value)
 
 
+def _decimal(value):
+    """A number with two decimals, or as many as it needs (``4.60``, ``0.00356``).
+
+    Examples
+    --------
+    >>> _decimal(4.6), _decimal(257.08), _decimal(0.00356), _decimal(1_500_000.0)
+    ('4.60', '257.08', '0.00356', '1,500,000.00')
+    """
+    if not _finite(value):
+        return _money(value)
+    for decimals in range(2, 10):
+        if math.isclose(round(value, decimals), value, rel_tol=1e-12, abs_tol=1e-12):
+            break
+    return f"{value:,.{decimals}f}"
+
+
+_PLURAL = {"year": "years", "day": "days", "week": "weeks", "point": "points"}
+
+
 def _with_unit(shown, unit):
-    """``"4.60 L/km"``; percentages keep only a per-time part (``"1.00% /year"``)."""
-    if shown == "\u2013" or not unit:
+    """``"4.60 L/km"``, ``"30 years"``; a percentage keeps only a per-time part
+    (``"1%/year"``); a dimensionless ``-`` is not shown.
+
+    Examples
+    --------
+    >>> _with_unit("0.1%", "-/week"), _with_unit("1", "year"), _with_unit("30", "year")
+    ('0.1%/week', '1 year', '30 years')
+    >>> _with_unit("signing: 10%", "-"), _with_unit("4.60", "L/km")
+    ('signing: 10%', '4.60 L/km')
+    """
+    if shown == "\u2013" or not unit or unit == "-":
         return shown
     if shown.endswith("%"):
-        unit = unit.lstrip("-")
-        return f"{shown} {unit}".strip()
+        return f"{shown}{unit.lstrip('-')}" if unit.startswith("-/") else shown
+    if unit in _PLURAL and shown.replace(",", "") not in {"1", "1.00"}:
+        unit = _PLURAL[unit]
     return f"{shown} {unit}"
+
+
+def _unit_column(shown, unit):
+    """The unit shown beside a setting: ``/year`` for a rate, nothing for ``-``."""
+    unit = unit or ""
+    if shown == "\u2013":  # nothing given: no unit either
+        return ""
+    if unit == "-" or (unit.startswith("-/") and not shown.endswith("%")):
+        return unit.lstrip("-") if unit.startswith("-/") else ""
+    return unit.lstrip("-") if shown.endswith("%") else unit
 
 
 def _assumptions(result):
@@ -241,8 +342,12 @@ def _assumptions(result):
         else:
             group = section.split(":", 1)[1].strip().replace("_", " ") if ":" in section else ""
             settings.append({"group": group, "parameter": parameter, "value": shown,
-                             "unit": (unit or "").lstrip("-") if shown.endswith("%")
-                             else (unit or ""), "meaning": meaning})
+                             "unit": _unit_column(shown, unit), "meaning": meaning})
+    # A table absent from some bids (financing, guarantees): its keys' rows only, with a
+    # dash where a bid has none.
+    parameters = [k for k in parameters if not any(o.startswith(k + ".") for o in parameters)]
+    for key in parameters:
+        bids[key]["values"] = [v if v != "" else "\u2013" for v in bids[key]["values"]]
     return {"settings": settings, "bids": [bids[k] for k in parameters],
             "bidders": [b.bidder for b in tender.bids]}
 
@@ -272,6 +377,9 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
     adjustments = _optional(result, "adjustments")
     financing = _optional(result, "financing")
     fleet_years = _optional(result, "fleet_years")
+    from fleetcalc.reports.charts import has_demand  # noqa: PLC0415
+
+    demand_given = has_demand(result)
     context = {
         "title": settings.name,
         "settings": settings,
@@ -279,14 +387,18 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
         "rows": rows,
         "categories": [c for c in result.categories
                        if any(r["pv"].get(c, 0.0) != 0.0 for r in rows)],
+        "not_finite": [r for r in rows if not r["finite"]],
         "recommendation": _recommendation(result, rows),
         "has_availability": any(r["availability"] is not None for r in rows),
-        "has_p_meet": any(r["p_meet_demand"] is not None for r in rows),
+        "no_failure_data": any(r["no_failure_data"] and r["availability"] is not None
+                               for r in rows),
+        "has_p_meet": demand_given and any(r["p_meet_demand"] is not None for r in rows),
+        "has_demand": demand_given,
         "has_adjusted": any(not math.isclose(r["evaluated_cost"], r["lcc_npv"], rel_tol=1e-12,
                                              abs_tol=1e-6) for r in rows),
         "adjustments": adjustments.to_dict("records") if adjustments is not None else None,
         "financing": _financing_rows(financing) if financing is not None else None,
-        "fleet": _fleet_rows(fleet_years) if fleet_years is not None else None,
+        "fleet": _fleet_rows(fleet_years) if fleet_years is not None and demand_given else None,
         "simulation": _simulation_context(result, simulation),
         "charts": _chart_images(result, simulation),
         "assumptions": _assumptions(result),
