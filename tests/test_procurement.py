@@ -97,18 +97,54 @@ class TestAdjustments:
         assert lines["discount"] == pytest.approx(-0.05 * 1_900_000 * rho)
         assert row["evaluated_cost"] == pytest.approx(row["lcc_npv"] + lines.sum())
 
-    def test_domestic_preference_only_for_bids_that_do_not_qualify(self):
+    def test_domestic_preference_only_for_group_c_when_a_group_c_bid_is_lowest(self):
+        # World Bank Guidelines (2011) App. 2 para 6: the foreign bid A (group C) is the
+        # lowest without the margin (same bid as Local, which carries a 2 % extra line), so
+        # group C bids are compared again with 15 % of the price adjusted for scope
+        # (2 x 1,000,000), valued at the bid's PV factor of price rho; Local (group A) none
         tender = small_tender()
+        local = attrs.evolve(tender.bids[0], bidder="Local", evaluation=BidEvaluation(
+            domestic_value_added=0.4,
+            priced_adjustments=[PricedAdjustment(name="Extra", amount=40_000)]))
+        tender = with_rules(attrs.evolve(tender, bids=(tender.bids[0], local)),
+                            domestic_preference=True)
+        result = fleetcalc.evaluate(tender)
+        lines = result.adjustments.query("stage == 'domestic_preference'").set_index("bidder")
+        row = result.ranking.loc["A"]
+        rho = (row["pv_acquisition"] + row["pv_financing"]) / 2_000_000
+        assert lines.loc["A", "amount"] == pytest.approx(0.15 * 2_000_000 * rho)
+        assert bool(lines.loc["A", "applied"]) and not bool(lines.loc["Local", "applied"])
+        assert "group A bids carry no margin" in lines.loc["Local", "basis"]
+        assert result.ranking.index[0] == "Local"
+        # the margin is for comparison only: not in the evaluated cost
+        assert row["evaluated_cost"] == pytest.approx(row["lcc_npv"])
+        assert row["evaluated_cost_with_preference"] == pytest.approx(
+            row["lcc_npv"] + 0.15 * 2_000_000 * rho)
+
+    def test_no_margin_when_the_lowest_bid_is_in_group_a(self):
+        tender = small_tender()
+        local = attrs.evolve(tender.bids[0], bidder="Local", evaluation=BidEvaluation(
+            domestic_value_added=0.4, discount=0.01))
+        tender = with_rules(attrs.evolve(tender, bids=(tender.bids[0], local)),
+                            domestic_preference=True)
+        result = fleetcalc.evaluate(tender)
+        lines = result.adjustments.query("stage == 'domestic_preference'").set_index("bidder")
+        assert not lines["applied"].any() and (lines["amount"] == 0).all()
+        assert "lowest evaluated bid without the margin is in group A" in lines.loc["A", "basis"]
+        np.testing.assert_array_equal(result.ranking["evaluated_cost"],
+                                      result.ranking["evaluated_cost_with_preference"])
+
+    def test_group_b_lowest_takes_the_award_without_margins(self):
+        # Guidelines App. 2 para 6(a): a group B bid lowest is selected; no margin is added
+        tender = small_tender(evaluation=BidEvaluation(preference_group="B", discount=0.01))
         local = attrs.evolve(tender.bids[0], bidder="Local",
                              evaluation=BidEvaluation(domestic_value_added=0.4))
         tender = with_rules(attrs.evolve(tender, bids=(tender.bids[0], local)),
                             domestic_preference=True)
         result = fleetcalc.evaluate(tender)
-        lines = result.adjustments.query("stage == 'domestic_preference'")
-        assert lines["bidder"].tolist() == ["A"]
-        # 15 % of the price after adjustments (2 x 1,000,000; no other line)
-        assert lines["amount"].iloc[0] == pytest.approx(0.15 * 2_000_000)
-        assert result.ranking.index[0] == "Local"
+        assert result.ranking.index[0] == "A"
+        assert result.ranking.loc["A", "preference_group"] == "B"
+        assert (result.ranking["domestic_preference"] == 0).all()
 
     def test_delivery_delay_is_priced_and_beyond_the_limit_non_responsive(self):
         # required [2]: both units in year 1; the bid delivers [1, 1]: one unit 52 weeks late
@@ -118,9 +154,45 @@ class TestAdjustments:
         assert line["amount"].iloc[0] == pytest.approx(0.001 * 52 * 1_000_000)
         strict = with_rules(small_tender(), required_delivery=[2],
                             delivery_adjustment_per_week=0.001, delivery_max_weeks=26)
-        row = fleetcalc.evaluate(strict).ranking.loc["A"]
+        result = fleetcalc.evaluate(strict)
+        row = result.ranking.loc["A"]
         assert not row["responsive"] and pd_na(row["rank"])
         assert "beyond the limit of 26 weeks" in row["non_responsive_reason"]
+        # issue 12: a non-responsive bid gets no delivery line at all
+        assert result.adjustments.query("stage == 'delivery'").empty
+
+    def test_delay_is_priced_once_by_the_line(self):
+        # World Bank SBD (ITB "time schedule"): the per-week adjustment is the price of a
+        # delay, with no credit for early delivery; so the ledger takes the bid's units on
+        # the required schedule [2]: two units in service in year 1, energy at t = 1 is
+        # 2 x 10,000 km x 4 L/km x 1 USD/L = 80,000 (the bid's own [1, 1] would give 40,000)
+        tender = with_rules(small_tender(), required_delivery=[2],
+                            delivery_adjustment_per_week=0.001)
+        flows = fleetcalc.evaluate(tender).cash_flows.set_index(["year", "category"])["amount"]
+        assert flows[(1, "energy")] == pytest.approx(80_000)
+        # without a per-week rate the delay is priced through the fleet: own schedule, no line
+        plain = with_rules(small_tender(), required_delivery=[2])
+        result = fleetcalc.evaluate(plain)
+        assert result.cash_flows.set_index(["year", "category"])["amount"][
+            (1, "energy")] == pytest.approx(40_000)
+        assert result.adjustments.query("stage == 'delivery'").empty
+
+    def test_payments_are_priced_once(self):
+        # World Bank SBD (deviation in payment schedule): with a required schedule the
+        # ledger pays the price on it (here all on acceptance, warranty 1: 1 M at t = 1 and
+        # 1 M at t = 2) and the line prices the bid's deviation; without one, the bid's
+        # own schedule is in the ledger and there is no line
+        tender = with_rules(small_tender(), payment_deviation_rate=0.10,
+                            required_payments=[PaymentMilestone("acceptance", 1.0)])
+        result = fleetcalc.evaluate(tender)
+        acquisition = result.cash_flows.query("category == 'acquisition'").set_index("year")
+        assert acquisition["amount"].to_dict() == pytest.approx({1: 1_000_000, 2: 1_000_000})
+        assert "required schedule" in result.adjustments.query("stage == 'payment'")[
+            "basis"].iloc[0]
+        own = fleetcalc.evaluate(with_rules(small_tender(), payment_deviation_rate=0.10))
+        assert own.adjustments.query("stage == 'payment'").empty
+        assert own.cash_flows.query("category == 'acquisition'").set_index("year")[
+            "amount"].to_dict() == pytest.approx({0: 1_000_000, 1: 900_000, 2: 100_000})
 
     def test_earlier_payments_are_charged_interest(self):
         # Hand computation (World Bank: interest on earlier payments, matched in payment
@@ -139,18 +211,67 @@ class TestAdjustments:
         line = fleetcalc.evaluate(tender).adjustments.query("stage == 'priced'")
         assert line["amount"].iloc[0] == pytest.approx(4_000.0)
 
-    def test_expected_availability_damages_are_a_credit_and_capped(self):
-        # the units' availability is (1 - 36.5/365) * 0.9 = 0.81; guarantee 0.9, no tolerance:
-        # 9 points a year at 1,000 per point -> 9,000 in each year with units under
-        # guarantee; the cap, 1 % of the 2 M price = 20,000, bites in year 3
+    def test_expected_availability_damages_are_information_and_capped(self):
+        # the units' calendar availability is (1 - 36.5/365) * 900/(900 + 100) = 0.81;
+        # guarantee 0.9 on a calendar basis, no tolerance: 9 points a year at 1,000 per
+        # point -> 9,000 in each year with units under guarantee; the cap, 1 % of the 2 M
+        # price = 20,000, bites in year 3
+        guarantees = Guarantees(availability=0.9, damages_per_point=1000, damages_cap=0.01,
+                                guarantee_years=2, availability_basis="calendar")
         tender = small_tender(mtbf_hours=900.0, mean_downtime_hours=100.0,
-                              scheduled_maintenance_days=36.5,
-                              guarantees=Guarantees(availability=0.9, damages_per_point=1000,
-                                                    damages_cap=0.01, guarantee_years=2))
-        line = fleetcalc.evaluate(tender).adjustments.query("stage == 'guarantee'")
+                              scheduled_maintenance_days=36.5, guarantees=guarantees)
+        result = fleetcalc.evaluate(tender)
+        info = result.to_dict()["bids"][0]["expected_damages"]
         # years 1-3 hold units aged < 2: year 1 (unit 1 age 0), year 2 (ages 1, 0), year 3 (age 1)
         expected = 9000 / 1.1 + 9000 / 1.1**2 + (20_000 - 18_000) / 1.1**3
-        assert line["amount"].iloc[0] == pytest.approx(-expected, rel=1e-9)
+        assert info["present_value"] == pytest.approx(expected, rel=1e-9)
+        assert info["years"] == [2026, 2027, 2028] and info["cap"] == pytest.approx(20_000)
+        assert info["cap_binds"]
+        # never credited: the evaluated cost is that of the same bid without a guarantee
+        line = result.adjustments.query("stage == 'guarantee'")
+        assert line["amount"].iloc[0] == 0.0 and "not credited" in line["name"].iloc[0]
+        bare = fleetcalc.evaluate(attrs.evolve(tender, bids=[attrs.evolve(
+            tender.bids[0], guarantees=None)]))
+        assert result.ranking.loc["A", "evaluated_cost"] == pytest.approx(
+            bare.ranking.loc["A", "evaluated_cost"], rel=1e-15)
+
+    def test_the_contract_definition_of_availability(self):
+        # excluding scheduled maintenance: 900/(900 + 100) = 0.90 meets the 0.9 guarantee
+        guarantees = Guarantees(availability=0.9, damages_per_point=1000)
+        tender = small_tender(mtbf_hours=900.0, mean_downtime_hours=100.0,
+                              scheduled_maintenance_days=36.5, guarantees=guarantees)
+        info = fleetcalc.evaluate(tender).to_dict()["bids"][0]["expected_damages"]
+        assert info["present_value"] == 0.0
+        assert info["modelled_availability"] == pytest.approx(0.9)
+        assert info["basis"] == "excluding_scheduled"
+
+    def test_declared_data_below_the_guarantee_warn(self):
+        # calendar 0.81 < 0.9 - 0.01: compare, validate and the report show the warning
+        guarantees = Guarantees(availability=0.9, availability_tolerance=0.01,
+                                availability_basis="calendar")
+        tender = small_tender(mtbf_hours=900.0, mean_downtime_hours=100.0,
+                              scheduled_maintenance_days=36.5, guarantees=guarantees)
+        found = {p.path: str(p) for p in tender.warnings}
+        assert "bids[0].guarantees.availability" in found
+        assert "81.0%" in found["bids[0].guarantees.availability"]
+        assert "contradict the guarantee" in found["bids[0].guarantees.availability"]
+        ok = attrs.evolve(tender, bids=[attrs.evolve(tender.bids[0], guarantees=attrs.evolve(
+            guarantees, availability_basis="excluding_scheduled", availability=0.9))])
+        assert "bids[0].guarantees.availability" not in {p.path for p in ok.warnings}
+
+    def test_availability_is_loaded_at_the_guarantee_in_the_guarantee_years(self):
+        # Hand computation: MTBF 1,900 h, MDT 100 h: 0.95 excluding scheduled time; 36.5
+        # scheduled days: s = 0.1, calendar 0.855. Guarantee 0.90 - 0.01 (excluding
+        # scheduled): loaded 0.89 x 0.9 = 0.801 in the first guarantee year; after, 0.855
+        guarantees = Guarantees(availability=0.9, availability_tolerance=0.01,
+                                guarantee_years=1)
+        tender = with_rules(small_tender(mtbf_hours=1900.0, mean_downtime_hours=100.0,
+                                         scheduled_maintenance_days=36.5,
+                                         guarantees=guarantees), load_guarantees=True)
+        fleet = fleetcalc.evaluate(tender).fleet.set_index("year")["availability"]
+        assert fleet[1] == pytest.approx(0.801)             # unit 1, age 0
+        assert fleet[2] == pytest.approx((0.855 + 0.801) / 2)  # unit 1 age 1, unit 2 age 0
+        assert fleet[3] == pytest.approx(0.855)
 
     def test_loaded_fuel_guarantee(self):
         tender = with_rules(small_tender(guarantees=Guarantees(fuel_litres_per_km=5.0,
@@ -160,15 +281,66 @@ class TestAdjustments:
         # 10,000 km x 5.0 x 1.1 L/km x 1 USD/L for the one unit of year 1
         assert energy["amount"].iloc[0] == pytest.approx(55_000)
 
-    def test_price_adjustment_formula_on_payments(self):
+    def test_a_fuel_guarantee_better_than_declared_is_no_credit(self):
+        # declared 4.0 L/km, guaranteed 3.5 + 10 % = 3.85: the worse (4.0) is evaluated
+        tender = with_rules(small_tender(guarantees=Guarantees(fuel_litres_per_km=3.5,
+                                                               fuel_tolerance=0.1)),
+                            load_guarantees=True)
+        energy = fleetcalc.evaluate(tender).cash_flows.query("category == 'energy'")
+        assert energy["amount"].iloc[0] == pytest.approx(40_000)
+
+    @staticmethod
+    def _adjusted(**rules):
         tender = small_tender()
         tender = attrs.evolve(tender, tender=attrs.evolve(
             tender.tender, price_adjustment=PriceIndices(labour=[100, 110], materials=[100, 90])))
         tender = attrs.evolve(tender, bids=[attrs.evolve(
             tender.bids[0], price_adjustment=PriceAdjustment(a=0.2, b=0.3, c=0.5))])
-        flows = fleetcalc.evaluate(tender).cash_flows.query("category == 'acquisition'")
+        return with_rules(tender, **rules)
+
+    def test_price_adjustment_outside_the_evaluation_by_default(self):
+        # World Bank SBD Goods ITB: "The estimated effect of the price adjustment provisions
+        # ... shall not be taken into account in Bid evaluation." Reported as information:
+        # factor 0.2 + 0.3 x 1.1 + 0.5 x 0.9 = 0.98 from t = 1 on; payments 900,000 at t = 1
+        # and 100,000 at t = 2: effect -18,000 / 1.1 - 2,000 / 1.1^2
+        result = fleetcalc.evaluate(self._adjusted())
+        flows = result.cash_flows.query("category == 'acquisition'").set_index("year")
+        assert flows["amount"][1] == pytest.approx(900_000)
+        assert result.ranking.loc["A", "price_adjustment_effect"] == pytest.approx(
+            -18_000 / 1.1 - 2_000 / 1.1**2)
+
+    def test_price_adjustment_formula_on_payments(self):
+        result = fleetcalc.evaluate(self._adjusted(price_adjustment_in_evaluation=True))
+        flows = result.cash_flows.query("category == 'acquisition'")
         # t = 1: 900,000 x (0.2 + 0.3 x 1.1 + 0.5 x 0.9) = 900,000 x 0.98
         assert flows.set_index("year")["amount"][1] == pytest.approx(882_000)
+        assert result.ranking.loc["A", "price_adjustment_effect"] == pytest.approx(
+            -18_000 / 1.1 - 2_000 / 1.1**2)
+
+    def test_an_adjustable_price_where_fixed_is_required_is_non_responsive(self):
+        # World Bank SBD Goods ITB 14: a bid with an adjustable price quotation where fixed
+        # prices are required is non-responsive
+        row = fleetcalc.evaluate(self._adjusted(price_basis="fixed")).ranking.loc["A"]
+        assert not row["responsive"] and "price basis" in row["non_responsive_reason"]
+        # ITB 14: a fixed price where adjustable prices are allowed is not rejected
+        assert fleetcalc.evaluate(with_rules(small_tender(), price_basis="adjustable")
+                                  ).ranking.loc["A", "responsive"]
+
+    def test_a_bid_for_another_quantity(self):
+        tender = small_tender()
+        three = attrs.evolve(tender.bids[0], bidder="B", quantity=3, delivery=[1, 2])
+        tender = attrs.evolve(tender, bids=(tender.bids[0], three))
+        row = fleetcalc.evaluate(with_rules(tender, required_quantity=2)).ranking.loc["B"]
+        assert not row["responsive"]
+        assert row["non_responsive_reason"] == ("quantity: offers 3 units where the bidding "
+                                                "document asks for 2")
+        result = fleetcalc.evaluate(with_rules(tender, required_quantity=2,
+                                               quantity_rule="per_unit"))
+        row = result.ranking.loc["B"]
+        line = result.adjustments.query("stage == 'quantity'")
+        assert line["bidder"].tolist() == ["B"]
+        # the evaluated cost per unit times the required quantity
+        assert row["evaluated_cost"] == pytest.approx(row["lcc_npv"] * 2 / 3)
 
     def test_scores_rank_beside_cost(self):
         tender = small_tender(evaluation=BidEvaluation(technical_score=80))
@@ -197,7 +369,8 @@ def test_adjustments_add_up_to_evaluated_cost_minus_lcc(tender, discount, correc
                  for b in tender.bids)
     tender = with_rules(attrs.evolve(tender, bids=bids), domestic_preference=prefer)
     result = fleetcalc.evaluate(tender)
-    totals = result.adjustments.groupby("bidder")["amount"].sum().reindex(
+    lines = result.adjustments.query("stage != 'domestic_preference'")
+    totals = lines.groupby("bidder")["amount"].sum().reindex(
         result.ranking.index, fill_value=0.0)
     # (lcc + total) - lcc cancels: allow the rounding of the larger magnitude
     scale = 1e-12 * (1.0 + result.ranking["lcc_npv"].abs().max())
@@ -275,15 +448,18 @@ class TestRegressions:
         assert line["amount"].iloc[0] == pytest.approx(0.001 * 52 * 1_000_000)
 
     def test_domestic_preference_base_excludes_delivery_and_payment_lines(self):
-        # review: the margin's base is the price after corrections, discounts and priced
-        # adjustments (World Bank form order), not after the delivery/payment lines:
-        # 15 % of 2,000,000 = 300,000 here
+        # review: the margin's base is the price adjusted for scope (World Bank form order),
+        # not after the delivery/payment lines: 15 % of 2,000,000, valued at the bid's PV
+        # factor of price rho (issue 12)
         tender = with_rules(small_tender(), domestic_preference=True, required_delivery=[2],
                             delivery_adjustment_per_week=0.001, payment_deviation_rate=0.10,
                             required_payments=[PaymentMilestone("acceptance", 1.0)])
-        lines = fleetcalc.evaluate(tender).adjustments.set_index("stage")["amount"]
+        result = fleetcalc.evaluate(tender)
+        lines = result.adjustments.set_index("stage")["amount"]
+        row = result.ranking.loc["A"]
+        rho = (row["pv_acquisition"] + row["pv_financing"]) / 2_000_000
         assert lines["delivery"] > 0 and lines["payment"] > 0
-        assert lines["domestic_preference"] == pytest.approx(300_000)
+        assert lines["domestic_preference"] == pytest.approx(300_000 * rho)
 
     def test_scores_skip_bids_without_a_positive_cost(self):
         # review: price_score raised for a valid tender whose evaluated cost is <= 0
