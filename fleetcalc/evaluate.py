@@ -139,15 +139,15 @@ def _project_fleet(tender, delivery, life):
     b_serving = schedules.group_in_service(np.arange(horizon)[None, :], life[:, None], horizon)
     b_units = delivery[:, :, None] * b_serving
     b_fig = _reliability(bids, settings)
-    b_avail = loaded_availability(tender, b_ages, fleet.unit_availability(
-        b_ages, **{k: v[:, None, None] for k, v in b_fig.items()}))
+    b_avail = fleet.unit_availability(b_ages, **{k: v[:, None, None] for k, v in b_fig.items()})
+    b_loaded = loaded_availability(tender, b_ages, b_avail)  # what the outlook is evaluated on
 
     demand_given = settings.demand is not None
     levels = settings.demand.levels(horizon) if demand_given else [0] * horizon
     demand = np.array([0] + list(levels), dtype=np.int64)
     units = np.concatenate([np.broadcast_to(c_units, (n_bids,) + c_units.shape), b_units],
                            axis=1)
-    avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_avail],
+    avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_loaded],
                            axis=1)
     return FleetProjection(
         cohort_names=tuple(c.name for c in cohorts), cohort_units=c_units, cohort_ages=c_ages,

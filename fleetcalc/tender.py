@@ -960,7 +960,7 @@ class Tender:
                     problems.append(Problem(f"{where}.{name}", f"currency {code!r} has no rate "
                                             "in tender.exchange_rates", value=code))
             if bid.financing is not None:
-                problems += self._drawdown_problems(where, bid)
+                problems += self._drawdown_problems(where, bid, rules)
             if bid.price_adjustment is not None and settings.price_adjustment is None:
                 problems.append(Problem(f"{where}.price_adjustment", "needs the index paths "
                                         "of [tender.price_adjustment]"))
@@ -973,10 +973,22 @@ class Tender:
         return problems
 
     @staticmethod
-    def _drawdown_problems(where, bid):
-        """The loan must be fully drawn within its grace period (drawdowns follow payments)."""
-        shares = {p.event: p.share for p in bid.payments}
-        years = [k for k, n in enumerate(bid.delivery) if n]
+    def _drawdown_problems(where, bid, rules):
+        """The loan must be fully drawn within its grace period (drawdowns follow payments).
+
+        Payments and deliveries as the ledger takes them: the required schedules when
+        the evaluation prices deviations from them (see :mod:`fleetcalc.adjustments`).
+        """
+        payments = rules.required_payments if rules.required_payments is not None else (
+            bid.payments)
+        shares = {p.event: p.share for p in payments if isinstance(p, PaymentMilestone)}
+        delivery = bid.delivery
+        if rules.required_delivery is not None and rules.delivery_adjustment_per_week > 0:
+            delivery, left = [], bid.quantity
+            for n in rules.required_delivery:
+                delivery.append(min(n, left))
+                left -= delivery[-1]
+        years = [k for k, n in enumerate(delivery) if n]
         times = [0] if shares.get("signing", 0) > 0 else []
         times += years if shares.get("delivery", 0) > 0 else []
         times += [k + bid.warranty_years for k in years] if shares.get("acceptance", 0) > 0 else []
