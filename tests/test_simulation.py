@@ -476,7 +476,9 @@ class TestAdjustmentsMove:
         np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-12)
         crrc = model.bidders.index("CRRC Ziyang")
         held = ranking["lcc_npv"].iloc[crrc] + model.adjustment[crrc]
-        assert held - cost[0, crrc] > 1e6
+        # issue 12: no damages credit and the domestic preference outside the evaluated
+        # cost leave the priced and payment lines (USD 3.1 m) to follow the rate: 0.31 m
+        assert held - cost[0, crrc] > 2e5
         lines = changed.adjustments
         stages = set(lines.loc[lines["bidder"] == "CRRC Ziyang", "stage"])
         assert stages >= {"priced", "guarantee", "domestic_preference"}
