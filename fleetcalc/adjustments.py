@@ -17,8 +17,9 @@ Standard Bid Evaluation Form, 1996; ADB Guide on Bid Evaluation):
 6. ``quantity``: normalisation of a bid for another quantity
    (``quantity_rule = "per_unit"``);
 7. ``domestic_preference``: the margin, for comparison only, by the group
-   procedure (:func:`fleetcalc.evaluation_rules.domestic_preference_procedure`);
-   not part of ``total`` nor of the evaluated cost.
+   procedure (:func:`fleetcalc.evaluation_rules.domestic_preference_procedure`):
+   a line for every bid when the tender applies a preference, with the
+   margin where the procedure adds it and 0 elsewhere, saying why.
 
 Each effect is priced once:
 
@@ -67,7 +68,7 @@ STAGES = ("correction", "discount", "conversion", "priced", "delivery", "payment
 KINDS = ("scope", "technical", "performance", "commercial", "other")
 
 _WEEKS_PER_YEAR = 52.0
-_COLUMNS = ["bidder", "stage", "name", "amount", "basis", "kind"]
+_COLUMNS = ["bidder", "stage", "name", "amount", "basis", "kind", "applied"]
 
 
 @attrs.frozen
@@ -78,10 +79,11 @@ class AdjustmentResult:
     ----------
     lines : pandas.DataFrame
         ``bidder``, ``stage``, ``name``, ``amount`` [base currency], ``basis``,
-        ``kind`` (of a priced line; ``None`` otherwise). No
-        ``domestic_preference`` line: see ``preference``.
+        ``kind`` (of a priced line; ``None`` otherwise), ``applied`` (of a
+        ``domestic_preference`` line; ``None`` otherwise).
     total : numpy.ndarray, shape (n_bids,)
-        Sum of each bid's lines [base currency]: ``evaluated_cost - lcc_npv``.
+        Sum of each bid's lines [base currency]: ``evaluated_cost - lcc_npv``,
+        the domestic preference margin included where it applies.
     responsive : numpy.ndarray of bool, shape (n_bids,)
     reasons : tuple of tuple of str
         Why each bid is non-responsive (empty for responsive bids).
@@ -92,9 +94,9 @@ class AdjustmentResult:
         ``bidder``, ``group``, ``margin`` (the amount it would carry)
         [base currency], ``applied`` (bool), ``amount`` (margin if applied,
         else 0), ``basis`` (whether it applied and why).
-    compared_cost : numpy.ndarray, shape (n_bids,)
-        Evaluated cost with the domestic preference where it applies, the
-        figure the bids are ranked on [base currency].
+    before_preference : numpy.ndarray, shape (n_bids,)
+        Evaluated cost before the domestic preference, ``lcc_npv`` plus the
+        lines other than ``domestic_preference`` [base currency].
     expected_damages : tuple of dict or None
         Per bid, expected availability damages (information; see
         :func:`expected_damages`).
@@ -107,7 +109,7 @@ class AdjustmentResult:
     price_score: np.ndarray
     combined_score: np.ndarray
     preference: pd.DataFrame | None = None
-    compared_cost: np.ndarray | None = None
+    before_preference: np.ndarray | None = None
     expected_damages: tuple | None = None
 
 
@@ -426,8 +428,8 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
     AdjustmentResult
         ``lines`` and ``total`` are linear in the unit prices and exchange
         rates at a given present-value factor of price, and affine in that
-        factor (the Monte Carlo engine relies on it); the domestic
-        preference, a comparison of groups, is outside them.
+        factor (the Monte Carlo engine relies on it), as long as the group
+        of the lowest bid before the domestic preference does not change.
     """
     settings = tender.tender
     rules = settings.evaluation
@@ -436,9 +438,10 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
     rows = []
     reasons = _reasons(tender)
 
-    def add(b, stage, name, amount, basis, kind=None):
+    def add(b, stage, name, amount, basis, kind=None, applied=None):
         rows.append({"bidder": tender.bids[b].bidder, "stage": stage, "name": name,
-                     "amount": float(amount), "basis": basis, "kind": kind})
+                     "amount": float(amount), "basis": basis, "kind": kind,
+                     "applied": applied})
 
     quantity = np.array([bid.quantity for bid in tender.bids], dtype=float)
     contract = arrays.unit_price * quantity
@@ -533,17 +536,21 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
                     f"evaluated cost is scaled by {rules.required_quantity}/{bid.quantity} "
                     "(quantity_rule = per_unit)")
 
+    responsive = np.array([not r for r in reasons])
+    before = lcc_npv + _totals(rows, tender)
+    preference = None
+    if rules.domestic_preference:
+        preference = _preference(tender, before, responsive, rho, corrected, price_scope,
+                                 price_after)
+        for b, row in enumerate(preference.itertuples()):
+            add(b, "domestic_preference", "Domestic preference margin", row.amount,
+                row.basis, applied=row.applied)
     lines = _frame(rows, tender)
     total = _totals(rows, tender)
-    responsive = np.array([not r for r in reasons])
     evaluated = lcc_npv + total
-    preference, compared = None, evaluated.copy()
-    if rules.domestic_preference:
-        preference, compared = _preference(tender, evaluated, responsive, rho, corrected,
-                                           price_scope, price_after)
     price_score = combined = np.full(n_bids, np.nan)
     if rules.technical_weight is not None:
-        cost = np.where(responsive, compared, np.nan)
+        cost = np.where(responsive, evaluated, np.nan)
         if rules.price_score_method != "per_money":
             cost = np.where(cost > 0, cost, np.nan)  # a ratio needs a positive cost
         price_score = evaluation_rules.price_score(
@@ -555,7 +562,7 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
                                                    technical_weight=rules.technical_weight)
     return AdjustmentResult(lines, total, responsive, tuple(tuple(r) for r in reasons),
                             np.asarray(price_score, dtype=float),
-                            np.asarray(combined, dtype=float), preference, compared,
+                            np.asarray(combined, dtype=float), preference, before,
                             tuple(damages))
 
 
@@ -577,7 +584,7 @@ def _totals(rows, tender):
 
 
 def _preference(tender, evaluated, responsive, rho, corrected, price_scope, price_after):
-    """The domestic preference by groups: (frame, compared cost)."""
+    """The domestic preference by groups, one row per bid."""
     rules = tender.tender.evaluation
     base = tender.tender.base_currency
     bids = tender.bids
@@ -612,7 +619,7 @@ def _preference(tender, evaluated, responsive, rho, corrected, price_scope, pric
                      "applied": bool(outcome.applied[b]),
                      "amount": float(margin[b]) if outcome.applied[b] else 0.0,
                      "basis": f"group {groups[b]}: {why}"})
-    return pd.DataFrame(rows), np.where(outcome.applied, outcome.compared, evaluated)
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------

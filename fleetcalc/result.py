@@ -26,8 +26,9 @@ _FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall
 
 #: Per-bid financing and scoring results in ``ranking`` and the JSON.
 _EVALUATION_KEYS = ("grant_element", "financing_pv_saving", "price_score", "technical_score",
-                    "combined_score", "domestic_preference", "evaluated_cost_with_preference",
-                    "price_adjustment_effect", "guarantee_loading")
+                    "combined_score", "domestic_preference",
+                    "evaluated_cost_before_preference", "price_adjustment_effect",
+                    "guarantee_loading")
 
 
 def _records(frame):
@@ -85,8 +86,13 @@ class EvaluationResult:
         ``lcc_npv``; None without ``[[fleet]]``.
     adjustments : pandas.DataFrame
         Evaluation adjustment lines: ``bidder``, ``stage``, ``name``,
-        ``amount`` [base currency], ``basis``; ``evaluated_cost = lcc_npv +``
-        the sum of a bid's lines.
+        ``amount`` [base currency], ``basis``, ``kind`` (of a committee's
+        priced line), ``applied`` (of a ``domestic_preference`` line);
+        ``evaluated_cost = lcc_npv +`` the sum of a bid's lines.
+    expected_damages : dict
+        Per bidder, expected availability damages as information (see
+        :func:`fleetcalc.adjustments.expected_damages`), None without an
+        availability guarantee.
     financing : pandas.DataFrame or None
         Loan schedules, nominal, in the base currency: ``bidder``, ``year``,
         ``calendar_year``, ``drawdown``, ``interest``, ``principal``,
@@ -98,7 +104,10 @@ class EvaluationResult:
     ``ranking`` also has ``adjustments`` (sum of lines), ``responsive``,
     ``non_responsive_reason``, ``grant_element``, ``financing_pv_saving``,
     ``price_score``, ``technical_score``, ``combined_score``,
-    ``combined_rank``, and the fleet results (``availability``...).
+    ``combined_rank``, ``domestic_preference`` (the margin applied, for
+    comparison only, by the MDB group procedure),
+    ``evaluated_cost_before_preference``, ``preference_group``, ``price_adjustment_effect``,
+    ``guarantee_loading``, and the fleet results (``availability``...).
     Non-responsive bids have no rank and come last.
     """
 
@@ -131,9 +140,9 @@ class EvaluationResult:
         responsive = (adjustments.responsive if adjustments is not None
                       else np.ones(n_bids, dtype=bool))
         evaluated = lcc + total
-        compared = evaluated
+        margin = np.zeros(n_bids)
         if adjustments is not None and adjustments.preference is not None:
-            compared = evaluated + adjustments.preference["amount"].to_numpy(dtype=float)
+            margin = adjustments.preference["amount"].to_numpy(dtype=float)
         nan = np.full(n_bids, np.nan)
         scores = {
             "price_score": adjustments.price_score if adjustments is not None else nan,
@@ -143,7 +152,7 @@ class EvaluationResult:
             "combined_score": adjustments.combined_score if adjustments is not None else nan,
         }
         ranking = pd.DataFrame({
-            "rank": _rank(np.where(responsive, compared, np.nan)),
+            "rank": _rank(np.where(responsive, evaluated, np.nan)),
             "model": [bid.model for bid in tender.bids],
             "evaluated_cost": evaluated,
             "lcc_npv": lcc,
@@ -160,8 +169,8 @@ class EvaluationResult:
             **(financing_summary or {}),
             **scores,
             "combined_rank": _rank(-scores["combined_score"]),
-            "domestic_preference": compared - evaluated,
-            "evaluated_cost_with_preference": compared,
+            "domestic_preference": margin,
+            "evaluated_cost_before_preference": evaluated - margin,
             "preference_group": (list(adjustments.preference["group"])
                                  if adjustments is not None
                                  and adjustments.preference is not None else [None] * n_bids),
@@ -185,16 +194,7 @@ class EvaluationResult:
             "amount": amounts.reshape(-1)[keep],
             "present_value": present_values.reshape(-1)[keep],
         })
-        lines = None
-        if adjustments is not None:
-            lines = adjustments.lines
-            if adjustments.preference is not None:
-                preference = adjustments.preference.assign(
-                    stage="domestic_preference", name="Domestic preference margin", kind=None)
-                lines = pd.concat([lines, preference[list(lines.columns) + ["applied"]]],
-                                  ignore_index=True)
-                lines = lines.assign(_b=lines["bidder"].map(bidders.index)).sort_values(
-                    "_b", kind="stable").drop(columns="_b").reset_index(drop=True)
+        lines = None if adjustments is None else adjustments.lines
         damages = (dict(zip(bidders, adjustments.expected_damages))
                    if adjustments is not None and adjustments.expected_damages is not None
                    else {})
@@ -214,9 +214,14 @@ class EvaluationResult:
         Returns
         -------
         dict
-            ``{"tender": {...}, "bids": [...], "cash_flows": [...]}``; bids in
-            rank order; money in base currency as unrounded floats; ``year``
-            is t. ``cost_per_km`` is null for a bid that runs no km.
+            ``{"tender": {...}, "bids": [...], "cash_flows": [...],
+            "evaluation_table": [...], "decisive_lines": [...]}``; bids in
+            rank order, each with ``expected_damages`` (or null),
+            ``preference_group``, ``domestic_preference`` and
+            ``evaluated_cost_before_preference``; money in base currency as
+            unrounded floats; ``year`` is t. ``cost_per_km`` is null for a
+            bid that runs no km. ``evaluation_table`` and ``decisive_lines``:
+            see :mod:`fleetcalc.reports.evaluation_table`.
         """
         settings = self.tender.tender
         bids = []
@@ -293,7 +298,8 @@ class EvaluationResult:
         lines = self.adjustments[self.adjustments["bidder"] == bidder]
         return [{"stage": r.stage, "name": r.name, "amount": float(r.amount), "basis": r.basis,
                  **({"kind": r.kind} if isinstance(getattr(r, "kind", None), str) else {}),
-                 **({"applied": bool(r.applied)} if r.stage == "domestic_preference" else {})}
+                 **({"applied": bool(r.applied)} if r.stage == "domestic_preference"
+                    else {})}
                 for r in lines.itertuples()]
 
     def to_excel(self, path, *, simulation=None):

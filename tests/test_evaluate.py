@@ -74,7 +74,7 @@ def test_example_json_invariants():
         assert sum(rows) == pytest.approx(bid["lcc_npv"], rel=1e-12)
         assert sum(bid["pv_by_category"].values()) == pytest.approx(bid["lcc_npv"], rel=1e-12)
     ranked = [b for b in data["bids"] if b["responsive"]]
-    costs = [b["evaluated_cost_with_preference"] for b in ranked]  # the group procedure ranks
+    costs = [b["evaluated_cost"] for b in ranked]
     assert [b["rank"] for b in ranked] == list(range(1, len(costs) + 1))
     assert costs == sorted(costs)
     # non-responsive bids are listed last, with their reasons, and not ranked
@@ -83,9 +83,6 @@ def test_example_json_invariants():
     assert [r["bidder"] for r in data["non_responsive"]] == [b["bidder"] for b in rejected]
     for bid in data["bids"]:
         assert bid["evaluated_cost"] == pytest.approx(
-            bid["lcc_npv"] + sum(line["amount"] for line in bid["adjustments"]
-                                 if line["stage"] != "domestic_preference"), rel=1e-12)
-        assert bid["evaluated_cost_with_preference"] == pytest.approx(
             bid["lcc_npv"] + sum(line["amount"] for line in bid["adjustments"]), rel=1e-12)
 
 

@@ -118,10 +118,9 @@ class TestAdjustments:
         assert bool(lines.loc["A", "applied"]) and not bool(lines.loc["Local", "applied"])
         assert "group A bids carry no margin" in lines.loc["Local", "basis"]
         assert result.ranking.index[0] == "Local"
-        # the margin is for comparison only: not in the evaluated cost
-        assert row["evaluated_cost"] == pytest.approx(row["lcc_npv"])
-        assert row["evaluated_cost_with_preference"] == pytest.approx(
-            row["lcc_npv"] + 0.15 * 2_000_000 * rho)
+        # the margin is for comparison only: it ranks the bid, it is not its price
+        assert row["evaluated_cost_before_preference"] == pytest.approx(row["lcc_npv"])
+        assert row["evaluated_cost"] == pytest.approx(row["lcc_npv"] + 0.15 * 2_000_000 * rho)
 
     def test_no_margin_when_the_lowest_bid_is_in_group_a(self):
         tender = small_tender()
@@ -134,7 +133,7 @@ class TestAdjustments:
         assert not lines["applied"].any() and (lines["amount"] == 0).all()
         assert "lowest evaluated bid without the margin is in group A" in lines.loc["A", "basis"]
         np.testing.assert_array_equal(result.ranking["evaluated_cost"],
-                                      result.ranking["evaluated_cost_with_preference"])
+                                      result.ranking["evaluated_cost_before_preference"])
 
     def test_group_b_lowest_takes_the_award_without_margins(self):
         # Guidelines App. 2 para 6(a): a group B bid lowest is selected; no margin is added
@@ -374,8 +373,7 @@ def test_adjustments_add_up_to_evaluated_cost_minus_lcc(tender, discount, correc
                  for b in tender.bids)
     tender = with_rules(attrs.evolve(tender, bids=bids), domestic_preference=prefer)
     result = fleetcalc.evaluate(tender)
-    lines = result.adjustments.query("stage != 'domestic_preference'")
-    totals = lines.groupby("bidder")["amount"].sum().reindex(
+    totals = result.adjustments.groupby("bidder")["amount"].sum().reindex(
         result.ranking.index, fill_value=0.0)
     # (lcc + total) - lcc cancels: allow the rounding of the larger magnitude
     scale = 1e-12 * (1.0 + result.ranking["lcc_npv"].abs().max())
@@ -583,9 +581,9 @@ class TestPublishedStyleEvaluation:
             "performance": (0, 120_000),
             "commercial": (0, 140_800),
             "delivery": (0, 228_800),
-            "evaluated_cost": (10_450_000, 9_463_600),
+            "evaluated_price": (10_450_000, 9_463_600),
             "domestic_preference": (0, 1_338_600),
-            "evaluated_cost_with_preference": (10_450_000, 10_802_200),
+            "evaluated_price_with_preference": (10_450_000, 10_802_200),
             "rank": (1, 2),
         }
         for key, (local, foreign) in expected.items():
@@ -601,8 +599,8 @@ class TestPublishedStyleEvaluation:
             line["basis"])
         assert foreign["preference_group"] == "C" and foreign["rank"] == 2
         # without a margin the lower price wins
-        assert result.ranking.loc["Foreign", "evaluated_cost"] < result.ranking.loc[
-            "Local", "evaluated_cost"]
+        assert result.ranking.loc["Foreign", "evaluated_cost_before_preference"] < (
+            result.ranking.loc["Local", "evaluated_cost_before_preference"])
 
     def test_decisive_lines(self, result):
         from fleetcalc.reports.evaluation_table import decisive_lines, format_decisive_lines
@@ -638,7 +636,7 @@ class TestWarnings:
         assert "state the regime" in found["tender.evaluation.domestic_preference"]
 
     def test_ratio_scores_with_common_costs(self):
-        tender = fleetcalc.load_tender(EXAMPLE)
+        tender = with_rules(fleetcalc.load_tender(EXAMPLE), technical_weight=0.2)  # ratio
         found = {p.path: str(p) for p in tender.warnings}
         assert "common to all bids" in found["tender.evaluation.price_score_method"]
         per_money = with_rules(tender, technical_weight=0.2, price_score_method="per_money",

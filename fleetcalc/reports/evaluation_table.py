@@ -16,7 +16,8 @@ One-liners for the reports and the command line:
 * :func:`decisive_lines` (the JSON shape, ``decisive_lines``),
   :func:`format_decisive_lines` (text).
 
-Rows whose ``in_total`` is true add up to the evaluated cost:
+Rows whose ``in_total`` is true add up to the evaluated price before the
+domestic preference (``evaluated_cost_before_preference``):
 :math:`E = LCC + \sum \text{lines}`. The price rows (read-out price,
 correction, discount, price adjusted for scope) are nominal amounts, as on
 the form, and are *not* in the total: the price enters the evaluated cost as
@@ -102,7 +103,7 @@ def evaluation_table(result):
     ['read_out_price', 'arithmetic_correction', 'discount', 'scope', 'price_adjusted_for_scope']
     >>> bidder = table.columns[3]
     >>> parts = table.loc[table["in_total"], bidder].sum()
-    >>> bool(abs(parts - table.loc["evaluated_cost", bidder]) < 1e-3)
+    >>> bool(abs(parts - table.loc["evaluated_price", bidder]) < 1e-3)
     True
     """
     ranking = result.ranking
@@ -135,12 +136,12 @@ def evaluation_table(result):
     add("correction_discount", "Correction and discount, valued as paid", "evaluation", True,
         groups.loc["correction_discount"])
     add("quantity", "Quantity normalisation", "evaluation", True, groups.loc["quantity"])
-    add("evaluated_cost", "Evaluated price", "result", False,
-        ranking["evaluated_cost"].reindex(bidders))
+    add("evaluated_price", "Evaluated price", "result", False,
+        ranking["evaluated_cost_before_preference"].reindex(bidders))
     add("domestic_preference", "Domestic preference (for comparison only)", "result", False,
         ranking["domestic_preference"].reindex(bidders))
-    add("evaluated_cost_with_preference", "Evaluated price with preference", "result", False,
-        ranking["evaluated_cost_with_preference"].reindex(bidders))
+    add("evaluated_price_with_preference", "Evaluated price with preference", "result", False,
+        ranking["evaluated_cost"].reindex(bidders))
     add("rank", "Rank", "result", False, ranking["rank"].reindex(bidders).astype(float))
     table = pd.DataFrame(rows).set_index("key")
     return table[["label", "section", "in_total"] + list(ranking.index)]
@@ -206,8 +207,8 @@ def decisive_lines(result):
     """What decides each pairwise order: adjacent ranks, and the winner against each other bid.
 
     For two ranked bids *a* (better) and *b*, with compared costs
-    :math:`C_a \\le C_b` (evaluated cost with the domestic preference where
-    it applies), the difference :math:`D = C_b - C_a = \\sum_k (x_{b,k} - x_{a,k})`
+    :math:`C_a \\le C_b` (``evaluated_cost``, with the domestic preference
+    where it applies), the difference :math:`D = C_b - C_a = \\sum_k (x_{b,k} - x_{a,k})`
     is decomposed over the life-cycle cost categories and the adjustment
     lines :math:`k` of :func:`evaluation_table`. Removing line :math:`k` from
     both bids, or giving *b* the value of *a*, leaves :math:`D - d_k`; the
@@ -227,7 +228,7 @@ def decisive_lines(result):
     labels, parts = _components(result)
     ranking = result.ranking
     ranked = [b for b in ranking.index if not pd.isna(ranking.loc[b, "rank"])]
-    cost = ranking["evaluated_cost_with_preference"]
+    cost = ranking["evaluated_cost"]
     pairs = [(a, b, "adjacent") for a, b in zip(ranked, ranked[1:])]
     pairs += [(ranked[0], b, "winner") for b in ranked[2:]]
     out = []
