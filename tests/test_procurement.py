@@ -753,3 +753,22 @@ def test_per_money_scores_are_invariant_to_a_common_cost(tender, common, rate, w
                   + np.eye(combined.size) * 1e9) > 1e-3)  # no near-ties
     assert after["combined_rank"].sort_index().tolist() == before[
         "combined_rank"].sort_index().tolist()
+
+
+def test_the_ledger_takes_units_beyond_the_required_total_with_the_last_required_ones():
+    # required [1, 1]; a bid of 3 units delivered [0, 0, 3] is taken on [1, 2, 0] in the
+    # ledger (the third unit with the last required one), whatever its own dates
+    from fleetcalc.adjustments import evaluation_delivery
+    tender = small_tender()
+    three = attrs.evolve(tender.bids[0], quantity=3, delivery=[0, 0, 3])
+    tender = with_rules(attrs.evolve(tender, bids=(three,)), required_delivery=[1, 1],
+                        delivery_adjustment_per_week=0.001)
+    assert evaluation_delivery(tender).tolist() == [[1, 2, 0]]
+
+
+def test_example_reports_expected_damages_and_the_table(data):
+    for bid in data["bids"]:
+        if bid["bidder"] != "Late Bidder Ltd (fictitious)":
+            assert set(bid["expected_damages"]) >= {"present_value", "years", "cap"}
+    assert [row["key"] for row in data["evaluation_table"]][-1] == "rank"
+    assert data["decisive_lines"] and all("decisive" in pair for pair in data["decisive_lines"])
