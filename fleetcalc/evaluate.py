@@ -18,7 +18,8 @@ import pandas as pd
 from fleetcalc import finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
-from fleetcalc.adjustments import evaluate_adjustments
+from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, ledger_payments,
+                                   loaded_availability)
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
@@ -139,13 +140,14 @@ def _project_fleet(tender, delivery, life):
     b_units = delivery[:, :, None] * b_serving
     b_fig = _reliability(bids, settings)
     b_avail = fleet.unit_availability(b_ages, **{k: v[:, None, None] for k, v in b_fig.items()})
+    b_loaded = loaded_availability(tender, b_ages, b_avail)  # what the outlook is evaluated on
 
     demand_given = settings.demand is not None
     levels = settings.demand.levels(horizon) if demand_given else [0] * horizon
     demand = np.array([0] + list(levels), dtype=np.int64)
     units = np.concatenate([np.broadcast_to(c_units, (n_bids,) + c_units.shape), b_units],
                            axis=1)
-    avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_avail],
+    avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_loaded],
                            axis=1)
     return FleetProjection(
         cohort_names=tuple(c.name for c in cohorts), cohort_units=c_units, cohort_ages=c_ages,
@@ -162,11 +164,12 @@ def _pad(array, periods):
 
 
 def _evaluated_fuel(bid, rules):
-    """Fuel use evaluated: declared, or the guarantee plus its tolerance when loaded."""
+    """Fuel use evaluated: declared, or when loaded the worse of declared and guarantee + tolerance."""
     guarantee = bid.guarantees
     if rules.load_guarantees and guarantee is not None and (
             guarantee.fuel_litres_per_km is not None):
-        return guarantee.fuel_litres_per_km * (1.0 + guarantee.fuel_tolerance)
+        return max(float(bid.fuel_litres_per_km),
+                   guarantee.fuel_litres_per_km * (1.0 + guarantee.fuel_tolerance))
     return float(bid.fuel_litres_per_km)
 
 
@@ -196,12 +199,12 @@ def tender_arrays(tender):
     def money_array(name):
         return np.array([base(getattr(bid, name), bid.currency) for bid in bids])
 
-    delivery = schedules.pad_delivery([bid.delivery for bid in bids], horizon)
+    delivery = evaluation_delivery(tender)   # the required schedule when delay is a line
     life = np.array([bid.service_life_years for bid in bids])
     warranty = np.array([bid.warranty_years for bid in bids])
     interval = np.array([bid.overhaul_interval_years or 0 for bid in bids])
-    shares = np.array([[sum(p.share for p in bid.payments if p.event == event)
-                        for event in PAYMENT_EVENTS] for bid in bids])
+    shares = np.array([[sum(p.share for p in milestones if p.event == event)
+                        for event in PAYMENT_EVENTS] for milestones in ledger_payments(tender)])
     # The time axis reaches the last acceptance payment, which may fall after H.
     last_payment = max(horizon, int(np.max(horizon - 1 + warranty)))
     common = _commonality_mask(tender)
@@ -216,7 +219,8 @@ def tender_arrays(tender):
     demand = settings.demand
     contract_shares = schedules.payment_shares(
         delivery, [bid.quantity for bid in bids], warranty, shares, periods=last_payment + 1)
-    contract_shares = contract_shares * price_adjustment_factors(tender, last_payment + 1)
+    if settings.evaluation.price_adjustment_in_evaluation:
+        contract_shares = contract_shares * price_adjustment_factors(tender, last_payment + 1)
     loans = financing_schedules(
         tender, contract_shares, inflation=settings.inflation,
         reference_rate=settings.evaluation.grant_element_reference_rate)
@@ -388,7 +392,39 @@ def evaluate(tender):
         adjustments=adjustments,
         financing=financing_frame,
         financing_summary=financing_summary,
+        price_adjustment_effect=_price_adjustment_effect(tender, arrays),
+        guarantee_loading=_guarantee_loading(tender, lcc),
     )
+
+
+def _guarantee_loading(tender, lcc):
+    """Part of each bid's LCC NPV due to loading its guarantees (0 without loading)."""
+    rules = tender.tender.evaluation
+    if not rules.load_guarantees:
+        return np.zeros(len(tender.bids))
+    with attrs.validators.disabled():
+        declared = attrs.evolve(tender, tender=attrs.evolve(
+            tender.tender, evaluation=attrs.evolve(rules, load_guarantees=False)))
+    arrays = tender_arrays(declared)
+    return lcc - finance.npv(arrays.discount_rate, cash_flows(arrays)).sum(axis=1)
+
+
+def _price_adjustment_effect(tender, arrays):
+    """PV of the estimated effect of each bid's price adjustment formula [base currency].
+
+    Information when ``price_adjustment_in_evaluation`` is false (World Bank
+    SBD: not taken into account in bid evaluation); the part of ``lcc_npv``
+    it makes up when true. Before financing; NaN for fixed-price bids.
+    """
+    periods = arrays.contract_payment_shares.shape[1]
+    factors = price_adjustment_factors(tender, periods)
+    shares = arrays.contract_payment_shares
+    if tender.tender.evaluation.price_adjustment_in_evaluation:
+        effect = shares * (1.0 - 1.0 / factors)
+    else:
+        effect = shares * (factors - 1.0)
+    pv = finance.npv(arrays.discount_rate, effect) * arrays.unit_price
+    return np.where([bid.price_adjustment is not None for bid in tender.bids], pv, np.nan)
 
 
 def _financing_frames(tender, arrays):

@@ -43,13 +43,16 @@ __all__ = [
     "payment_schedule_adjustment",
     "qualifies_for_domestic_preference",
     "domestic_preference_margin",
+    "preference_groups",
+    "PreferenceOutcome",
+    "domestic_preference_procedure",
     "rank_bids",
     "price_score",
     "combined_score",
     "liquidated_damages",
 ]
 
-_PRICE_SCORE_METHODS = ("ratio", "linear")
+_PRICE_SCORE_METHODS = ("ratio", "linear", "per_money")
 _SENSES = ("higher_is_better", "lower_is_better")
 _PART_POINTS = ("pro_rata", "started", "completed")
 
@@ -647,6 +650,159 @@ def domestic_preference_margin(base_price, qualifies, *, margin=0.15):
     return _out(np.where(q, 0.0, m * p))
 
 
+def preference_groups(domestic_value_added_share, *, threshold=0.30, explicit=None):
+    r"""Domestic-preference group of each bid: ``'A'``, ``'B'`` or ``'C'``.
+
+    Parameters
+    ----------
+    domestic_value_added_share : array_like
+        Domestic value added share of each bid [-], in ``[0, 1]``.
+    threshold : float, optional
+        Share from which a bid is in group A [-]. Default 0.30.
+    explicit : sequence of str or None, optional
+        A group stated by the committee for a bid (``'A'``, ``'B'``, ``'C'``),
+        or None to classify it from its share. Default: none stated.
+
+    Returns
+    -------
+    numpy.ndarray of str
+        The groups.
+
+    Raises
+    ------
+    ValueError
+        On a share outside ``[0, 1]`` or an unknown group.
+
+    Notes
+    -----
+    World Bank goods: Group A, goods manufactured in the Borrower's country
+    with domestic value added of at least the threshold; Group B, other goods
+    manufactured in the Borrower's country; Group C, goods to be imported [1]_.
+    A share alone cannot tell B from C (both are below the threshold), so a
+    bid is put in B only when the committee says so.
+
+    References
+    ----------
+    .. [1] World Bank, *Guidelines: Procurement of Goods, Works and Non-
+       Consulting Services*, 2011, Appendix 2 "Domestic Preference", paras 2-5
+       (bid groups); World Bank, *Procurement Regulations for IPF Borrowers*,
+       2016 (rev. 2020), Annex VI.
+
+    Examples
+    --------
+    >>> print(preference_groups([0.35, 0.10, 0.0], explicit=[None, "B", None]))
+    ['A' 'B' 'C']
+    """
+    qualifies = np.atleast_1d(qualifies_for_domestic_preference(
+        domestic_value_added_share, threshold=threshold))
+    groups = np.where(qualifies, "A", "C").astype("<U1")
+    if explicit is not None:
+        if len(explicit) != groups.size:
+            raise ValueError(f"explicit must have one entry per bid ({groups.size}), "
+                             f"got {explicit!r}")
+        for i, group in enumerate(explicit):
+            if group is None:
+                continue
+            if group not in ("A", "B", "C"):
+                raise ValueError(f"explicit groups must be 'A', 'B' or 'C', got {group!r}")
+            groups[i] = group
+    return groups
+
+
+class PreferenceOutcome(NamedTuple):
+    """Result of :func:`domestic_preference_procedure`.
+
+    Attributes
+    ----------
+    compared : numpy.ndarray
+        Evaluated cost used for the ranking [currency]: the evaluated cost,
+        plus the margin where it applies; NaN for excluded bids.
+    applied : numpy.ndarray of bool
+        Where the margin was added.
+    lowest_group : str or None
+        Group of the lowest evaluated bid without the margin (None if no bid
+        is ranked).
+    """
+
+    compared: np.ndarray
+    applied: np.ndarray
+    lowest_group: object
+
+
+def domestic_preference_procedure(evaluated_cost, groups, margins):
+    r"""The World Bank / ADB comparison of bid groups with a domestic preference.
+
+    Parameters
+    ----------
+    evaluated_cost : array_like, shape (n_bids,)
+        Evaluated cost of each bid without any margin [currency]; NaN for a
+        bid that is not ranked (non-responsive).
+    groups : array_like of str, shape (n_bids,)
+        ``'A'``, ``'B'`` or ``'C'`` (:func:`preference_groups`).
+    margins : array_like, shape (n_bids,)
+        Margin each bid would carry if it applied [currency], ``>= 0``
+        (:func:`domestic_preference_margin`, valued as the price enters the
+        evaluated cost).
+
+    Returns
+    -------
+    PreferenceOutcome
+
+    Raises
+    ------
+    ValueError
+        On mismatched shapes, an unknown group or a negative margin.
+
+    Notes
+    -----
+    1. The lowest evaluated bid of each group is found without the margin,
+       and these are compared with each other.
+    2. If the lowest is in group A or B, it is the lowest evaluated bid: no
+       margin is added to any bid.
+    3. If it is in group C, every group C bid is compared again with the
+       group A bids after adding, *for this comparison only*, the margin to
+       each group C bid:
+
+    .. math:: E^{DP}_i = E_i + M_i\,[g_i = C \wedge g_{\min} = C]
+
+    The bids are then ranked on :math:`E^{DP}`. Text implemented: World Bank
+    *Guidelines* (2011) Appendix 2 para 6 and *Procurement Regulations for
+    IPF Borrowers* Annex VI; ADB *Guide on Bid Evaluation* (2018) and
+    *Guidance Note on Domestic Preferences* (2018), which follow the same
+    steps. Group B bids never carry a margin.
+
+    Examples
+    --------
+    A group C bid lowest by 100 000 on 1 000 000: a margin of 150 000 flips
+    the award to the group A bid; had the A bid been lowest, nothing is added:
+
+    >>> out = domestic_preference_procedure([1_000_000.0, 900_000.0], ["A", "C"],
+    ...                                     [0.0, 150_000.0])
+    >>> print(out.compared, out.applied, out.lowest_group)
+    [1000000. 1050000.] [False  True] C
+    >>> domestic_preference_procedure([800_000.0, 900_000.0], ["A", "C"],
+    ...                               [0.0, 150_000.0]).applied.tolist()
+    [False, False]
+    """
+    e = _arr("evaluated_cost", evaluated_cost, allow_nan=True)
+    g = np.asarray(groups)
+    m = _arr("margins", margins)
+    if e.ndim != 1 or g.shape != e.shape or m.shape != e.shape:
+        raise ValueError(f"evaluated_cost, groups and margins must be 1-D of one length, got "
+                         f"shapes {e.shape}, {g.shape} and {m.shape}")
+    if not np.isin(g, ["A", "B", "C"]).all():
+        raise ValueError(f"groups must be 'A', 'B' or 'C', got {groups!r}")
+    if np.any(m < 0):
+        raise ValueError(f"margins must be >= 0, got {margins!r}")
+    valid = np.isfinite(e)
+    if not valid.any():
+        return PreferenceOutcome(e.copy(), np.zeros(e.shape, dtype=bool), None)
+    lowest = int(np.argmin(np.where(valid, e, np.inf)))
+    lowest_group = str(g[lowest])
+    applied = valid & (g == "C") & (lowest_group == "C")
+    return PreferenceOutcome(np.where(applied, e + m, e), applied, lowest_group)
+
+
 # --------------------------------------------------------------------------
 # step 5: ranking and scoring
 # --------------------------------------------------------------------------
@@ -711,21 +867,27 @@ def rank_bids(evaluated_price, *, responsive=None):
     return np.where(valid, rank, np.nan)
 
 
-def price_score(evaluated_cost, *, weight=1.0, method="ratio"):
+def price_score(evaluated_cost, *, weight=1.0, method="ratio", points_per_million=None):
     r"""Price score of each bid relative to the lowest evaluated cost.
 
     Parameters
     ----------
     evaluated_cost : array_like
-        Evaluated cost per bid [currency], ``> 0``, along the last axis; NaN
+        Evaluated cost per bid [currency], ``> 0`` (any sign for
+        ``'per_money'``), along the last axis; NaN
         (excluded bid) scores NaN and is ignored for the minimum.
     weight : float, optional
         Score of the lowest bid [points], e.g. 100 for a 0-100 scale.
         Default 1.
-    method : {'ratio', 'linear'}, optional
+    method : {'ratio', 'linear', 'per_money'}, optional
         ``'ratio'``: :math:`w\,C_{\min}/C` (World Bank QCBS formula).
         ``'linear'``: :math:`w\,\max(0,\ 1 - (C - C_{\min})/C_{\min})`, which
         penalises expensive bids harder and reaches 0 at twice the minimum.
+        ``'per_money'``: :math:`\max(0,\ w - \pi (C - C_{\min}) / 10^6)`, which
+        depends only on cost differences.
+    points_per_million : float, optional
+        :math:`\pi`, points lost per million of currency above the lowest cost
+        [points/million], ``>= 0``; needed by ``'per_money'`` only.
 
     Returns
     -------
@@ -745,7 +907,14 @@ def price_score(evaluated_cost, *, weight=1.0, method="ratio"):
         S_i = w \max\Big(0,\ 1 - \frac{C_i - C_{\min}}{C_{\min}}\Big)
 
     The ratio form is the World Bank's financial score
-    :math:`S_f = 100 F_m / F` [1]_. Scoring with a price-quality ratio is
+    :math:`S_f = 100 F_m / F` [1]_. The ratio and linear forms depend on the
+    level of the costs, not only their differences: a cost common to every
+    bid (e.g. running the existing fleet) moves the scores, and with a
+    technical score can change the combined ranking. The per-money form
+    :math:`S_i = \max(0,\ w - \pi\,(C_i - C_{\min})/10^6)` is invariant to any
+    common cost; its rate must be stated in the bidding document (EU
+    Directive 2014/24/EU art. 67(5): the weighting of each criterion is
+    specified in advance). Scoring with a price-quality ratio is
     allowed under EU Directive 2014/24/EU art. 67(2) ("best price-quality
     ratio") [2]_ and under the World Bank's rated criteria.
 
@@ -762,6 +931,9 @@ def price_score(evaluated_cost, *, weight=1.0, method="ratio"):
     [100.  80.  50.]
     >>> print(price_score([100.0, 125.0, 200.0], weight=100, method="linear").round(2))
     [100.  75.   0.]
+    >>> print(price_score([5e8, 5.02e8, 5.6e8], weight=100, method="per_money",
+    ...                   points_per_million=2.0).round(2))
+    [100.  96.   0.]
     """
     if method not in _PRICE_SCORE_METHODS:
         raise ValueError(
@@ -770,13 +942,18 @@ def price_score(evaluated_cost, *, weight=1.0, method="ratio"):
     c = _arr("evaluated_cost", evaluated_cost, allow_nan=True)
     if c.ndim == 0:
         raise ValueError(f"evaluated_cost must be an array of bids, got {evaluated_cost!r}")
-    if np.any(c <= 0):
+    if method != "per_money" and np.any(c <= 0):
         raise ValueError(f"evaluated_cost must be > 0, got {evaluated_cost!r}")
     w = _scalar("weight", weight, low=0.0)
     valid = np.isfinite(c)
     if not np.all(valid.any(axis=-1)):
         return np.full(c.shape, np.nan)
     cmin = np.min(np.where(valid, c, np.inf), axis=-1, keepdims=True)
+    if method == "per_money":
+        if points_per_million is None:
+            raise ValueError("points_per_million is needed with method='per_money'")
+        rate = _scalar("points_per_million", points_per_million, low=0.0)
+        return np.maximum(0.0, w - rate * (c - cmin) / 1e6)
     if method == "ratio":
         return w * cmin / c
     return w * np.maximum(0.0, 1.0 - (c - cmin) / cmin)

@@ -26,7 +26,9 @@ _FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall
 
 #: Per-bid financing and scoring results in ``ranking`` and the JSON.
 _EVALUATION_KEYS = ("grant_element", "financing_pv_saving", "price_score", "technical_score",
-                    "combined_score")
+                    "combined_score", "domestic_preference",
+                    "evaluated_cost_before_preference", "price_adjustment_effect",
+                    "guarantee_loading")
 
 
 def _records(frame):
@@ -84,8 +86,13 @@ class EvaluationResult:
         ``lcc_npv``; None without ``[[fleet]]``.
     adjustments : pandas.DataFrame
         Evaluation adjustment lines: ``bidder``, ``stage``, ``name``,
-        ``amount`` [base currency], ``basis``; ``evaluated_cost = lcc_npv +``
-        the sum of a bid's lines.
+        ``amount`` [base currency], ``basis``, ``kind`` (of a committee's
+        priced line), ``applied`` (of a ``domestic_preference`` line);
+        ``evaluated_cost = lcc_npv +`` the sum of a bid's lines.
+    expected_damages : dict
+        Per bidder, expected availability damages as information (see
+        :func:`fleetcalc.adjustments.expected_damages`), None without an
+        availability guarantee.
     financing : pandas.DataFrame or None
         Loan schedules, nominal, in the base currency: ``bidder``, ``year``,
         ``calendar_year``, ``drawdown``, ``interest``, ``principal``,
@@ -97,7 +104,10 @@ class EvaluationResult:
     ``ranking`` also has ``adjustments`` (sum of lines), ``responsive``,
     ``non_responsive_reason``, ``grant_element``, ``financing_pv_saving``,
     ``price_score``, ``technical_score``, ``combined_score``,
-    ``combined_rank``, and the fleet results (``availability``...).
+    ``combined_rank``, ``domestic_preference`` (the margin applied, for
+    comparison only, by the MDB group procedure),
+    ``evaluated_cost_before_preference``, ``preference_group``, ``price_adjustment_effect``,
+    ``guarantee_loading``, and the fleet results (``availability``...).
     Non-responsive bids have no rank and come last.
     """
 
@@ -111,12 +121,14 @@ class EvaluationResult:
     fleet_baseline: pd.DataFrame | None = attrs.field(default=None, eq=False)
     adjustments: pd.DataFrame | None = attrs.field(default=None, eq=False)
     financing: pd.DataFrame | None = attrs.field(default=None, eq=False)
+    expected_damages: dict = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
                     pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
                     fleet_baseline=None, adjustments=None, financing=None,
-                    financing_summary=None):
+                    financing_summary=None, price_adjustment_effect=None,
+                    guarantee_loading=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
         settings = tender.tender
         bidders = [bid.bidder for bid in tender.bids]
@@ -128,6 +140,9 @@ class EvaluationResult:
         responsive = (adjustments.responsive if adjustments is not None
                       else np.ones(n_bids, dtype=bool))
         evaluated = lcc + total
+        margin = np.zeros(n_bids)
+        if adjustments is not None and adjustments.preference is not None:
+            margin = adjustments.preference["amount"].to_numpy(dtype=float)
         nan = np.full(n_bids, np.nan)
         scores = {
             "price_score": adjustments.price_score if adjustments is not None else nan,
@@ -154,6 +169,15 @@ class EvaluationResult:
             **(financing_summary or {}),
             **scores,
             "combined_rank": _rank(-scores["combined_score"]),
+            "domestic_preference": margin,
+            "evaluated_cost_before_preference": evaluated - margin,
+            "preference_group": (list(adjustments.preference["group"])
+                                 if adjustments is not None
+                                 and adjustments.preference is not None else [None] * n_bids),
+            "price_adjustment_effect": (nan if price_adjustment_effect is None
+                                        else price_adjustment_effect),
+            "guarantee_loading": (np.zeros(n_bids) if guarantee_loading is None
+                                  else guarantee_loading),
         }, index=by_category.index)
         ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
 
@@ -170,11 +194,14 @@ class EvaluationResult:
             "amount": amounts.reshape(-1)[keep],
             "present_value": present_values.reshape(-1)[keep],
         })
+        lines = None if adjustments is None else adjustments.lines
+        damages = (dict(zip(bidders, adjustments.expected_damages))
+                   if adjustments is not None and adjustments.expected_damages is not None
+                   else {})
         return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
                    cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
                    fleet_years=fleet_years, fleet_baseline=fleet_baseline,
-                   adjustments=None if adjustments is None else adjustments.lines,
-                   financing=financing)
+                   adjustments=lines, financing=financing, expected_damages=damages)
 
     @property
     def categories(self):
@@ -187,9 +214,14 @@ class EvaluationResult:
         Returns
         -------
         dict
-            ``{"tender": {...}, "bids": [...], "cash_flows": [...]}``; bids in
-            rank order; money in base currency as unrounded floats; ``year``
-            is t. ``cost_per_km`` is null for a bid that runs no km.
+            ``{"tender": {...}, "bids": [...], "cash_flows": [...],
+            "evaluation_table": [...], "decisive_lines": [...]}``; bids in
+            rank order, each with ``expected_damages`` (or null),
+            ``preference_group``, ``domestic_preference`` and
+            ``evaluated_cost_before_preference``; money in base currency as
+            unrounded floats; ``year`` is t. ``cost_per_km`` is null for a
+            bid that runs no km. ``evaluation_table`` and ``decisive_lines``:
+            see :mod:`fleetcalc.reports.evaluation_table`.
         """
         settings = self.tender.tender
         bids = []
@@ -214,6 +246,8 @@ class EvaluationResult:
                 **{key: _number(row[key]) for key in _EVALUATION_KEYS},
                 "combined_rank": (None if pd.isna(row["combined_rank"])
                                   else int(row["combined_rank"])),
+                "preference_group": row["preference_group"],
+                "expected_damages": self.expected_damages.get(bidder),
             })
         ledger = self.cash_flows
         cash_flows = [
@@ -238,6 +272,11 @@ class EvaluationResult:
         data["non_responsive"] = [
             {"bidder": b["bidder"], "reasons": b["non_responsive_reasons"]}
             for b in bids if not b["responsive"]]
+        from fleetcalc.reports.evaluation_table import (  # the edges import late
+            decisive_lines, evaluation_table_rows)
+
+        data["evaluation_table"] = evaluation_table_rows(self)
+        data["decisive_lines"] = decisive_lines(self)
         if self.financing is not None:
             data["financing"] = _records(self.financing)
         if self.fleet is not None:
@@ -257,7 +296,10 @@ class EvaluationResult:
         if self.adjustments is None:
             return []
         lines = self.adjustments[self.adjustments["bidder"] == bidder]
-        return [{"stage": r.stage, "name": r.name, "amount": float(r.amount), "basis": r.basis}
+        return [{"stage": r.stage, "name": r.name, "amount": float(r.amount), "basis": r.basis,
+                 **({"kind": r.kind} if isinstance(getattr(r, "kind", None), str) else {}),
+                 **({"applied": bool(r.applied)} if r.stage == "domestic_preference"
+                    else {})}
                 for r in lines.itertuples()]
 
     def to_excel(self, path, *, simulation=None):

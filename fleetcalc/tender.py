@@ -308,13 +308,33 @@ class EvaluationRules:
         "Domestic value added share from which a bid qualifies (World Bank: 30 %).",
         unit="-", example=0.30, default=0.30, rules=(number, at_least(0), at_most(1)))
     domestic_preference_base: str = spec(
-        "Base of the margin: price_after_adjustments (read-out price after corrections, "
-        "discounts and priced adjustments) or price (corrected read-out price).",
-        example="price_after_adjustments", default="price_after_adjustments",
-        rules=(text, one_of("price_after_adjustments", "price")))
+        "Base of the margin, valued with the bid's present-value factor of price: "
+        "price_adjusted_for_scope (corrected price less unconditional discounts plus the "
+        "scope lines; World Bank/ADB), price_after_adjustments (plus every priced line) or "
+        "price (corrected read-out price).",
+        example="price_adjusted_for_scope", default="price_adjusted_for_scope",
+        rules=(text, one_of("price_adjusted_for_scope", "price_after_adjustments", "price")))
     load_guarantees: bool = spec(
-        "Evaluate fuel at the guaranteed consumption plus its tolerance instead of the "
-        "declared figure.", example=True, default=False, rules=(_boolean,))
+        "Evaluate each bid at the worse of its declared figure and its guarantee with "
+        "tolerance (fuel consumption, availability in the guarantee years).", example=True,
+        default=False, rules=(_boolean,))
+    price_adjustment_in_evaluation: bool = spec(
+        "Include the estimated effect of bids' price adjustment formulas in the evaluated "
+        "cost; false (World Bank SBD: not taken into account in bid evaluation) reports it "
+        "as information only.", example=False, default=False, rules=(_boolean,))
+    price_basis: str | None = spec(
+        "Price basis the bidding document requires of all bids: fixed or adjustable; a bid "
+        "on the other basis is non-responsive.", example="fixed", optional=True,
+        rules=(text, one_of("fixed", "adjustable")))
+    required_quantity: int | None = spec(
+        "Units the bidding document asks for; a bid for another quantity is non-responsive "
+        "(or normalised per unit, see quantity_rule).", unit="units", example=50,
+        optional=True, rules=(integer, at_least(1), at_most(MAX_UNITS)))
+    quantity_rule: str = spec(
+        "What a bid for a quantity other than required_quantity gets: non_responsive, or "
+        "per_unit (its evaluated cost scaled by required_quantity / quantity).",
+        example="non_responsive", default="non_responsive",
+        rules=(text, one_of("non_responsive", "per_unit")))
     grant_element_reference_rate: float = spec(
         "Discount rate of the grant element of financing offers (IMF/World Bank: 5 %).",
         unit="-/year", example=0.05, default=0.05, rules=(number, greater_than(-1)))
@@ -323,11 +343,21 @@ class EvaluationRules:
         "absent: no scoring.", unit="-", example=0.3, optional=True,
         rules=(number, at_least(0), at_most(1)))
     price_score_method: str = spec(
-        "Price score: ratio (lowest cost / cost) or linear (1 - (cost - lowest) / lowest).",
-        example="ratio", default="ratio", rules=(text, one_of("ratio", "linear")))
+        "Price score: ratio (lowest cost / cost), linear (1 - (cost - lowest) / lowest) or "
+        "per_money (price_points_per_million points lost per million above the lowest; "
+        "the only one a cost common to all bids cannot move).",
+        example="per_money", default="ratio", rules=(text, one_of("ratio", "linear",
+                                                                   "per_money")))
+    price_points_per_million: float | None = spec(
+        "Price points lost per million of base currency of evaluated cost above the lowest "
+        "(price_score_method = per_money).", unit="points/million", example=2.0,
+        optional=True, rules=(number, at_least(0)))
 
     def _cross_problems(self):
         problems = []
+        if self.price_score_method == "per_money" and self.price_points_per_million is None:
+            problems.append(Problem("price_points_per_million", "is needed when "
+                                    "price_score_method is per_money"))
         if self.required_delivery is not None and sum(self.required_delivery) <= 0:
             problems.append(Problem("required_delivery", "must require at least one unit",
                                     value=list(self.required_delivery)))
@@ -543,6 +573,11 @@ class PricedAdjustment:
     basis: str | None = spec("Why: the clause, the quantities and prices used.",
                              example="12 traction motors at the bid's unit price",
                              optional=True, rules=(text,))
+    kind: str = spec(
+        "What the line prices: scope (missing or extra scope; enters the price adjusted "
+        "for scope, the domestic preference base), technical, performance, commercial or "
+        "other.", example="scope", default="other",
+        rules=(text, one_of("scope", "technical", "performance", "commercial", "other")))
 
 
 @attrs.frozen(kw_only=True)
@@ -574,6 +609,10 @@ class BidEvaluation:
     non_responsive: str | None = spec(
         "Reason the committee found the bid non-responsive (it is then listed, not ranked).",
         example="No bid security", optional=True, rules=(text,))
+    preference_group: str | None = spec(
+        "Domestic preference group: A (domestic, value added >= threshold), B (other "
+        "domestic) or C (foreign); default A or C from domestic_value_added.", example="B",
+        optional=True, rules=(text, one_of("A", "B", "C")))
 
 
 @attrs.frozen(kw_only=True)
@@ -608,6 +647,11 @@ class Guarantees:
     guarantee_years: int = spec("Years of service, from each unit's delivery, the "
                                 "availability guarantee covers.", unit="year", example=5,
                                 default=5, rules=(integer, at_least(1)))
+    availability_basis: str = spec(
+        "Definition of the guaranteed availability: excluding_scheduled (scheduled "
+        "maintenance and overhaul windows excluded from the time counted) or calendar.",
+        example="excluding_scheduled", default="excluding_scheduled",
+        rules=(text, one_of("excluding_scheduled", "calendar")))
 
 
 @attrs.frozen(kw_only=True)
@@ -916,20 +960,35 @@ class Tender:
                     problems.append(Problem(f"{where}.{name}", f"currency {code!r} has no rate "
                                             "in tender.exchange_rates", value=code))
             if bid.financing is not None:
-                problems += self._drawdown_problems(where, bid)
+                problems += self._drawdown_problems(where, bid, rules)
             if bid.price_adjustment is not None and settings.price_adjustment is None:
                 problems.append(Problem(f"{where}.price_adjustment", "needs the index paths "
                                         "of [tender.price_adjustment]"))
             if rules.technical_weight is not None and bid.evaluation.technical_score is None:
                 problems.append(Problem(f"{where}.evaluation.technical_score", "is needed "
                                         "because tender.evaluation.technical_weight is given"))
+        from fleetcalc.adjustments import evaluation_warnings  # adjustments imports tender
+
+        problems += evaluation_warnings(self)
         return problems
 
     @staticmethod
-    def _drawdown_problems(where, bid):
-        """The loan must be fully drawn within its grace period (drawdowns follow payments)."""
-        shares = {p.event: p.share for p in bid.payments}
-        years = [k for k, n in enumerate(bid.delivery) if n]
+    def _drawdown_problems(where, bid, rules):
+        """The loan must be fully drawn within its grace period (drawdowns follow payments).
+
+        Payments and deliveries as the ledger takes them: the required schedules when
+        the evaluation prices deviations from them (see :mod:`fleetcalc.adjustments`).
+        """
+        payments = rules.required_payments if rules.required_payments is not None else (
+            bid.payments)
+        shares = {p.event: p.share for p in payments if isinstance(p, PaymentMilestone)}
+        delivery = bid.delivery
+        if rules.required_delivery is not None and rules.delivery_adjustment_per_week > 0:
+            delivery, left = [], bid.quantity
+            for n in rules.required_delivery:
+                delivery.append(min(n, left))
+                left -= delivery[-1]
+        years = [k for k, n in enumerate(delivery) if n]
         times = [0] if shares.get("signing", 0) > 0 else []
         times += years if shares.get("delivery", 0) > 0 else []
         times += [k + bid.warranty_years for k in years] if shares.get("acceptance", 0) > 0 else []

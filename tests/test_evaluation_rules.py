@@ -15,8 +15,10 @@ from fleetcalc.evaluation_rules import (
     convert_to_single_currency,
     delivery_deviation_adjustment,
     domestic_preference_margin,
+    domestic_preference_procedure,
     liquidated_damages,
     payment_schedule_adjustment,
+    preference_groups,
     price_score,
     qualifies_for_domestic_preference,
     rank_bids,
@@ -464,3 +466,89 @@ class TestLiquidatedDamages:
         if a / g <= 1 + tol:
             assert ld == 0.0
         assert liquidated_damages(g, a * 1.1, **kw) >= ld
+
+
+# --------------------------------------------------------------------------
+# issue 12: domestic preference by groups, per-money price scores
+# --------------------------------------------------------------------------
+
+
+class TestPreferenceGroups:
+    def test_groups_from_value_added_and_stated(self):
+        # World Bank Guidelines (2011) App. 2 paras 2-5: A = domestic with >= 30 % DVA,
+        # B = other domestic (stated by the committee), C = imported
+        groups = preference_groups([0.30, 0.29, 0.0, 0.5], explicit=[None, "B", None, "C"])
+        assert groups.tolist() == ["A", "B", "C", "C"]
+
+    def test_unknown_group_is_refused(self):
+        with pytest.raises(ValueError, match="'A', 'B' or 'C'"):
+            preference_groups([0.1], explicit=["D"])
+
+    def test_group_c_lowest_compared_again_with_margins(self):
+        # Guidelines App. 2 para 6(b): C lowest (900 < 1000) -> margins on every C bid
+        out = domestic_preference_procedure([1000.0, 900.0, 1200.0, 950.0],
+                                            ["A", "C", "C", "B"], [0.0, 150.0, 200.0, 0.0])
+        assert out.lowest_group == "C"
+        assert out.applied.tolist() == [False, True, True, False]
+        np.testing.assert_array_equal(out.compared, [1000.0, 1050.0, 1400.0, 950.0])
+
+    def test_group_b_lowest_adds_nothing(self):
+        # para 6(a): a group A or B bid lowest is selected; no margin is added
+        out = domestic_preference_procedure([1000.0, 900.0, 880.0], ["A", "C", "B"],
+                                            [0.0, 150.0, 0.0])
+        assert out.lowest_group == "B" and not out.applied.any()
+
+    def test_non_responsive_bids_are_ignored(self):
+        out = domestic_preference_procedure([np.nan, 900.0, 1000.0], ["C", "C", "A"],
+                                            [10.0, 150.0, 0.0])
+        assert out.applied.tolist() == [False, True, False]
+        assert np.isnan(out.compared[0])
+
+    @given(st.lists(st.tuples(prices, st.sampled_from("ABC"), shares), min_size=1, max_size=6))
+    def test_a_margin_never_lowers_a_bid_and_only_group_c_carries_one(self, bids):
+        cost = np.array([b[0] for b in bids])
+        groups = [b[1] for b in bids]
+        margins = np.array([b[0] * b[2] * 0.15 for b in bids])
+        out = domestic_preference_procedure(cost, groups, margins)
+        assert np.all(out.compared >= cost)
+        assert not np.any(out.applied & (np.array(groups) != "C"))
+        # the group procedure never makes a group A or B bid lose to the margin's absence
+        if out.lowest_group in ("A", "B"):
+            np.testing.assert_array_equal(out.compared, cost)
+
+
+class TestPerMoneyScores:
+    def test_hand_case(self):
+        # 2 points per million above the lowest (500 m): 502 m -> 96; 560 m -> 100 - 120 < 0 -> 0
+        scores = price_score([500e6, 502e6, 560e6], weight=100, method="per_money",
+                             points_per_million=2.0)
+        np.testing.assert_allclose(scores, [100.0, 96.0, 0.0])
+
+    def test_rate_is_required(self):
+        with pytest.raises(ValueError, match="points_per_million"):
+            price_score([1.0, 2.0], method="per_money")
+
+    @given(price_arrays, st.floats(-1e9, 1e9), st.floats(0.0, 50.0),
+           st.lists(st.floats(0, 100), min_size=8, max_size=8), st.floats(0.0, 1.0))
+    def test_a_common_cost_moves_neither_scores_nor_combined_ranks(self, cost, common, rate,
+                                                                    technical, weight):
+        # issue 12 item 7: per-money scores depend only on cost differences, so a cost
+        # common to every bid (e.g. the existing fleet) cannot move the award
+        technical = np.array(technical[: cost.size])
+        before = price_score(cost, weight=100, method="per_money", points_per_million=rate)
+        after = price_score(cost + common, weight=100, method="per_money",
+                            points_per_million=rate)
+        np.testing.assert_allclose(after, before, rtol=0, atol=1e-6 * max(1.0, rate))
+        rank_before = rank_bids(-combined_score(before, technical, technical_weight=weight))
+        rank_after = rank_bids(-combined_score(after, technical, technical_weight=weight))
+        close = np.isclose(combined_score(before, technical, technical_weight=weight)[:, None],
+                           combined_score(before, technical, technical_weight=weight)[None, :],
+                           rtol=0, atol=1e-5 * max(1.0, rate))
+        assume(close.sum() == cost.size)  # no near-ties that rounding could swap
+        np.testing.assert_array_equal(rank_after, rank_before)
+
+    def test_ratio_scores_move_with_a_common_cost(self):
+        # the review's finding (E7): ratio scores are not invariant, per-money ones are
+        cost = np.array([500.0, 520.0])
+        assert not np.allclose(price_score(cost, weight=100),
+                               price_score(cost + 1000.0, weight=100))

@@ -128,8 +128,11 @@ class TestExample:
     def test_availability_changes_the_ranking(self, data):
         # among the ranked bids, the order without the shortfall cost differs from the
         # ranking (review: compare like with like, responsive bids by evaluated cost)
-        ranked = [b for b in data["bids"] if b["responsive"]]
-        without = sorted(ranked, key=lambda b: b["evaluated_cost"]
+        # issue 12: on the evaluated cost before the domestic preference, a comparison
+        # device whose group procedure would itself react to the shortfall
+        ranked = sorted((b for b in data["bids"] if b["responsive"]),
+                        key=lambda b: b["evaluated_cost_before_preference"])
+        without = sorted(ranked, key=lambda b: b["evaluated_cost_before_preference"]
                          - b["pv_by_category"]["shortfall"])
         assert [b["bidder"] for b in without] != [b["bidder"] for b in ranked]
 
