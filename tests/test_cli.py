@@ -294,3 +294,25 @@ def test_a_closed_pipe_in_a_real_pipeline_exits_quietly():
                           env=subprocess_env(), cwd=ROOT, timeout=120)
     assert done.stdout == "{\n  \"tende" and "Traceback" not in done.stderr
     assert "internal error" not in done.stderr
+
+
+def test_compare_detail_adds_the_evaluation_table_and_what_decides_the_award():
+    """``compare --detail`` (issue 12 items 8 and 10): the table in the order of the
+    World Bank/ADB forms, whose evaluated prices are the JSON's evaluated costs."""
+    import io
+    import json as _json
+
+    from fleetcalc.cli import main as cli_main
+
+    example = "examples/pakistan_locomotives_2026.toml"
+    out, js = io.StringIO(), io.StringIO()
+    assert cli_main(["compare", example, "--detail"], stdout=out, stderr=io.StringIO()) == 0
+    assert cli_main(["compare", example, "--format", "json"], stdout=js,
+                    stderr=io.StringIO()) == 0
+    text = out.getvalue()
+    assert "Bid evaluation table" in text and "What decides the award" in text
+    row = next(line for line in text.splitlines()
+               if line.strip().startswith("Evaluated price with preference"))
+    shown = [float(v.replace(",", "")) for v in row.split()[-4:]]
+    costs = {b["bidder"]: b["evaluated_cost"] for b in _json.loads(js.getvalue())["bids"]}
+    assert sorted(round(v) for v in shown) == sorted(round(v) for v in costs.values())

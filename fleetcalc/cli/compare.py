@@ -13,7 +13,7 @@ def run_compare(args, stdout, stderr):
     Parameters
     ----------
     args : argparse.Namespace
-        ``tender``, ``format``, ``output``, ``force``.
+        ``tender``, ``format``, ``detail``, ``output``, ``force``, ``log``.
     stdout, stderr : file-like
 
     Returns
@@ -45,5 +45,13 @@ def run_compare(args, stdout, stderr):
     else:
         width = terminal_width(stdout if args.output is None else None)
         text = format_ranking(result, width=width)
+        if getattr(args, "detail", False):
+            from fleetcalc.reports.evaluation_table import (  # noqa: PLC0415
+                format_decisive_lines,
+                format_evaluation_table,
+            )
+
+            text = "\n\n".join([text.rstrip("\n"), format_evaluation_table(result),
+                                 format_decisive_lines(result)]) + "\n"
     emit(text, args, stdout, for_people=args.format == "table")
     return 0

@@ -60,6 +60,9 @@ def add_compare_parser(subparsers):
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="table for people (default), json (full result with the "
                              "cash-flow ledger) or csv (one row per bid)")
+    parser.add_argument("--detail", action="store_true",
+                        help="with --format table: add the bid evaluation table in the order "
+                             "of the World Bank/ADB forms and what decides the award")
     _output(parser)
     _log(parser)
     return parser
