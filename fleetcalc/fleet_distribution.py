@@ -590,6 +590,11 @@ def p_meet_demand(pmf, demand, *, offset=0):
     0.9
     >>> p_meet_demand(pmf, [0, 3, 4]).round(6)
     array([1.   , 0.405, 0.   ])
+
+    A windowed pmf, ``P(X = 2 + i)``:
+
+    >>> round(p_meet_demand([0.2, 0.8], 3, offset=2), 6)
+    0.8
     """
     p = _pmf_array(pmf)
     d = _counts("demand", demand, allow_nan=True)
@@ -598,7 +603,8 @@ def p_meet_demand(pmf, demand, *, offset=0):
         mask = counts >= d[..., np.newaxis]
     prob = np.clip(np.sum(np.where(mask, p, 0.0), axis=-1), 0.0, 1.0)
     row_nan = np.isnan(p).any(axis=-1)
-    prob = np.where(d == 0, np.where(row_nan, np.nan, 1.0), prob)
+    # every count of the pmf meets the demand: exactly 1 (a pmf sums to 1)
+    prob = np.where(d <= np.asarray(offset), np.where(row_nan, np.nan, 1.0), prob)
     return _finish(np.where(np.isnan(d), np.nan, prob))
 
 
