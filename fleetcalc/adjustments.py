@@ -28,12 +28,16 @@ currency and ``evaluated_cost = lcc_npv + sum(lines)``.
 
 from __future__ import annotations
 
+import typing
+
 import attrs
 import numpy as np
-import pandas as pd
 
 from fleetcalc import evaluation_rules, finance, fleet, schedules
 from fleetcalc.tender import PAYMENT_EVENTS
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["STAGES", "AdjustmentResult", "damage_schedules", "evaluate_adjustments"]
 
@@ -89,6 +93,8 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
     -------
     AdjustmentResult
     """
+    import pandas as pd  # noqa: PLC0415 - heavy; imported when the lines are built
+
     settings = tender.tender
     rules = settings.evaluation
     base = settings.base_currency

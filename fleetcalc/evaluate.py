@@ -13,8 +13,6 @@ import warnings
 import attrs
 import numpy as np
 
-import pandas as pd
-
 from fleetcalc import finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
@@ -347,6 +345,8 @@ def evaluate(tender):
     >>> int(result.ranking["rank"].min())
     1
     """
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     problems = problems_of(tender)
     raise_if_errors(problems)
     for problem in problems:
@@ -393,6 +393,8 @@ def evaluate(tender):
 
 def _financing_frames(tender, arrays):
     """Loan schedules (nominal, base currency) and per-bid financing results."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     loans = arrays.financing
     n_bids = len(tender.bids)
     if not loans.financed.any():
@@ -419,6 +421,8 @@ def _financing_frames(tender, arrays):
 
 def _fleet_frames(tender, arrays):
     """The fleet projection as tables: by cohort, by year, and a summary per bid."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     settings = tender.tender
     projection = arrays.fleet
     outlook = projection.outlook

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import typing
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from fleetcalc import finance
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EvaluationResult"]
 
@@ -46,6 +49,8 @@ def _records(frame):
 
 def _rank(values):
     """Rank 1 = lowest; ties share the lower rank ("competition" ranking); NaN: no rank."""
+    import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
+
     return pd.Series(values, dtype=float).rank(method="min").astype("Int64").array
 
 
@@ -118,6 +123,8 @@ class EvaluationResult:
                     fleet_baseline=None, adjustments=None, financing=None,
                     financing_summary=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
+        import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
+
         settings = tender.tender
         bidders = [bid.bidder for bid in tender.bids]
         by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
@@ -191,6 +198,8 @@ class EvaluationResult:
             rank order; money in base currency as unrounded floats; ``year``
             is t. ``cost_per_km`` is null for a bid that runs no km.
         """
+        import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
+
         settings = self.tender.tender
         bids = []
         for bidder, row in self.ranking.iterrows():
