@@ -37,7 +37,8 @@ def _cdf(x, loc=0.0, scale=1.0):
 
     ``erfc`` keeps the relative accuracy of the lower tail (as
     ``scipy.special.ndtr``, the function behind ``scipy.stats.norm.cdf``;
-    they agree to about 1e-15 relative, tested).
+    they agree to 1e-13 relative, tested; the largest difference, 4.6e-14 at
+    :math:`z = -20`, is the rounding of :math:`z` amplified by :math:`z^2`).
 
     Examples
     --------
