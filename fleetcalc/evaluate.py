@@ -184,6 +184,12 @@ def tender_arrays(tender):
     Returns
     -------
     TenderArrays
+        Its ``fleet.outlook.distribution``
+        (:class:`fleetcalc.fleet_distribution.CountDistribution`, bids x years x
+        counts) is the distribution of available units. It is computed once
+        for given fleet inputs: :func:`fleetcalc.fleet.fleet_outlook` keeps the
+        last few, so calling this again for the same tender (or for a tender
+        differing only in money, fuel or distance) reuses it.
     """
     settings = tender.tender
     bids = tender.bids
@@ -314,13 +320,18 @@ def fleet_baseline_cash_flows(tender, arrays):
     )
 
 
-def evaluate(tender):
+def evaluate(tender, *, arrays=None):
     """Evaluate every bid of a tender on net-present-value life-cycle cost.
 
     Parameters
     ----------
     tender : fleetcalc.Tender
         A tender, e.g. from :func:`fleetcalc.load_tender`.
+    arrays : TenderArrays, optional
+        ``tender_arrays(tender)`` if the caller already has it (e.g. the
+        Monte Carlo model builder), so that it is not computed again; it
+        must come from this very tender. Its ``fleet.outlook.distribution``
+        is the distribution of available units the evaluation used.
 
     Returns
     -------
@@ -353,7 +364,8 @@ def evaluate(tender):
         category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
                     else TenderWarning)
         warnings.warn(str(problem), category, stacklevel=2)
-    arrays = tender_arrays(tender)
+    if arrays is None:
+        arrays = tender_arrays(tender)
     flows = cash_flows(arrays)
     years = np.arange(arrays.periods)
     rate = arrays.discount_rate
