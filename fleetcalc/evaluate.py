@@ -441,25 +441,31 @@ def _fleet_frames(tender, arrays):
     horizon = settings.horizon_years
     bidders = [b.bidder for b in tender.bids]
     years = np.arange(1, horizon + 1)
-    rows = []
-    for b, bid in enumerate(tender.bids):   # one block of rows per bid: bids x cohorts
-        units = projection.batch_units[b][:, 1:]
-        cohorts = [(name, projection.cohort_units[c, 1:], projection.cohort_ages[c, 1:],
-                    projection.cohort_availability[c, 1:])
-                   for c, name in enumerate(projection.cohort_names)]
-        cohorts.append((f"new: {bid.model}", units.sum(axis=0),
-                        fleet.unit_weighted_mean(projection.batch_ages[b][:, 1:], units, axis=0),
-                        fleet.unit_weighted_mean(projection.batch_availability[b][:, 1:], units, axis=0)))
-        for name, n, age, avail in cohorts:
-            keep = n > 0
-            rows.append(pd.DataFrame({
-                "bidder": bid.bidder, "year": years[keep],
-                "calendar_year": settings.evaluation_year + years[keep] - 1,
-                "cohort": name, "units": n[keep], "mean_age": age[keep],
-                "availability": avail[keep], "available_units": n[keep] * avail[keep]}))
-    frame = pd.concat(rows, ignore_index=True).sort_values(
-        ["bidder", "year"], key=lambda col: col.map(bidders.index) if col.name == "bidder"
-        else col, kind="stable").reset_index(drop=True)
+    n_bids, n_cohorts = len(bidders), len(projection.cohort_names)
+    # groups (bids, existing cohorts + the bid's new units, years 1..H)
+    own_units = projection.batch_units[:, :, 1:]
+    units = np.concatenate([np.broadcast_to(projection.cohort_units[:, 1:],
+                                            (n_bids, n_cohorts, horizon)),
+                            own_units.sum(axis=1)[:, None]], axis=1)
+    ages = np.concatenate([np.broadcast_to(projection.cohort_ages[:, 1:],
+                                           (n_bids, n_cohorts, horizon)),
+                           fleet.unit_weighted_mean(projection.batch_ages[:, :, 1:], own_units,
+                                                    axis=1)[:, None]], axis=1)
+    avail = np.concatenate([np.broadcast_to(projection.cohort_availability[:, 1:],
+                                            (n_bids, n_cohorts, horizon)),
+                            fleet.unit_weighted_mean(projection.batch_availability[:, :, 1:],
+                                                     own_units, axis=1)[:, None]], axis=1)
+    names = np.array([list(projection.cohort_names) + [f"new: {bid.model}"]
+                      for bid in tender.bids], dtype=object).reshape(n_bids, n_cohorts + 1)
+    # rows in the order bid, year, cohort (existing cohorts, then the new units)
+    b, k, c = np.nonzero(np.swapaxes(units, 1, 2) > 0)
+    n = units[b, c, k]
+    frame = pd.DataFrame({
+        "bidder": np.array(bidders, dtype=object)[b], "year": years[k],
+        "calendar_year": settings.evaluation_year + years[k] - 1,
+        "cohort": names[b, c], "units": n, "mean_age": ages[b, c, k],
+        "availability": avail[b, c, k], "available_units": n * avail[b, c, k],
+        "demand": projection.demand[1:][k], "p_meet_demand": outlook.p_meet_demand[b, 1 + k]})
     by_year = pd.DataFrame({
         "bidder": np.repeat(bidders, horizon),
         "year": np.tile(years, len(bidders)),
@@ -470,8 +476,6 @@ def _fleet_frames(tender, arrays):
         "p_meet_demand": outlook.p_meet_demand[:, 1:].reshape(-1),
         "shortfall_unit_days": outlook.shortfall_unit_days[:, 1:].reshape(-1),
     })
-    frame = frame.merge(by_year[["bidder", "year", "demand", "p_meet_demand"]],
-                        on=["bidder", "year"], how="left")
     own = fleet.unit_weighted_mean(projection.batch_availability[:, :, 1:],
                          projection.batch_units[:, :, 1:], axis=(1, 2))
     summary = {
