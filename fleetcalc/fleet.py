@@ -206,6 +206,7 @@ class FleetOutlook:
 #: arrays a simulation builds from the same tender share one computation).
 _OUTLOOK_CACHE: collections.OrderedDict = collections.OrderedDict()
 _OUTLOOK_CACHE_SIZE = 4
+_OUTLOOK_CACHE_BYTES = 64 * 2**20   # largest pmf kept [byte]
 _OUTLOOK_LOCK = threading.Lock()
 
 
@@ -244,8 +245,9 @@ def fleet_outlook(units, unit_availability, demand):
     -------
     FleetOutlook
         With its ``distribution``. The outlooks of the last four distinct
-        inputs are kept (read-only arrays), so evaluating a tender and
-        building its simulation compute the distribution once.
+        fleets (inputs of at most 3 dimensions, pmf up to 64 MiB) are kept,
+        with read-only arrays, so evaluating a tender and building its
+        simulation compute the distribution once.
 
     Notes
     -----
@@ -274,22 +276,25 @@ def fleet_outlook(units, unit_availability, demand):
     avail_t = np.swapaxes(avail, -1, -2)
     demand = np.asarray(demand, dtype=np.int64).copy()
     demand[..., 0] = 0
-    key = _digest(units_t, avail_t, demand)
+    # one fleet (bids x groups x years) is kept; batches of Monte Carlo draws are not
+    key = _digest(units_t, avail_t, demand) if avail_t.ndim <= 3 else None
     with _OUTLOOK_LOCK:
         if key in _OUTLOOK_CACHE:
             _OUTLOOK_CACHE.move_to_end(key)
             return _OUTLOOK_CACHE[key]
     dist = fleet_distribution.available_units_distribution(units_t, avail_t)
-    outlook = _read_only(FleetOutlook(
+    outlook = FleetOutlook(
         units=units_t.sum(axis=-1),
         expected_available=(units_t * avail_t).sum(axis=-1),
         p_meet_demand=fleet_distribution.p_meet_demand(dist.pmf, demand, offset=dist.offset),
         shortfall_unit_days=DAYS_PER_YEAR * fleet_distribution.expected_shortfall(
             dist.pmf, demand, offset=dist.offset),
         distribution=dist,
-    ))
-    with _OUTLOOK_LOCK:
-        _OUTLOOK_CACHE[key] = outlook
-        while len(_OUTLOOK_CACHE) > _OUTLOOK_CACHE_SIZE:
-            _OUTLOOK_CACHE.popitem(last=False)
+    )
+    if key is not None and dist.pmf.nbytes <= _OUTLOOK_CACHE_BYTES:
+        outlook = _read_only(outlook)   # shared by every caller from now on
+        with _OUTLOOK_LOCK:
+            _OUTLOOK_CACHE[key] = outlook
+            while len(_OUTLOOK_CACHE) > _OUTLOOK_CACHE_SIZE:
+                _OUTLOOK_CACHE.popitem(last=False)
     return outlook
