@@ -139,6 +139,23 @@ class TestAvailableUnitsDistribution:
         np.testing.assert_allclose(p, p_exact, rtol=1e-11, atol=1e-15)
         np.testing.assert_allclose(short, short_exact, rtol=1e-11, atol=1e-13)
 
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.tuples(st.integers(min_value=0, max_value=3_000), availabilities),
+                    min_size=1, max_size=4), st.floats(min_value=-1.0, max_value=1.0))
+    def test_meets_demand_and_shortfall_as_direct_convolution(self, cohorts, where):
+        units = np.array([n for n, _ in cohorts])
+        avail = np.array([a for _, a in cohorts])
+        dist = available_units_distribution(units, avail)
+        oracle = direct_pmf(units, avail)
+        mean = float((units * avail).sum())
+        sd = float(np.sqrt((units * avail * (1 - avail)).sum()))
+        demand = int(np.clip(round(mean + where * 6 * sd), 0, units.sum() + 1))
+        k = np.arange(oracle.size)
+        assert p_meet_demand(dist.pmf, demand, offset=dist.offset) == pytest.approx(
+            oracle[demand:].sum(), rel=1e-11, abs=1e-14)
+        assert expected_shortfall(dist.pmf, demand, offset=dist.offset) == pytest.approx(
+            np.sum(np.maximum(demand - k, 0) * oracle), rel=1e-11, abs=1e-12)
+
     def test_demand_outside_the_window(self):
         dist = available_units_distribution(self.units, self.avail)
         mean = float((self.units * self.avail).sum())
