@@ -25,7 +25,6 @@ groups, computed exactly (:func:`fleetcalc.fleet_distribution.available_units_pm
 from __future__ import annotations
 
 import collections
-import hashlib
 import threading
 
 import attrs
@@ -212,6 +211,8 @@ _OUTLOOK_LOCK = threading.Lock()
 
 def _digest(*arrays):
     """Key of the exact contents (dtype, shape, bytes) of arrays."""
+    import hashlib  # noqa: PLC0415 - loads OpenSSL; only when an outlook is computed
+
     h = hashlib.blake2b(digest_size=20)
     for arr in arrays:
         arr = np.ascontiguousarray(arr)

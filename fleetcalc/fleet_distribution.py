@@ -29,7 +29,6 @@ Conventions
 from __future__ import annotations
 
 import math
-from decimal import Decimal, localcontext
 
 import attrs
 import numpy as np
@@ -70,7 +69,13 @@ _LN_SQRT_2PI = 0.91893853320467274178032973640562
 
 
 def _small_stirling_errors():
-    """``stirlerr(n)`` for ``n = 0..15``, from ``ln n!`` in 50-digit decimal arithmetic."""
+    """``stirlerr(n)`` for ``n = 0..15``, from ``ln n!`` in 50-digit decimal arithmetic.
+
+    Gives :data:`_STIRLING_SMALL` (kept as literals so that importing costs
+    nothing; ``tests/test_fleet_distribution.py`` checks them against this).
+    """
+    from decimal import Decimal, localcontext  # noqa: PLC0415
+
     with localcontext() as ctx:
         ctx.prec = 50
         ln_sqrt_2pi = Decimal("0.91893853320467274178032973640561763986139747363778")
@@ -82,7 +87,12 @@ def _small_stirling_errors():
     return np.array(table)
 
 
-_STIRLING_SMALL = _small_stirling_errors()
+#: ``ln n! - ln(sqrt(2 pi n) (n/e)^n)`` for ``n = 0..15`` (0 for n = 0, unused).
+_STIRLING_SMALL = np.array([
+    0.0, 0.08106146679532726, 0.0413406959554093, 0.02767792568499834,
+    0.020790672103765093, 0.016644691189821193, 0.013876128823070748, 0.01189670994589177,
+    0.010411265261972096, 0.009255462182712733, 0.00833056343336287, 0.007573675487951841,
+    0.00694284010720953, 0.006408994188004207, 0.0059513701127588475, 0.005554733551962801])
 
 
 def _stirling_error(n):
