@@ -31,6 +31,9 @@ def _status(key):
     return float("nan")
 start = time.perf_counter()
 from fleetcalc.cli import main
+import os
+for name in filter(None, os.environ.get("BENCH_PREIMPORT", "").split(",")):
+    __import__(name)
 imported = time.perf_counter()
 rss_imported = _status("VmRSS")
 try:
@@ -49,23 +52,26 @@ BASELINES = {"python -c pass": ["-c", "pass"],
              'python -c "import numpy"': ["-c", "import numpy"]}
 
 
-def _env(root):
+def _env(root, preimport=()):
     env = dict(os.environ)
     env["PYTHONPATH"] = str(root)
+    env["BENCH_PREIMPORT"] = ",".join(preimport)
     env.pop("PYTHONSTARTUP", None)
     return env
 
 
-def run_once(args, *, root, command=True, cwd=None):
+def run_once(args, *, root, command=True, cwd=None, preimport=()):
     """Run ``python [CHILD] args`` (or ``python args`` if not ``command``); return figures.
 
     The child runs in ``root`` (``python -c`` puts the working directory first
     on ``sys.path``, before ``PYTHONPATH``), so that it imports that checkout.
+    Modules in ``preimport`` are imported before the command's timer starts
+    (e.g. ``pandas``, so that the command time is the work that scales).
     """
     argv = [sys.executable] + (["-c", CHILD] + list(args) if command else list(args))
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd or root, env=_env(root), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, cwd=cwd or root, env=_env(root, preimport),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -84,9 +90,10 @@ def run_once(args, *, root, command=True, cwd=None):
     return out
 
 
-def best_of(args, *, root, repeat, command=True, cwd=None):
+def best_of(args, *, root, repeat, command=True, cwd=None, preimport=()):
     """Best (minimum) of each figure over ``repeat`` fresh processes; peak memory: the largest."""
-    runs = [run_once(args, root=root, command=command, cwd=cwd) for _ in range(repeat)]
+    runs = [run_once(args, root=root, command=command, cwd=cwd, preimport=preimport)
+            for _ in range(repeat)]
     best = {key: min(r[key] for r in runs) for key in ("wall_s", "cpu_s")}
     if command:
         best["command_s"] = min(r["command_s"] for r in runs)
