@@ -13,8 +13,9 @@ the child) with the child's own peak resident set (``_child.py``):
 * ``fleetcalc --help``, ``fleetcalc validate`` and ``fleetcalc compare`` of
   the example (targets: 0.3 s, 0.3 s and 0.6 s whole process);
 * baselines in the same run: ``python -c pass`` and ``python -c "import
-  numpy"``; every command is also given as a ratio to the numpy baseline,
-  which is what carries over to another machine;
+  numpy"``; every command is also given as a ratio to the numpy baseline
+  (wall clock and CPU time), which is what carries over to another machine
+  or another load;
 * with ``--baseline-root DIR``, the same commands from another checkout (for
   example ``git archive <commit> | tar -x -C DIR``), and the speed-up.
 
@@ -64,10 +65,11 @@ def main(argv=None):
     base = measure(args.baseline_root, args.repeat) if args.baseline_root else None
     after = load()
     numpy_s = now['python -c "import numpy"']["wall_s"]
+    numpy_cpu = now['python -c "import numpy"']["cpu_s"]
     print(f"bench_startup: best of {args.repeat} fresh processes; {after[1]} CPUs; "
           f"load average {before[0][0]:.2f} before, {after[0][0]:.2f} after")
     header = (f"{'command':30s} {'wall s':>7s} {'median':>7s} {'CPU s':>6s} {'peak MiB':>8s} "
-              f"{'x numpy':>7s} {'target':>6s}")
+              f"{'x numpy':>7s} {'CPU x np':>8s} {'target':>6s}")
     if base:
         header += f" {'before s':>8s} {'speed-up':>8s}"
     print(header)
@@ -75,7 +77,8 @@ def main(argv=None):
         r = now[label]
         target = next((t for c, _, t in COMMANDS if c == label), None)
         line = (f"{label:30s} {r['wall_s']:7.3f} {r['median_wall_s']:7.3f} {r['cpu_s']:6.3f} "
-                f"{r.get('peak_mib', float('nan')):8.1f} {r['wall_s'] / numpy_s:7.2f} ")
+                f"{r.get('peak_mib', float('nan')):8.1f} {r['wall_s'] / numpy_s:7.2f} "
+                f"{r['cpu_s'] / numpy_cpu:8.2f} ")
         line += (f"{target:6.2f}" + (" ok" if r["wall_s"] <= target else " MISSED")
                  if target else f"{'':6s}")
         if base:
