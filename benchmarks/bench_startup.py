@@ -71,7 +71,7 @@ def main(argv=None):
     header = (f"{'command':30s} {'wall s':>7s} {'median':>7s} {'CPU s':>6s} {'peak MiB':>8s} "
               f"{'x numpy':>7s} {'CPU x np':>8s} {'target':>6s}")
     if base:
-        header += f" {'before s':>8s} {'speed-up':>8s}"
+        header += f" {'before s':>8s} {'CPU s':>6s} {'speed-up':>8s}"
     print(header)
     for label in list(BASELINES) + [c[0] for c in COMMANDS]:
         r = now[label]
@@ -83,7 +83,7 @@ def main(argv=None):
                  if target else f"{'':6s}")
         if base:
             b = base[label]
-            line += f" {b['wall_s']:8.3f} {b['wall_s'] / r['wall_s']:8.2f}"
+            line += f" {b['wall_s']:8.3f} {b['cpu_s']:6.3f} {b['wall_s'] / r['wall_s']:8.2f}"
         print(line)
     for label, _, _ in COMMANDS:
         r = now[label]
