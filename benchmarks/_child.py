@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 #: The child's program: argv[1:] are the command's arguments.
@@ -52,9 +53,23 @@ BASELINES = {"python -c pass": ["-c", "pass"],
              'python -c "import numpy"': ["-c", "import numpy"]}
 
 
+#: Bytecode cache of the children, outside the source trees (see :func:`_env`).
+PYCACHE = os.path.join(tempfile.gettempdir(), "fleetcalc-bench-pycache")
+
+
 def _env(root, preimport=()):
+    """The child's environment: ``root`` on the path, bytecode cached.
+
+    An installed package has its ``.pyc`` files; a source tree run with
+    ``PYTHONDONTWRITEBYTECODE`` compiles every module in every process (about
+    as long as the rest of ``--help``). The children therefore cache bytecode,
+    under :data:`PYCACHE` (``PYTHONPYCACHEPREFIX``) so that no source tree gets
+    a ``__pycache__``; the first of the repeated runs warms it.
+    """
     env = dict(os.environ)
     env["PYTHONPATH"] = str(root)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
     env["BENCH_PREIMPORT"] = ",".join(preimport)
     env.pop("PYTHONSTARTUP", None)
     return env
