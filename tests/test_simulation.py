@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fleetcalc
-from fleetcalc import sampling, simulation
+from fleetcalc import fleet_distribution, sampling, simulation
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import parse_tender
 from fleetcalc.simulation_cli import (add_sensitivity_parser, add_simulate_parser,
@@ -158,7 +158,7 @@ class TestShortfallApproximation:
         third = rng.uniform(-5, 5, 500)
         demand = rng.integers(0, 200, 500).astype(float)
         mean[5:10] = 1.0
-        ours = simulation._refined_normal_shortfall(mean, var, third, demand)
+        ours = fleet_distribution._refined_normal_shortfall(mean, var, third, demand)
         with np.errstate(divide="ignore", invalid="ignore"):
             skew = np.where(var > 0, third / var**1.5, 0.0)
         theirs = fleet_distribution.normal_approximation_shortfall(mean, var, demand,
