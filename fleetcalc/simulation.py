@@ -385,7 +385,6 @@ def _support_problems(tender, dims):
         mtbf, mdt = span("mtbf_hours"), span("mean_downtime_hours")
         sched, ovh = span("scheduled_maintenance_days"), span("overhaul_downtime_days")
         interval = _interval(unit)
-        per_year = 1.0 / interval if interval > 0 else 0.0
         if not mtbf[0] > 0:
             problems.append(Problem(path, f"can draw an MTBF of {mtbf[0]:g} h for {name}; "
                                     "mtbf_hours must be > 0 (truncate the distribution with "
@@ -396,8 +395,9 @@ def _support_problems(tender, dims):
             if not least >= 0:
                 problems.append(Problem(path, f"can draw {label} = {least:g} for {name}; it "
                                         "must be >= 0 (truncate the distribution with low)"))
-        days = sched[1] + (ovh[1] * per_year if per_year else 0.0)
-        if not days <= DAYS_PER_YEAR * (1.0 + 1e-12):
+        # the tender's own rule (LocomotiveType), at the greatest values drawn
+        days = sched[1] + ovh[1] / interval if interval else sched[1]
+        if not days <= DAYS_PER_YEAR:
             problems.append(Problem(path, f"can draw planned downtime of {days:g} days a "
                                     f"year for {name} (scheduled maintenance plus overhaul "
                                     f"days / interval), more than {DAYS_PER_YEAR:g}; "
@@ -443,6 +443,8 @@ def _build_availability(tender, arrays, dims):
             for j, t in zip(*np.nonzero(batch_units[i] > 0)):
                 cells.append((i * periods + t, p, mult[j, t], batch_units[i, j, t], i,
                               n_c + j, t))
+    if not cells:
+        return None                  # no unit of a drawn figure is ever in service
     cells.sort(key=lambda c: c[0])
     columns = np.array([c[0] for c in cells], dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
@@ -764,7 +766,7 @@ def build_model(tender):
     if availability is not None and tender.tender.demand is not None:
         fields.add(_SHORTFALL)
     fields = tuple(sorted(fields))
-    terms = _decompose(arrays, fields, n_bids) if fields else {
+    terms = (_decompose(arrays, fields, n_bids) if fields else {}) or {
         frozenset(): cash_flows(arrays)}
     periods = next(iter(terms.values())).shape[-1]
     discount0 = finance.discount_factors(arrays.discount_rate, np.arange(periods))
@@ -779,9 +781,7 @@ def build_model(tender):
             continue
         field_point[f] = np.broadcast_to(np.asarray(getattr(arrays, f), dtype=float),
                                          (n_bids,)).copy()
-    adjustment = getattr(arrays, "adjustment_total", None)
-    if adjustment is None:
-        adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
+    adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
     responsive = (ranking["responsive"].to_numpy(dtype=bool) if "responsive" in ranking
                   else np.ones(n_bids, dtype=bool))
     adjustments = _build_adjustments(tender, arrays, dims, fields, discount0,
@@ -834,7 +834,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
             t = np.arange(periods)
             discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
             discount_ratio = discount_ratio[:, None, :]
-        elif dim.role == "availability":
+        elif dim.role == "availability" and params is not None:
             j = _PARAMS.index(dim.targets[0].field)
             for t in dim.targets:
                 local = x if dim.scale == "absolute" else x * t.point
