@@ -677,8 +677,8 @@ def _refined_normal_shortfall(mean, var, third, demand):
     .. math:: \sigma\Big[\Psi(z) + \frac{\gamma}{6} z\varphi(z)\Big]_{z_0}^{z_D},
               \qquad \sigma\Psi(z_D) = (D - \mu)\Phi(z_D) + \sigma\varphi(z_D).
 
-    The :math:`z_0` terms are skipped when every :math:`z_0 \le -9` (they
-    are then below 1e-17). Zero variance gives :math:`\max(0, D - \mu)`;
+    The :math:`z_0` terms are skipped where :math:`z_0 \le -9`, element by element (they
+    are then below 1e-17), so each value depends on its own inputs only. Zero variance gives :math:`\max(0, D - \mu)`;
     the result is clipped at 0 and is 0 where ``demand <= 0``. Callers pass
     ``mean >= 0``, ``var >= 0`` and ``demand >= 0``.
     """
@@ -700,9 +700,12 @@ def _refined_normal_shortfall(mean, var, third, demand):
         skew *= phi
         out += skew                                           # sigma * [Psi + gamma/6 z phi](z_D)
         z_0 = -mean / sigma
-        if np.nanmax(z_0, initial=-np.inf) > -9.0:            # else the z_0 terms are < 1e-17
+        near = z_0 > -9.0                                     # else the z_0 terms are < 1e-17
+        if near.any():
+            z_0 = z_0[near]
             phi_0 = np.exp(-0.5 * z_0 * z_0) * (1.0 / np.sqrt(2.0 * np.pi))
-            out -= sigma * (z_0 * ndtr(z_0) + phi_0) + third / (6.0 * var) * (z_0 * phi_0)
+            out[near] -= sigma[near] * (z_0 * ndtr(z_0) + phi_0) + np.broadcast_to(
+                third / (6.0 * var), out.shape)[near] * (z_0 * phi_0)
     out = np.where(var > 0, out, np.maximum(demand - mean, 0.0))
     np.maximum(out, 0.0, out=out)
     return np.where(demand > 0, out, 0.0)

@@ -78,6 +78,8 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_m
 DEFAULT_CHUNK_SIZE = 8 * sampling.BLOCK_SIZE
 
 _SHORTFALL = "shortfall_unit_days"
+#: Draws per pass of the refined-normal kernel, so that its temporaries fit in cache.
+_CACHE_DRAWS = 256
 _PARAMS = ("mtbf_hours", "mean_downtime_hours", "scheduled_maintenance_days",
            "overhaul_downtime_days")
 
@@ -524,11 +526,36 @@ def _availability_block(model, params, *, exact, anchored=True):
     """Shortfall [unit-day] (n, B, T) and own availability (n, B) for owner params (n, k, 4).
 
     Items are laid out item-major, ``(I, n)``, so that the sums over the
-    cells of a bid and year (a sparse product) add contiguous rows.
+    cells of a bid and year (a sparse product) add contiguous rows. The
+    draws go through in slices of :data:`_CACHE_DRAWS`, so the temporaries
+    stay in the processor cache; every value depends on its own draw only.
     """
     n = params.shape[0]
     n_bids, _, periods = model.all_units.shape
-    item_avail = _item_availability(model, params)                     # (I, n)
+    if exact:
+        return _exact_block(model, params)
+    approx = np.empty((n, n_bids, periods))
+    own = np.empty((n, n_bids))
+    demand = model.demand[:, None]
+    for a in range(0, n, _CACHE_DRAWS):
+        b = min(a + _CACHE_DRAWS, n)
+        moments, own[a:b] = _moments(model, _item_availability(model, params[a:b]))
+        part = fleet_distribution._refined_normal_shortfall(moments[0], moments[1],
+                                                            moments[2], demand)
+        approx[a:b] = np.moveaxis(part, -1, 0)
+    approx *= DAYS_PER_YEAR
+    if not anchored:
+        return approx, own
+    approx -= model.approx0
+    approx += model.exact0
+    return np.maximum(approx, 0.0, out=approx), own
+
+
+def _moments(model, item_avail):
+    """Mean, variance and third cumulant (3 x (B, T, n)) of the available units, and own
+    availability (n, B), from the items' availability (I, n)."""
+    n = item_avail.shape[1]
+    n_bids, _, periods = model.all_units.shape
     columns = np.zeros(((n_bids + 1) * periods, n))
     moments = []
     for k, term in enumerate(_moment_terms(item_avail)):
@@ -539,23 +566,24 @@ def _availability_block(model, params, *, exact, anchored=True):
             own = np.where(model.varying_bids[:, None],
                            grid[:n_bids, 1:].sum(axis=1) / model.own_units[:, None],
                            model.own_point[:, None]).T                   # (n, B)
-    if exact:
-        cell_avail = item_avail[model.cell_item]
-        avail = np.broadcast_to(model.all_point, (n,) + model.all_point.shape).copy()
-        batch = model.cell_bid >= 0
-        avail[:, model.cell_bid[batch], model.cell_slot[batch], model.cell_t[batch]] = (
-            cell_avail[batch].T)
-        for k in np.flatnonzero(~batch):
-            avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
-        outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
-                                model.demand.astype(np.int64))
-        return outlook.shortfall_unit_days, own
-    approx = DAYS_PER_YEAR * fleet_distribution._refined_normal_shortfall(
-        moments[0], moments[1], moments[2], model.demand[:, None])       # (B, T, n)
-    approx = np.moveaxis(approx, -1, 0)
-    if not anchored:
-        return approx, own
-    return np.maximum(model.exact0 + (approx - model.approx0), 0.0), own
+    return moments, own
+
+
+def _exact_block(model, params):
+    """Exact shortfall (n, B, T) with the fleet distribution, and own availability (n, B)."""
+    n = params.shape[0]
+    item_avail = _item_availability(model, params)
+    _, own = _moments(model, item_avail)
+    cell_avail = item_avail[model.cell_item]
+    avail = np.broadcast_to(model.all_point, (n,) + model.all_point.shape).copy()
+    batch = model.cell_bid >= 0
+    avail[:, model.cell_bid[batch], model.cell_slot[batch], model.cell_t[batch]] = (
+        cell_avail[batch].T)
+    for k in np.flatnonzero(~batch):
+        avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
+    outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
+                            model.demand.astype(np.int64))
+    return outlook.shortfall_unit_days, own
 
 
 def _money_currency(value, default):
@@ -912,10 +940,15 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
 # --------------------------------------------------------------------------- sampling
 
 
-def _block_values(model, seed, block):
-    """Values (BLOCK, d) and path multipliers (BLOCK, n_paths, T) of one block."""
+def _block_values(model, seed, block, rows=sampling.BLOCK_SIZE):
+    """Values (rows, d) and path multipliers (rows, n_paths, T) of one block's first rows.
+
+    The generator always draws the whole block (its numbers do not depend on
+    ``rows``); only the first ``rows`` draws are transformed and evaluated.
+    """
     scores, shocks = sampling.block_scores(seed, block, n_inputs=model.n_dims,
                                            n_paths=model.n_paths, steps=model.periods - 1)
+    scores, shocks = scores[:rows], shocks[:rows]
     z = sampling.correlate(scores, model.cholesky)
     values = np.empty_like(z)
     for i, dim in enumerate(model.dims):
@@ -934,11 +967,11 @@ def _run_chunk(model, seed, blocks, draws):
     """Evaluate whole blocks; return (cost, availability) trimmed to ``draws``."""
     costs, avails = [], []
     for block in blocks:
-        values, paths = _block_values(model, seed, block)
-        cost, avail = _evaluate(model, values, paths)
         keep = min(sampling.BLOCK_SIZE, draws - block * sampling.BLOCK_SIZE)
-        costs.append(cost[:keep])
-        avails.append(avail[:keep])
+        values, paths = _block_values(model, seed, block, keep)
+        cost, avail = _evaluate(model, values, paths)
+        costs.append(cost)
+        avails.append(avail)
     return np.concatenate(costs), np.concatenate(avails)
 
 
