@@ -79,7 +79,7 @@ DEFAULT_CHUNK_SIZE = 8 * sampling.BLOCK_SIZE
 
 _SHORTFALL = "shortfall_unit_days"
 #: Draws per pass of the refined-normal kernel, so that its temporaries fit in cache.
-_CACHE_DRAWS = 256
+_CACHE_DRAWS = 1024
 _PARAMS = ("mtbf_hours", "mean_downtime_hours", "scheduled_maintenance_days",
            "overhaul_downtime_days")
 
@@ -1163,7 +1163,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
             progress(done, int(draws))
 
     if client is not None:
-        shared = client.scatter(model, broadcast=True)
+        shared = client.scatter(model, broadcast=True, hash=False)   # a fresh key per run
         futures = {client.submit(_run_chunk, shared, int(seed), blocks, int(draws),
                                  pure=False): k for k, blocks in enumerate(chunks)}
         from dask.distributed import as_completed
