@@ -51,7 +51,10 @@ def _up_fraction(up, down):
     up, down = np.broadcast_arrays(up, down)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = up / (up + down)
-    return np.where(np.isposinf(up) & np.isfinite(down), 1.0, ratio)
+    never_fails = np.isposinf(up)
+    if not never_fails.any():
+        return ratio
+    return np.where(never_fails & np.isfinite(down), 1.0, ratio)
 
 
 def _scheduled_share(scheduled_maintenance_days, overhaul_downtime_days, overhauls_per_year,
