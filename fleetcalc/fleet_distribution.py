@@ -677,9 +677,10 @@ def _refined_normal_shortfall(mean, var, third, demand):
     .. math:: \sigma\Big[\Psi(z) + \frac{\gamma}{6} z\varphi(z)\Big]_{z_0}^{z_D},
               \qquad \sigma\Psi(z_D) = (D - \mu)\Phi(z_D) + \sigma\varphi(z_D).
 
-    The :math:`z_0` terms are skipped where :math:`z_0 \le -9`, element by element (they
-    are then below 1e-17), so each value depends on its own inputs only. Zero variance gives :math:`\max(0, D - \mu)`;
-    the result is clipped at 0 and is 0 where ``demand <= 0``. Callers pass
+    The :math:`z_0` terms are skipped where :math:`z_0 \le -9`, element by
+    element (they are then below 1e-17), so each value depends on its own
+    inputs only. Zero variance gives :math:`\max(0, D - \mu)`; the result
+    is clipped at 0 and is 0 where ``demand <= 0``. Callers pass
     ``mean >= 0``, ``var >= 0`` and ``demand >= 0``.
     """
     from scipy.special import ndtr
