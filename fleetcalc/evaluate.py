@@ -13,7 +13,7 @@ import warnings
 import attrs
 import numpy as np
 
-from fleetcalc import finance, fleet, fleet_distribution, schedules
+from fleetcalc import ageing, finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
 from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, ledger_payments,
@@ -101,10 +101,9 @@ def _reliability(units, settings):
                                                dtype=float),
         "overhaul_downtime_days": np.array([u.overhaul_downtime_days for u in units],
                                            dtype=float),
-        # an interval not shorter than the life means no overhaul ever happens
-        "overhaul_interval_years": np.array([
-            (u.overhaul_interval_years or 0) if (u.overhaul_interval_years or 0)
-            < u.service_life_years else 0 for u in units]),
+        "overhaul_interval_years": ageing.effective_overhaul_interval(
+            np.array([u.overhaul_interval_years or 0 for u in units], dtype=float),
+            np.array([u.service_life_years for u in units], dtype=float)),
         "failure_rate_growth": np.array([u.ageing.failure_rate_growth for u in units]),
         "overhaul_restoration": np.array([u.ageing.overhaul_restoration for u in units]),
     }
@@ -360,16 +359,20 @@ def evaluate(tender, *, arrays=None):
     >>> int(result.ranking["rank"].min())
     1
     """
-    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
-
     problems = problems_of(tender)
     raise_if_errors(problems)
     for problem in problems:
         category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
                     else TenderWarning)
         warnings.warn(str(problem), category, stacklevel=2)
-    if arrays is None:
-        arrays = tender_arrays(tender)
+    return _evaluate_arrays(tender, tender_arrays(tender) if arrays is None else arrays,
+                            problems)
+
+
+def _evaluate_arrays(tender, arrays, problems):
+    """:func:`evaluate` of a tender already validated (``problems``) and converted."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     flows = cash_flows(arrays)
     years = np.arange(arrays.periods)
     rate = arrays.discount_rate
