@@ -13,7 +13,7 @@ import warnings
 import attrs
 import numpy as np
 
-from fleetcalc import ageing, finance, fleet, fleet_distribution, schedules
+from fleetcalc import ageing, currency, emissions, finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
 from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, ledger_payments,
@@ -21,6 +21,7 @@ from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, le
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
+from fleetcalc.money import Money
 from fleetcalc.result import EvaluationResult
 from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import problems_of, raise_if_errors
@@ -63,6 +64,14 @@ class TenderArrays:
     contract_payment_shares: np.ndarray
     financing_shares: np.ndarray
     financing: FinancingSchedules
+    delivered_units: np.ndarray | None = None
+    delivery_cost: np.ndarray | float = 0.0
+    duty_rate: np.ndarray | float = 0.0
+    duty_amount: np.ndarray | float = 0.0
+    emission_cost_per_litre: np.ndarray | None = None
+    conversion: np.ndarray | None = None
+    financing_discount_rate: float | None = None
+    co2_kg_per_litre: float = 0.0
 
     @property
     def periods(self):
@@ -170,6 +179,71 @@ def _evaluated_fuel(bid, rules):
     return float(bid.fuel_litres_per_km)
 
 
+def _currency_of(value, default):
+    """Currency of a money value: a Money's own, else ``default``."""
+    return value.currency if isinstance(value, Money) else default
+
+
+def _money_terms(tender, periods):
+    """Money conventions of the evaluation (perspective, currency paths, emissions).
+
+    Returns a dict of the ``conversion`` factors ``(n_bids, n_categories,
+    periods)``, the per-bid currency factors of contract payments and loans
+    (long enough for the loans), the diesel price actually evaluated [base/L]
+    and the emission cost per litre [base/L] (None when not evaluated).
+    """
+    settings = tender.tender
+    bids = tender.bids
+    economic = settings.perspective == "economic"
+    base_code = settings.base_currency
+    longest = periods + max([b.financing.tenor_years for b in bids if b.financing is not None],
+                            default=0) + 1
+
+    def factors(code, length=periods):
+        return currency.conversion_factors(settings, code, length)
+
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    conversion = np.ones((len(bids), len(CATEGORIES), periods))
+    diesel = settings.prices.diesel_per_litre
+    fuel_code = _currency_of(diesel, base_code)
+    for b, bid in enumerate(bids):
+        own = bid.currency
+        conversion[b, index["energy"]] = factors(fuel_code)
+        conversion[b, index["residual_value"]] = factors(_currency_of(bid.unit_price, own))
+        for category, name in (("initial_support", "initial_support"),
+                               ("maintenance", "maintenance_per_km"),
+                               ("overhaul", "overhaul_cost"),
+                               ("delivery_terms", "inland_transport"),
+                               ("duties", "unit_price")):
+            conversion[b, index[category]] = factors(_currency_of(getattr(bid, name), own))
+        if settings.demand is not None:
+            conversion[b, index["shortfall"]] = factors(
+                _currency_of(settings.demand.shortfall_cost_per_unit_day, base_code))
+    bid_factors = np.array([factors(_currency_of(bid.unit_price, bid.currency), longest)
+                            for bid in bids])
+    loan_factors = np.array([
+        factors((bid.financing.currency or bid.currency) if bid.financing is not None
+                else bid.currency, longest) for bid in bids])
+    fuel_price = settings.to_base(diesel)
+    if economic:
+        fuel_price -= settings.to_base(settings.prices.diesel_taxes_per_litre)
+    ext = settings.externalities
+    priced = economic or settings.evaluation.include_externalities
+    emission_cost = None
+    if priced:
+        emission_cost = emissions.cost_per_litre(
+            np.arange(periods), co2_kg_per_litre=ext.co2_kg_per_litre,
+            carbon_price_per_tonne=settings.to_base(ext.carbon_price_per_tonne),
+            carbon_price_growth=ext.carbon_price_growth,
+            nox_g_per_litre=ext.nox_g_per_litre,
+            nox_price_per_tonne=settings.to_base(ext.nox_price_per_tonne),
+            pm_g_per_litre=ext.pm_g_per_litre,
+            pm_price_per_tonne=settings.to_base(ext.pm_price_per_tonne))
+    duties_in = settings.evaluation.include_duties and not economic
+    return {"conversion": conversion, "bid_factors": bid_factors, "loan_factors": loan_factors,
+            "fuel_price": fuel_price, "emission_cost": emission_cost, "duties_in": duties_in}
+
+
 def _commonality_mask(tender):
     """True for bids whose platform matches an existing cohort's."""
     platforms = {c.platform for c in tender.fleet if c.platform}
@@ -224,17 +298,32 @@ def tender_arrays(tender):
         delivery, [bid.quantity for bid in bids], warranty, shares, periods=last_payment + 1)
     if settings.evaluation.price_adjustment_in_evaluation:
         contract_shares = contract_shares * price_adjustment_factors(tender, last_payment + 1)
+    money = _money_terms(tender, last_payment + 1)
     loans = financing_schedules(
         tender, contract_shares, inflation=settings.inflation,
-        reference_rate=settings.evaluation.grant_element_reference_rate)
+        reference_rate=settings.evaluation.grant_element_reference_rate,
+        fixed=np.array([not bid.indexed for bid in bids]),
+        bid_factors=money["bid_factors"], loan_factors=money["loan_factors"])
     periods = loans.acquisition_shares.shape[1]
+    if periods > last_payment + 1:
+        money = _money_terms(tender, periods)
     fuel = np.array([_evaluated_fuel(bid, settings.evaluation) for bid in bids])
+    on_delivery = np.zeros((len(bids), len(PAYMENT_EVENTS)))
+    on_delivery[:, PAYMENT_EVENTS.index("delivery")] = 1.0
+    delivered = schedules.payment_shares(delivery, [bid.quantity for bid in bids], warranty,
+                                         on_delivery, periods=periods)
+    delivery_cost = np.array([base(bid.inland_transport, bid.currency)
+                              + base(bid.insurance, bid.currency)
+                              + base(bid.port_charges, bid.currency) for bid in bids])
+    if settings.evaluation.delivery_basis is None:
+        delivery_cost = np.zeros(len(bids))
+    duties_in = money["duties_in"]
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
         horizon_years=horizon,
         discount_rate=float(settings.discount_rate),
         annual_km=float(settings.annual_km),
-        fuel_price=base(settings.prices.diesel_per_litre),
+        fuel_price=money["fuel_price"],
         escalation=attrs.asdict(settings.escalation),
         unit_price=money_array("unit_price"),
         initial_support=money_array("initial_support") * np.where(
@@ -247,7 +336,7 @@ def tender_arrays(tender):
         units_in_service=schedules.units_in_service(delivery, life),
         overhaul_counts=schedules.overhaul_counts(delivery, interval, life),
         payment_shares=loans.acquisition_shares,
-        contract_payment_shares=_pad(contract_shares, periods),
+        contract_payment_shares=_pad(loans.contract_real, periods),
         financing_shares=loans.financing_shares,
         financing=loans,
         first_delivery_time=schedules.first_delivery_time(delivery),
@@ -256,6 +345,15 @@ def tender_arrays(tender):
         shortfall_unit_days=projection.outlook.shortfall_unit_days,
         shortfall_cost_per_unit_day=base(demand.shortfall_cost_per_unit_day) if demand else 0.0,
         fleet=projection,
+        delivered_units=delivered,
+        delivery_cost=delivery_cost,
+        duty_rate=np.array([bid.import_duty_rate if duties_in else 0.0 for bid in bids]),
+        duty_amount=np.array([base(bid.import_duties, bid.currency) if duties_in else 0.0
+                              for bid in bids]),
+        emission_cost_per_litre=money["emission_cost"],
+        conversion=money["conversion"],
+        financing_discount_rate=settings.evaluation.financing_discount_rate,
+        co2_kg_per_litre=float(settings.externalities.co2_kg_per_litre),
     )
 
 
@@ -283,6 +381,12 @@ def cash_flows(arrays):
         shortfall_cost_per_unit_day=arrays.shortfall_cost_per_unit_day,
         shortfall_escalation=arrays.escalation["shortfall"],
         financing_shares=arrays.financing_shares,
+        delivered_units=arrays.delivered_units,
+        delivery_cost=arrays.delivery_cost,
+        duty_rate=arrays.duty_rate,
+        duty_amount=arrays.duty_amount,
+        emission_cost_per_litre=arrays.emission_cost_per_litre,
+        conversion=arrays.conversion,
     )
 
 
@@ -409,7 +513,29 @@ def _evaluate_arrays(tender, arrays, problems):
         financing_summary=financing_summary,
         price_adjustment_effect=_price_adjustment_effect(tender, arrays),
         guarantee_loading=_guarantee_loading(tender, lcc),
+        emissions=_emission_frame(tender, arrays),
     )
+
+
+def _emission_frame(tender, arrays):
+    """Litres burnt and tonnes emitted per bid and year (``k = t``, t = 1..H)."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
+    settings = tender.tender
+    ext = settings.externalities
+    litres = (np.asarray(arrays.units_in_service, dtype=float) * arrays.annual_km
+              * np.asarray(arrays.fuel_litres_per_km, dtype=float)[:, None])[:, 1:]
+    n_bids, horizon = litres.shape
+    years = np.arange(1, horizon + 1)
+    return pd.DataFrame({
+        "bidder": np.repeat(np.array(arrays.bidders, dtype=object), horizon),
+        "year": np.tile(years, n_bids),
+        "calendar_year": np.tile(settings.evaluation_year + years, n_bids),
+        "litres": litres.reshape(-1),
+        "co2_tonnes": emissions.tonnes(litres, ext.co2_kg_per_litre).reshape(-1),
+        "nox_tonnes": emissions.tonnes(litres, g_per_litre=ext.nox_g_per_litre).reshape(-1),
+        "pm_tonnes": emissions.tonnes(litres, g_per_litre=ext.pm_g_per_litre).reshape(-1),
+    })
 
 
 def _guarantee_loading(tender, lcc):
@@ -450,13 +576,16 @@ def _financing_frames(tender, arrays):
     n_bids = len(tender.bids)
     if not loans.financed.any():
         return None, {"grant_element": np.full(n_bids, np.nan),
-                      "financing_pv_saving": np.full(n_bids, np.nan)}
+                      "financing_pv_saving": np.full(n_bids, np.nan),
+                      "financing_discount_rate": _financing_rate(arrays)}
     price = arrays.unit_price[:, None]
     length = loans.nominal["debt_service"].shape[1]
-    deflator = (1.0 + tender.tender.inflation) ** -np.arange(length, dtype=float)
+    to_real = loans.real_factors[:, :length]
+    rate = (arrays.discount_rate if arrays.financing_discount_rate is None
+            else arrays.financing_discount_rate)
     saving = loan_formulas.financing_pv_saving(
-        loans.nominal["drawdown"] * deflator, loans.nominal["debt_service"] * deflator,
-        discount_rate=arrays.discount_rate)
+        loans.nominal["drawdown"] * to_real, loans.nominal["debt_service"] * to_real,
+        discount_rate=rate)
     rows = []
     for b in np.flatnonzero(loans.financed):
         frame = pd.DataFrame({"bidder": tender.bids[b].bidder, "year": np.arange(length),
@@ -466,8 +595,15 @@ def _financing_frames(tender, arrays):
         last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))
         rows.append(frame.iloc[: (last.max() + 1) if last.size else 1])  # a zero-price loan
     summary = {"grant_element": loans.grant_element,
-               "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan)}
+               "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan),
+               "financing_discount_rate": rate}
     return pd.concat(rows, ignore_index=True), summary
+
+
+def _financing_rate(arrays):
+    """Real rate at which the financing saving is valued [-/year]."""
+    return (arrays.discount_rate if arrays.financing_discount_rate is None
+            else arrays.financing_discount_rate)
 
 
 def _fleet_frames(tender, arrays):

@@ -9,10 +9,17 @@ debt service. In the ledger:
   stay in ``acquisition`` (together they add up to the contract price);
 * **interest, fees and the export-credit premium** go to ``financing``.
 
-Loan cash flows are nominal; dividing by :math:`(1 + \pi)^t` with the
-tender's ``inflation`` :math:`\pi` expresses them in the real terms of the
-rest of the evaluation (with :math:`\pi = 0`, the default, they are taken as
-real). A loan is linear in its drawdowns, so every schedule here is per unit
+Price basis (``[[bids]].price_basis``): the payments of a *fixed*-price
+bid are nominal amounts (the contract price does not move with inflation);
+those of an *indexed* bid (or one with a price adjustment formula) are real.
+Loans draw the nominal amount of each payment, in the loan's currency, and
+their cash flows are nominal. Multiplying by :math:`(1 + \pi)^{-t}` with the
+tender's ``inflation`` :math:`\pi` (:func:`fleetcalc.currency.real_factors`)
+expresses a nominal amount in the real terms of the rest of the evaluation;
+with :math:`\pi = 0`, the default, nominal and real coincide. Each flow is
+also converted at its year's exchange rate in its own currency
+(:func:`fleetcalc.currency.conversion_factors`): contract payments in the
+bid's currency, drawdowns and debt service in the loan's. A loan is linear in its drawdowns, so every schedule here is per unit
 of the unit price: multiply by the price to get money, which keeps the
 Monte Carlo engine's price draws consistent with the financing.
 """
@@ -22,7 +29,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from fleetcalc import loans
+from fleetcalc import currency, loans
 
 __all__ = ["FinancingSchedules", "financing_schedules", "price_adjustment_factors"]
 
@@ -45,6 +52,11 @@ class FinancingSchedules:
         ``principal``, ``fees``, ``premium``, ``debt_service``, ``balance``.
     grant_element : numpy.ndarray, shape (n_bids,)
         IMF/OECD grant element [-]; NaN for bids without a loan.
+    real_factors : numpy.ndarray or None, shape (n_bids, length)
+        Factor turning a nominal loan flow of ``t`` (loan currency at the
+        ``t = 0`` rate) into real base currency: :math:`g_{loan}(t)(1+\pi)^{-t}`.
+    contract_real : numpy.ndarray or None, shape (n_bids, periods)
+        Contract payments in real base currency, per unit of the unit price [-].
     """
 
     acquisition_shares: np.ndarray
@@ -52,6 +64,8 @@ class FinancingSchedules:
     financed: np.ndarray
     nominal: dict
     grant_element: np.ndarray
+    real_factors: np.ndarray | None = None
+    contract_real: np.ndarray | None = None
 
 
 def price_adjustment_factors(tender, periods):
@@ -96,27 +110,47 @@ def _rate_paths(offers, periods):
     return np.array(rows)
 
 
-def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate=0.05):
+def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate=0.05,
+                        fixed=None, bid_factors=None, loan_factors=None):
     r"""Split each bid's payments between the buyer, the loan and its debt service.
 
     Parameters
     ----------
     tender : fleetcalc.Tender
     payment_shares : numpy.ndarray, shape (n_bids, periods)
-        Units-equivalent of the price due at each ``t``, in real terms (after
-        price adjustment).
+        Units-equivalent of the price due at each ``t`` on the bid's own
+        price basis: nominal for fixed-price bids (``fixed``), real for the
+        others (after price adjustment).
     inflation : float
-        General inflation per year :math:`\pi` [-]: a real payment
+        General inflation per year :math:`\pi` [-]: a nominal amount
+        :math:`y_t` is :math:`y_t (1+\pi)^{-t}` in real terms, a real one
         :math:`x_t` is :math:`x_t (1+\pi)^t` in money of the day, which the
-        loan disburses; nominal debt service :math:`y_t` is
-        :math:`y_t (1+\pi)^{-t}` in real terms.
+        loan disburses.
     reference_rate : float
         Discount rate of the grant element [-].
+    fixed : numpy.ndarray of bool, shape (n_bids,), optional
+        Bids whose payments are nominal (default: none, all real).
+    bid_factors, loan_factors : numpy.ndarray, shape (n_bids, >= length), optional
+        Exchange-rate multipliers :math:`g(t)` of the bid's and of the loan's
+        currency (:func:`fleetcalc.currency.conversion_factors`); default 1.
 
     Returns
     -------
     FinancingSchedules
         Arrays may be longer than ``periods`` when repayments run past it.
+
+    Notes
+    -----
+    With :math:`d_t = (1+\pi)^{-t}`, payment :math:`p_t`, loan share :math:`s`:
+
+    .. math::
+        P^{real}_t &= p_t\,(d_t \text{ if fixed else } 1)\,g_{bid}(t) \\
+        D_t &= s\,P^{real}_t / (d_t\,g_{loan}(t))  \quad\text{(nominal drawdown)} \\
+        A_t &= (1-s) P^{real}_t + R_t\,d_t\,g_{loan}(t), \quad
+        F_t = (I_t + \Phi_t + \Pi_t)\,d_t\,g_{loan}(t)
+
+    with :math:`R, I, \Phi, \Pi` the principal, interest, fees and premium
+    of :func:`fleetcalc.loans.loan_schedule`.
 
     Examples
     --------
@@ -130,12 +164,19 @@ def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate
     n_bids, periods = payment_shares.shape
     offers = [bid.financing for bid in tender.bids]
     financed = np.array([offer is not None for offer in offers])
+    fixed = np.zeros(n_bids, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
+    longest = periods + max([o.tenor_years for o in offers if o is not None], default=0) + 1
+    real = currency.real_factors(inflation, longest)
+    bid_g = np.ones((n_bids, longest)) if bid_factors is None else np.asarray(
+        bid_factors, dtype=float)[:, :longest]
+    loan_g = bid_g if loan_factors is None else np.asarray(loan_factors, dtype=float)[:, :longest]
+    contract_real = (payment_shares * np.where(fixed[:, None], real[None, :periods], 1.0)
+                     * bid_g[:, :periods])
     if not financed.any():
         zeros = np.zeros_like(payment_shares)
-        return FinancingSchedules(payment_shares.copy(), zeros, financed, {},
-                                  np.full(n_bids, np.nan))
-    longest = periods + max(o.tenor_years for o in offers if o is not None) + 1
-    inflator = (1.0 + inflation) ** np.arange(longest, dtype=float)
+        return FinancingSchedules(contract_real.copy(), zeros, financed, {},
+                                  np.full(n_bids, np.nan), None, contract_real)
+    to_real = real[None, :] * loan_g                       # nominal loan currency -> real base
     names = ("drawdown", "interest", "principal", "fees", "premium", "debt_service", "balance")
     nominal = {name: np.zeros((n_bids, longest)) for name in names}
     grant = np.full(n_bids, np.nan)
@@ -144,7 +185,7 @@ def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate
         chosen = [offers[i] for i in idx]
         share = np.array([o.share for o in chosen])
         drawdowns = np.zeros((len(idx), longest))
-        drawdowns[:, :periods] = payment_shares[idx] * share[:, None] * inflator[:periods]
+        drawdowns[:, :periods] = contract_real[idx] * share[:, None] / to_real[idx, :periods]
         schedule = loans.loan_schedule(
             drawdowns, interest_rate=_rate_paths(chosen, longest),
             tenor_years=np.array([o.tenor_years for o in chosen]),
@@ -162,10 +203,11 @@ def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate
                                  + np.abs(nominal["drawdown"]).sum(axis=0))[0], initial=0))
     length = max(periods, last + 1)
     nominal = {name: values[:, :length] for name, values in nominal.items()}
-    deflator = 1.0 / inflator[:length]
+    to_real = to_real[:, :length]
     own = np.zeros((n_bids, length))
-    own[:, :periods] = payment_shares
-    own -= nominal["drawdown"] * deflator          # the part the loan pays, in real terms
-    acquisition = own + nominal["principal"] * deflator
-    financing = (nominal["interest"] + nominal["fees"] + nominal["premium"]) * deflator
-    return FinancingSchedules(acquisition, financing, financed, nominal, grant)
+    own[:, :periods] = contract_real
+    own -= nominal["drawdown"] * to_real           # the part the loan pays, in real terms
+    acquisition = own + nominal["principal"] * to_real
+    financing = (nominal["interest"] + nominal["fees"] + nominal["premium"]) * to_real
+    return FinancingSchedules(acquisition, financing, financed, nominal, grant, to_real,
+                              contract_real)

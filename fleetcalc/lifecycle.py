@@ -29,6 +29,21 @@ Cost categories (binding names, in ledger order)
 ``residual_value``
     Straight-line value of units still within their life at ``t = H``, as a
     negative cost.
+``delivery_terms``
+    Inland transport, insurance and port charges per unit that bring a bid
+    from its Incoterm to the tender's delivery basis, paid on delivery.
+``duties``
+    Import duties and taxes (rate x unit price + stated amount per unit),
+    paid on delivery; zero unless the rules include them (financial
+    perspective and ``include_duties``).
+``emissions``
+    Priced externalities of the fuel burnt (litres x external cost per
+    litre, :mod:`fleetcalc.emissions`), paid at ``t = k``; zero unless
+    ``include_externalities`` or the economic perspective.
+
+Every flow is finally multiplied by its exchange-rate factor
+(``conversion``, :func:`fleetcalc.currency.conversion_factors`): 1 with flat
+rates.
 """
 
 from __future__ import annotations
@@ -49,6 +64,9 @@ CATEGORIES = (
     "overhaul",
     "shortfall",
     "residual_value",
+    "delivery_terms",
+    "duties",
+    "emissions",
 )
 
 _INDEX = {name: i for i, name in enumerate(CATEGORIES)}
@@ -77,6 +95,12 @@ def lifecycle_cash_flows(
     shortfall_cost_per_unit_day=0.0,
     shortfall_escalation=0.0,
     financing_shares=None,
+    delivered_units=None,
+    delivery_cost=0.0,
+    duty_rate=0.0,
+    duty_amount=0.0,
+    emission_cost_per_litre=None,
+    conversion=None,
 ):
     r"""Cash flows of every bid by cost category and time point.
 
@@ -130,6 +154,20 @@ def lifecycle_cash_flows(
     financing_shares : array_like, shape (n_bids, T + 1), optional
         Units-equivalent of the price paid as interest, fees and premium at
         each ``t`` (:func:`fleetcalc.financing.financing_schedules`) [-].
+    delivered_units : array_like, shape (n_bids, T + 1), optional
+        Units delivered (paid on delivery) at each ``t`` [units]; default none.
+    delivery_cost : array_like, shape (..., n_bids) or scalar
+        Inland transport, insurance and port charges per unit [base currency].
+    duty_rate : array_like, shape (n_bids,) or scalar
+        Import duties and taxes as a share of the unit price [-].
+    duty_amount : array_like, shape (..., n_bids) or scalar
+        Import duties and taxes per unit as a stated amount [base currency].
+    emission_cost_per_litre : array_like, shape (..., T + 1) or (..., 1), optional
+        External cost of a litre burnt at each ``t`` [base currency/L];
+        default none (no emissions cost).
+    conversion : array_like, shape (n_bids, len(CATEGORIES), T + 1), optional
+        Exchange-rate (and shadow-price) multiplier of each flow [-];
+        default 1 everywhere.
 
     Returns
     -------
@@ -147,7 +185,14 @@ def lifecycle_cash_flows(
         M_t &= n_t D m (1+e_M)^t \\
         O_t &= o_t c_O (1+e_O)^t \\
         S_t &= u_t c_S (1+e_S)^t \\
-        R_H &= -P \sum_k d_k \max(0, 1 - a_k/L)
+        R_H &= -P \sum_k d_k \max(0, 1 - a_k/L) \\
+        T_t &= \delta_t c_T, \quad
+        X_t = \delta_t (\tau P + c_X), \quad
+        Z_t = n_t D f z_t
+
+    where :math:`\delta_t` are the units delivered at ``t``, :math:`c_T`
+    the delivery-terms cost per unit, :math:`\tau` and :math:`c_X` the duty
+    rate and amount, and :math:`z_t` the external cost per litre.
 
     where :math:`u_t` are the expected missing locomotive-days of year
     :math:`k = t` and :math:`c_S` their cost. With ageing, :math:`n_t` in
@@ -173,7 +218,8 @@ def lifecycle_cash_flows(
      'initial_support': [5.0, 0.0, 0.0],
      'energy': [0.0, 10.0, 10.0], 'maintenance': [0.0, 10.0, 10.0],
      'overhaul': [0.0, 0.0, 0.0], 'shortfall': [0.0, 0.0, 0.0],
-     'residual_value': [0.0, 0.0, 0.0]}
+     'residual_value': [0.0, 0.0, 0.0], 'delivery_terms': [0.0, 0.0, 0.0],
+     'duties': [0.0, 0.0, 0.0], 'emissions': [0.0, 0.0, 0.0]}
     """
     payment_shares = np.asarray(payment_shares, dtype=float)
     n_bids, periods = payment_shares.shape
@@ -218,4 +264,16 @@ def lifecycle_cash_flows(
             * escalation_factors(shortfall_escalation, years))
     flows[..., _INDEX["residual_value"], horizon_years] = (
         -unit_price * np.asarray(residual_units, dtype=float))
+    if delivered_units is not None:
+        delivered = np.asarray(delivered_units, dtype=float)
+        flows[..., _INDEX["delivery_terms"], :] = delivered * per_bid(
+            np.broadcast_to(delivery_cost, unit_price.shape))
+        flows[..., _INDEX["duties"], :] = delivered * per_bid(
+            np.asarray(duty_rate, dtype=float) * unit_price
+            + np.broadcast_to(duty_amount, unit_price.shape))
+    if emission_cost_per_litre is not None:
+        cost = np.asarray(emission_cost_per_litre, dtype=float)[..., None, :h1]
+        flows[..., _INDEX["emissions"], :h1] = km * per_bid(fuel_litres_per_km) * cost
+    if conversion is not None:
+        flows = flows * np.asarray(conversion, dtype=float)
     return flows

@@ -36,6 +36,7 @@ from fleetcalc.tender import (
     Commonality,
     Demand,
     Escalation,
+    Externalities,
     PaymentMilestone,
     Prices,
     TenderSettings,
@@ -49,6 +50,7 @@ TABLES = (
     ("[tender]", TenderSettings),
     ("[tender.prices]", Prices),
     ("[tender.escalation]", Escalation),
+    ("[tender.externalities]", Externalities),
     ("[tender.demand]", Demand),
     ("[tender.commonality]", Commonality),
     ("[tender.evaluation]", EvaluationRules),
@@ -73,6 +75,7 @@ INTRO = {
     "[tender.prices]": "Year-0 prices of consumables (diesel).",
     "[tender.escalation]": "Real price rise per year of energy, maintenance, overhauls "
                            "and shortfall cost.",
+    "[tender.externalities]": "Emission factors (CO2, NOx, PM per litre) and their prices.",
     "[tender.demand]": "Locomotives needed in service each year, the cost of a missing "
                        "locomotive-day, the confidence used to size a fleet.",
     "[tender.commonality]": "Savings for a bid on a platform the buyer already runs.",

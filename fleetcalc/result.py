@@ -31,7 +31,7 @@ _FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall
 _EVALUATION_KEYS = ("grant_element", "financing_pv_saving", "price_score", "technical_score",
                     "combined_score", "domestic_preference",
                     "evaluated_cost_before_preference", "price_adjustment_effect",
-                    "guarantee_loading")
+                    "guarantee_loading", "co2_tonnes")
 
 
 def _records(frame):
@@ -98,6 +98,10 @@ class EvaluationResult:
         Per bidder, expected availability damages as information (see
         :func:`fleetcalc.adjustments.expected_damages`), None without an
         availability guarantee.
+    emissions : pandas.DataFrame or None
+        Fuel burnt and tonnes emitted per bid and year ``k = t``: ``bidder``,
+        ``year``, ``calendar_year``, ``litres``, ``co2_tonnes``,
+        ``nox_tonnes``, ``pm_tonnes`` (``bids[].co2_tonnes`` is their sum).
     financing : pandas.DataFrame or None
         Loan schedules, nominal, in the base currency: ``bidder``, ``year``,
         ``calendar_year``, ``drawdown``, ``interest``, ``principal``,
@@ -127,13 +131,14 @@ class EvaluationResult:
     adjustments: pd.DataFrame | None = attrs.field(default=None, eq=False)
     financing: pd.DataFrame | None = attrs.field(default=None, eq=False)
     expected_damages: dict = attrs.field(factory=dict, eq=False)
+    emissions: pd.DataFrame | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
                     pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
                     fleet_baseline=None, adjustments=None, financing=None,
                     financing_summary=None, price_adjustment_effect=None,
-                    guarantee_loading=None):
+                    guarantee_loading=None, emissions=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
         import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
 
@@ -185,6 +190,8 @@ class EvaluationResult:
                                         else price_adjustment_effect),
             "guarantee_loading": (np.zeros(n_bids) if guarantee_loading is None
                                   else guarantee_loading),
+            "co2_tonnes": (nan if emissions is None else emissions.groupby(
+                "bidder", sort=False)["co2_tonnes"].sum().reindex(bidders).to_numpy()),
         }, index=by_category.index)
         ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
 
@@ -208,7 +215,8 @@ class EvaluationResult:
         return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
                    cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
                    fleet_years=fleet_years, fleet_baseline=fleet_baseline,
-                   adjustments=lines, financing=financing, expected_damages=damages)
+                   adjustments=lines, financing=financing, expected_damages=damages,
+                   emissions=emissions)
 
     @property
     def categories(self):
@@ -273,6 +281,18 @@ class EvaluationResult:
                 "evaluation_year": settings.evaluation_year,
                 "horizon_years": settings.horizon_years,
                 "discount_rate": settings.discount_rate,
+                "inflation": settings.inflation,
+                "perspective": settings.perspective,
+                "financing_discount_rate": (settings.discount_rate
+                                            if settings.evaluation.financing_discount_rate is None
+                                            else settings.evaluation.financing_discount_rate),
+                "delivery_basis": settings.evaluation.delivery_basis,
+                "include_duties": settings.evaluation.include_duties,
+                "include_externalities": (settings.evaluation.include_externalities
+                                          or settings.perspective == "economic"),
+                "co2_kg_per_litre": settings.externalities.co2_kg_per_litre,
+                "exchange_rate_paths": {k: (list(v) if isinstance(v, (list, tuple)) else v)
+                                        for k, v in settings.exchange_rate_paths.items()},
             },
             "bids": bids,
             "cash_flows": cash_flows,
@@ -288,6 +308,8 @@ class EvaluationResult:
         data["decisive_lines"] = decisive_lines(self)
         if self.financing is not None:
             data["financing"] = _records(self.financing)
+        if self.emissions is not None:
+            data["emissions"] = _records(self.emissions)
         if self.fleet is not None:
             data["fleet"] = _records(self.fleet)
             data["fleet_years"] = _records(self.fleet_years)

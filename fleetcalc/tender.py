@@ -49,6 +49,7 @@ __all__ = [
     "PaymentMilestone",
     "Prices",
     "Escalation",
+    "Externalities",
     "Demand",
     "Commonality",
     "Ageing",
@@ -129,6 +130,10 @@ class Prices:
         "Price of diesel fuel at t = 0, per litre, as the railway pays it.",
         unit="currency/L", example={"amount": 257.08, "currency": "PKR"},
         rules=(money(minimum=0),))
+    diesel_taxes_per_litre: float | Money = spec(
+        "Taxes, levies and duty included in diesel_per_litre: a transfer removed in the "
+        "economic perspective (tender.perspective).", unit="currency/L",
+        example={"amount": 96.0, "currency": "PKR"}, default=0.0, rules=(money(minimum=0),))
 
 
 @attrs.frozen
@@ -157,6 +162,50 @@ class Escalation:
                             rules=(number, greater_than(-1)))
 
 
+#: IPCC 2006 Guidelines, vol. 2 ch. 3 (mobile combustion), table 3.4.1 (railways): diesel
+#: 74 100 kg CO2/TJ; with the net calorific value 43.0 TJ/Gg (vol. 2 ch. 1, table 1.2) and a
+#: density of 0.84 kg/L: 74.1 x 43.0e-6 x 0.84 = 2.676 kg CO2 per litre.
+IPCC_2006_DIESEL_CO2_KG_PER_LITRE = 74_100 * 43.0e-6 * 0.84
+
+
+@attrs.frozen(kw_only=True)
+class Externalities:
+    """Emission factors and prices of externalities (``[tender.externalities]``).
+
+    Tonnes are always counted; their cost enters the evaluated cost only with
+    ``[tender.evaluation].include_externalities = true`` or the economic
+    perspective (EU 2014/24 art. 68(1)(b), (2)). Prices are real, in the base
+    currency unless given as money tables.
+
+    Examples
+    --------
+    >>> round(Externalities().co2_kg_per_litre, 3)
+    2.676
+    """
+
+    co2_kg_per_litre: float = spec(
+        "CO2 emitted per litre of diesel burnt (default: IPCC 2006 railway diesel factor, "
+        "74 100 kg/TJ x 43.0 TJ/Gg x 0.84 kg/L).", unit="kg/L", example=2.676,
+        default=IPCC_2006_DIESEL_CO2_KG_PER_LITRE, rules=(number, at_least(0)))
+    nox_g_per_litre: float = spec("NOx emitted per litre of diesel burnt.", unit="g/L",
+                                  example=50.0, default=0.0, rules=(number, at_least(0)))
+    pm_g_per_litre: float = spec("Particulate matter emitted per litre of diesel burnt.",
+                                 unit="g/L", example=1.5, default=0.0,
+                                 rules=(number, at_least(0)))
+    carbon_price_per_tonne: float | Money = spec(
+        "Price of a tonne of CO2 at t = 0 (real).", unit="currency/t", example=40.0,
+        default=0.0, rules=(money(minimum=0),))
+    carbon_price_growth: float = spec("Real growth of the carbon price per year, decimal.",
+                                      unit="-/year", example=0.02, default=0.0,
+                                      rules=(number, greater_than(-1)))
+    nox_price_per_tonne: float | Money = spec("Damage cost of a tonne of NOx (real).",
+                                              unit="currency/t", example=5000.0, default=0.0,
+                                              rules=(money(minimum=0),))
+    pm_price_per_tonne: float | Money = spec("Damage cost of a tonne of PM (real).",
+                                             unit="currency/t", example=50000.0, default=0.0,
+                                             rules=(money(minimum=0),))
+
+
 def _rates(value):
     """A rate, or a non-empty list of rates (> -1)."""
     values = value if isinstance(value, (list, tuple)) else [value]
@@ -166,6 +215,23 @@ def _rates(value):
         broken = number(item) or greater_than(-1)(item)
         if broken:
             return broken if len(values) == 1 else f"item {item!r} {broken}"
+    return None
+
+
+def _rate_paths(value):
+    """{currency: drift > -1 or non-empty list of positive rates}."""
+    if not isinstance(value, dict):
+        return "must be a table of currency = drift or list of rates"
+    for code, path in value.items():
+        broken = currency_code(code)
+        if broken:
+            return f"key {code!r} {broken}"
+        if isinstance(path, (list, tuple)):
+            broken = _positive_numbers(list(path))
+        else:
+            broken = number(path) or greater_than(-1)(path)
+        if broken:
+            return f"{code}: {broken}"
     return None
 
 
@@ -335,6 +401,24 @@ class EvaluationRules:
         "per_unit (its evaluated cost scaled by required_quantity / quantity).",
         example="non_responsive", default="non_responsive",
         rules=(text, one_of("non_responsive", "per_unit")))
+    financing_discount_rate: float | None = spec(
+        "Real rate at which a financing offer's saving is valued: the borrower's cost of "
+        "comparable hard-currency debt; default the tender's discount_rate.", unit="-/year",
+        example=0.06, optional=True, rules=(number, greater_than(-1)))
+    delivery_basis: str | None = spec(
+        "Incoterm (2020) to which every bid is brought for comparison; bids add the "
+        "inland_transport, insurance and port_charges they state (World Bank goods: "
+        "foreign goods CIP, domestic goods EXW, plus inland costs to the final "
+        "destination); absent: bids are compared as quoted.", example="CIP", optional=True,
+        rules=(text, one_of("EXW", "FCA", "FOB", "CIP", "DAP", "DDP")))
+    include_duties: bool = spec(
+        "Include import duties and taxes in the evaluated cost (false: World Bank goods "
+        "compare bids excluding duties; they are a transfer in the economic perspective "
+        "anyway).", example=False, default=False, rules=(_boolean,))
+    include_externalities: bool = spec(
+        "Include the priced emissions ([tender.externalities]) in the evaluated cost; the "
+        "bidding document must state the method (EU 2014/24 art. 68(2)). The economic "
+        "perspective always includes them.", example=True, default=False, rules=(_boolean,))
     grant_element_reference_rate: float = spec(
         "Discount rate of the grant element of financing offers (IMF/World Bank: 5 %).",
         unit="-/year", example=0.05, default=0.05, rules=(number, greater_than(-1)))
@@ -445,8 +529,29 @@ class TenderSettings:
         example={"labour": [100, 103], "materials": [100, 102]}, optional=True)
     inflation: float = spec(
         "General inflation of the base currency per year, used only to express nominal "
-        "loan cash flows in real terms.", unit="-/year", example=0.025, default=0.0,
-        rules=(number, greater_than(-0.5), at_most(1)))
+        "amounts (fixed-price bids, loans) in real terms.", unit="-/year", example=0.025,
+        default=0.0, rules=(number, greater_than(-0.5), at_most(1)))
+    exchange_rate_paths: dict = spec(
+        "Per currency, its real exchange-rate path against the base currency: a drift per "
+        "year (PKR = -0.03: the rupee loses 3 % a year in real terms) or a list of rates "
+        "[base/unit] for t = 0, 1, 2, ... (the last holds after); absent: flat at "
+        "exchange_rates.", unit="-/year or base currency/unit", example={"PKR": -0.03},
+        factory=dict, rules=(_rate_paths,))
+    perspective: str = spec(
+        "financial (the railway's cash) or economic (the country's resources: transfers "
+        "removed, foreign currency at its shadow price, externalities included).",
+        example="financial", default="financial", rules=(text, one_of("financial",
+                                                                      "economic")))
+    local_currency: str | None = spec(
+        "The buyer's currency; flows in any other currency are foreign-currency flows "
+        "(shadow_exchange_rate_factor); default base_currency.", example="PKR",
+        optional=True, rules=(currency_code,))
+    shadow_exchange_rate_factor: float = spec(
+        "Shadow exchange rate factor applied to foreign-currency flows in the economic "
+        "perspective.", unit="-", example=1.1, default=1.0, rules=(number, greater_than(0)))
+    externalities: Externalities = spec(
+        "Emission factors and prices of externalities ([tender.externalities]).",
+        example={"carbon_price_per_tonne": 40.0}, factory=Externalities)
 
     def rate(self, currency):
         """Value of one unit of ``currency`` in the base currency [base/unit]."""
@@ -467,6 +572,10 @@ class TenderSettings:
 
     def _cross_problems(self):
         problems = []
+        for code in self.exchange_rate_paths:
+            if code != self.base_currency and code not in self.exchange_rates:
+                problems.append(Problem(f"exchange_rate_paths.{code}", "has no rate in "
+                                        "exchange_rates", value=code))
         for code, rate in self.exchange_rates.items():
             path = f"exchange_rates.{code}"
             broken = currency_code(code)
@@ -790,6 +899,36 @@ class Bid(LocomotiveType):
     price_adjustment: PriceAdjustment | None = spec(
         "Price adjustment formula shares; absent: fixed price.",
         example={"a": 0.15, "b": 0.35, "c": 0.5}, optional=True)
+    price_basis: str = spec(
+        "fixed: the money amounts (milestones) are nominal, deflated by tender.inflation "
+        "into real terms; indexed: real amounts (indexed to general inflation). A bid with "
+        "a price_adjustment formula is indexed.", example="fixed", default="fixed",
+        rules=(text, one_of("fixed", "indexed")))
+    incoterm: str | None = spec(
+        "Incoterms 2020 rule of the quoted price (EXW, FCA, FOB, CIP, DAP, DDP).",
+        example="FOB", optional=True, rules=(text, one_of("EXW", "FCA", "FOB", "CIP", "DAP",
+                                                          "DDP")))
+    inland_transport: float | Money = spec(
+        "Transport per unit from the quoted delivery point to the tender's delivery_basis "
+        "point (and on to the final destination), paid on delivery.", unit="currency",
+        example=25_000, default=0.0, rules=(money(minimum=0),))
+    insurance: float | Money = spec(
+        "Transit insurance per unit needed to reach the delivery_basis, paid on delivery.",
+        unit="currency", example=12_000, default=0.0, rules=(money(minimum=0),))
+    port_charges: float | Money = spec(
+        "Port, handling and clearance charges per unit, paid on delivery.",
+        unit="currency", example=8_000, default=0.0, rules=(money(minimum=0),))
+    import_duty_rate: float = spec(
+        "Import duties and taxes on the goods, share of the unit price, paid on delivery.",
+        unit="-", example=0.05, default=0.0, rules=(number, at_least(0), at_most(5)))
+    import_duties: float | Money = spec(
+        "Import duties and taxes per unit as a stated amount (added to the rate's).",
+        unit="currency", example=0.0, default=0.0, rules=(money(minimum=0),))
+
+    @property
+    def indexed(self):
+        """True when the bid's amounts are real: price_basis indexed, or a formula."""
+        return self.price_basis == "indexed" or self.price_adjustment is not None
 
     def _cross_problems(self):
         problems = _reliability_problems(self)

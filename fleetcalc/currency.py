@@ -1,0 +1,143 @@
+r"""Exchange-rate paths and the real value of nominal amounts.
+
+Pure, vectorised formulas; :mod:`fleetcalc.evaluate` and
+:mod:`fleetcalc.financing` apply them. Every money figure of a tender is
+converted at ``t = 0`` by :func:`fleetcalc.money.convert`; a flow of year
+``t`` in currency ``c`` is then multiplied by the relative path
+:math:`g_c(t) = \rho_c(t) / \rho_c(0)` of :func:`relative_path`.
+
+Conventions
+-----------
+* Rates :math:`\rho_c(t)` are *real* (base currency per unit, at year-0
+  price levels), like every price of the evaluation; a drift
+  :math:`\delta_c` gives :math:`\rho_c(t) = \rho_c(0) (1 + \delta_c)^t`
+  (``PKR = -0.03``: the rupee buys 3 % less base currency each year in real
+  terms). A list gives :math:`\rho_c(t)` for ``t = 0, 1, ...``; its last
+  value holds after it.
+* A *fixed* (nominal) amount :math:`x_t` paid at ``t`` is
+  :math:`x_t (1 + \pi)^{-t}` in real terms, with the tender's general
+  inflation :math:`\pi` of the base currency (:func:`real_factors`). For an
+  amount in another currency the same :math:`\pi` is used: the convention is
+  that the currency's nominal rate moves by its real path and the inflation
+  differential (relative purchasing-power parity), so only the base
+  currency's inflation remains.
+* Economic perspective: foreign-currency flows (any currency but the
+  buyer's ``local_currency``) are multiplied by the shadow exchange rate
+  factor (SERF; ADB, *Guidelines for the Economic Analysis of Projects*,
+  2017, ch. 5: the premium of foreign exchange over its market price).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["rate_path", "relative_path", "real_factors", "conversion_factors"]
+
+
+def rate_path(rate0, path, periods):
+    r"""Exchange rate of a currency at ``t = 0 .. periods - 1`` [base/unit].
+
+    Parameters
+    ----------
+    rate0 : float
+        Rate at ``t = 0`` from ``tender.exchange_rates`` [base/unit].
+    path : float, sequence of float or None
+        A real drift per year :math:`\delta` [-/year], a list of rates for
+        ``t = 0, 1, ...`` [base/unit], or None (flat).
+    periods : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (periods,)
+
+    Notes
+    -----
+    .. math:: \rho(t) = \rho(0)\,(1+\delta)^t
+
+    Examples
+    --------
+    >>> rate_path(0.004, -0.5, 3).tolist()
+    [0.004, 0.002, 0.001]
+    >>> rate_path(0.004, [0.004, 0.003], 4).tolist()
+    [0.004, 0.003, 0.003, 0.003]
+    """
+    t = np.arange(periods, dtype=float)
+    if path is None:
+        return np.full(periods, float(rate0))
+    if np.ndim(path) == 0:
+        return float(rate0) * (1.0 + float(path)) ** t
+    values = np.asarray(path, dtype=float)[:periods]
+    return np.concatenate([values, np.full(periods - values.size, values[-1])])
+
+
+def relative_path(rate0, path, periods):
+    r"""Multiplier :math:`g(t) = \rho(t) / \rho(0)` of a flow converted at ``t = 0`` [-].
+
+    Examples
+    --------
+    >>> relative_path(0.004, [0.004, 0.003], 3).tolist()
+    [1.0, 0.75, 0.75]
+    >>> relative_path(1.0, None, 2).tolist()  # flat: nothing changes
+    [1.0, 1.0]
+    """
+    return rate_path(rate0, path, periods) / float(rate0)
+
+
+def real_factors(inflation, periods):
+    r"""Factor :math:`(1+\pi)^{-t}` turning a nominal amount of year ``t`` into real terms.
+
+    Parameters
+    ----------
+    inflation : float or array_like
+        General inflation of the base currency per year :math:`\pi` [-/year].
+    periods : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., periods)
+
+    Examples
+    --------
+    >>> real_factors(0.25, 3).tolist()
+    [1.0, 0.8, 0.64]
+    """
+    return (1.0 + np.asarray(inflation, dtype=float)[..., None]) ** -np.arange(
+        periods, dtype=float)
+
+
+def conversion_factors(settings, currency, periods):
+    r"""Multiplier of year-``t`` flows in ``currency`` after conversion at ``t = 0`` [-].
+
+    :math:`g_c(t)` times, in the economic perspective, the SERF for a foreign
+    currency.
+
+    Parameters
+    ----------
+    settings : fleetcalc.TenderSettings
+    currency : str
+    periods : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (periods,)
+
+    Examples
+    --------
+    >>> from fleetcalc.tender import Prices, TenderSettings
+    >>> s = TenderSettings(name="x", base_currency="USD", evaluation_year=2026,
+    ...                    horizon_years=2, discount_rate=0.08, annual_km=1.0,
+    ...                    prices=Prices(diesel_per_litre=1.0), exchange_rates={"PKR": 0.004},
+    ...                    exchange_rate_paths={"PKR": -0.5})
+    >>> conversion_factors(s, "PKR", 3).tolist()
+    [1.0, 0.5, 0.25]
+    """
+    base = settings.base_currency
+    if currency == base:
+        factors = np.ones(periods)
+    else:
+        factors = relative_path(settings.rate(currency),
+                                settings.exchange_rate_paths.get(currency), periods)
+    local = settings.local_currency or base
+    if settings.perspective == "economic" and currency != local:
+        factors = factors * float(settings.shadow_exchange_rate_factor)
+    return factors
