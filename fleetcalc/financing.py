@@ -36,7 +36,7 @@ __all__ = ["FinancingSchedules", "financing_schedules", "price_adjustment_factor
 
 @attrs.frozen
 class FinancingSchedules:
-    """Per-unit-price schedules of every bid, shape ``(n_bids, periods)``.
+    r"""Per-unit-price schedules of every bid, shape ``(n_bids, periods)``.
 
     Attributes
     ----------
@@ -177,6 +177,10 @@ def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate
         return FinancingSchedules(contract_real.copy(), zeros, financed, {},
                                   np.full(n_bids, np.nan), None, contract_real)
     to_real = real[None, :] * loan_g                       # nominal loan currency -> real base
+    inflator = (1.0 + inflation) ** np.arange(periods, dtype=float)
+    same = bid_g[:, :periods] == loan_g[:, :periods]
+    cross = np.where(same, 1.0, bid_g[:, :periods] / np.where(same, 1.0, loan_g[:, :periods]))
+    nominal_due = payment_shares * np.where(fixed[:, None], 1.0, inflator[None, :]) * cross
     names = ("drawdown", "interest", "principal", "fees", "premium", "debt_service", "balance")
     nominal = {name: np.zeros((n_bids, longest)) for name in names}
     grant = np.full(n_bids, np.nan)
@@ -185,7 +189,7 @@ def financing_schedules(tender, payment_shares, *, inflation=0.0, reference_rate
         chosen = [offers[i] for i in idx]
         share = np.array([o.share for o in chosen])
         drawdowns = np.zeros((len(idx), longest))
-        drawdowns[:, :periods] = contract_real[idx] * share[:, None] / to_real[idx, :periods]
+        drawdowns[:, :periods] = nominal_due[idx] * share[:, None]
         schedule = loans.loan_schedule(
             drawdowns, interest_rate=_rate_paths(chosen, longest),
             tenor_years=np.array([o.tenor_years for o in chosen]),

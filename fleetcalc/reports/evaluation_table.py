@@ -78,6 +78,25 @@ def _price_rows(result):
     return {k: np.array(v) for k, v in rows.items()}
 
 
+def _delivery_rows(result):
+    """Nominal delivery-terms and duty lines per bid (per-unit amounts x quantity).
+
+    Information rows: the amounts that bring each bid to the tender's
+    ``delivery_basis`` and the import duties; they enter the evaluated cost
+    as paid, in the life-cycle rows ``delivery_terms`` and ``duties``.
+    """
+    settings = result.tender.tender
+    rows = {"inland_transport": [], "insurance": [], "port_charges": [], "import_duties": []}
+    for bid in result.tender.bids:
+        def total(value, bid=bid):
+            return settings.to_base(value, bid.currency) * bid.quantity
+        for key in ("inland_transport", "insurance", "port_charges"):
+            rows[key].append(total(getattr(bid, key)))
+        rows["import_duties"].append(
+            bid.import_duty_rate * total(bid.unit_price) + total(bid.import_duties))
+    return {k: np.array(v) for k, v in rows.items()}
+
+
 def evaluation_table(result):
     """The evaluation table: one column per bid (rank order), rows in the order of the forms.
 
@@ -124,6 +143,13 @@ def evaluation_table(result):
     add("price_adjusted_for_scope", "Price adjusted for scope", "price", False,
         prices["read_out_price"] + prices["arithmetic_correction"] + prices["discount"]
         + groups.loc["scope"].to_numpy())
+    delivery_terms = _delivery_rows(result)
+    basis = result.tender.tender.evaluation.delivery_basis
+    if basis is not None or any(v.any() for v in delivery_terms.values()):
+        for key, label in (("inland_transport", f"Inland transport to {basis or 'site'}"),
+                           ("insurance", "Insurance"), ("port_charges", "Port charges"),
+                           ("import_duties", "Import duties and taxes")):
+            add(key, label, "price", False, delivery_terms[key])
     for key in ("technical", "performance", "commercial", "delivery", "other"):
         add(key, dict((g[0], g[1]) for g in _GROUPS)[key], "evaluation", True, groups.loc[key])
     loading = ranking["guarantee_loading"].reindex(bidders) if (
