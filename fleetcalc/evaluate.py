@@ -27,7 +27,7 @@ from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import problems_of, raise_if_errors
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
-           "fleet_baseline_cash_flows", "evaluate"]
+           "fleet_baseline_cash_flows", "evaluate", "perspectives"]
 
 
 @attrs.frozen
@@ -408,6 +408,18 @@ def fleet_baseline_cash_flows(tender, arrays):
         return settings.to_base(value, cohort.currency)
 
     units = np.array([c.units for c in cohorts])
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    conversion = np.ones((n, len(CATEGORIES), horizon + 1))
+    fuel_code = _currency_of(settings.prices.diesel_per_litre, settings.base_currency)
+    for i, c in enumerate(cohorts):
+        conversion[i, index["energy"]] = currency.conversion_factors(settings, fuel_code,
+                                                                     horizon + 1)
+        conversion[i, index["emissions"]] = 1.0
+        for category, name in (("maintenance", "maintenance_per_km"),
+                               ("overhaul", "overhaul_cost")):
+            conversion[i, index[category]] = currency.conversion_factors(
+                settings, _currency_of(getattr(c, name), c.currency or settings.base_currency),
+                horizon + 1)
     return lifecycle_cash_flows(
         unit_price=np.zeros(n), payment_shares=np.zeros((n, horizon + 1)),
         initial_support=np.zeros(n), first_delivery_time=np.zeros(n, dtype=int),
@@ -424,6 +436,8 @@ def fleet_baseline_cash_flows(tender, arrays):
         maintenance_escalation=arrays.escalation["maintenance"],
         overhaul_escalation=arrays.escalation["overhaul"],
         maintenance_units=projection.cohort_units * projection.cohort_maintenance_factor,
+        emission_cost_per_litre=arrays.emission_cost_per_litre,
+        conversion=conversion,
     )
 
 
@@ -473,6 +487,47 @@ def evaluate(tender, *, arrays=None):
                             problems)
 
 
+def perspectives(tender):
+    """Evaluated cost and rank of every bid in the financial and the economic perspective.
+
+    The tender as given, evaluated once with ``perspective = "financial"`` (the
+    railway's cash) and once with ``"economic"`` (transfers removed, foreign
+    currency at its shadow price, externalities priced), side by side.
+
+    Parameters
+    ----------
+    tender : fleetcalc.Tender
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``bidder`` (input order); columns ``financial_cost``,
+        ``financial_rank``, ``economic_cost``, ``economic_rank``,
+        ``pv_emissions`` (economic) [base currency], ``co2_tonnes`` [t].
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> table = perspectives(fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml"))
+    >>> list(table.columns)[:2]
+    ['financial_cost', 'financial_rank']
+    """
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
+    out = {}
+    for view in ("financial", "economic"):
+        changed = attrs.evolve(tender, tender=attrs.evolve(tender.tender, perspective=view))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ranking = evaluate(changed).ranking.reindex([b.bidder for b in tender.bids])
+        out[f"{view}_cost"] = ranking["evaluated_cost"]
+        out[f"{view}_rank"] = ranking["rank"]
+        if view == "economic":
+            out["pv_emissions"] = ranking["pv_emissions"]
+            out["co2_tonnes"] = ranking["co2_tonnes"]
+    return pd.DataFrame(out).rename_axis("bidder")
+
+
 def _evaluate_arrays(tender, arrays, problems):
     """:func:`evaluate` of a tender already validated (``problems``) and converted."""
     import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
@@ -496,6 +551,7 @@ def _evaluate_arrays(tender, arrays, problems):
                                 index=pd.Index([c.name for c in tender.fleet], name="cohort"),
                                 columns=list(CATEGORIES))
         baseline = baseline.loc[:, (baseline != 0).any(axis=0)]
+        baseline.attrs["co2_tonnes"] = _cohort_co2(tender, arrays)
     return EvaluationResult.from_arrays(
         tender=tender,
         categories=CATEGORIES,
@@ -515,6 +571,14 @@ def _evaluate_arrays(tender, arrays, problems):
         guarantee_loading=_guarantee_loading(tender, lcc),
         emissions=_emission_frame(tender, arrays),
     )
+
+
+def _cohort_co2(tender, arrays):
+    """Tonnes of CO2 of each existing cohort over years 1..H (dict by cohort name)."""
+    litres = (np.asarray(arrays.fleet.cohort_units, dtype=float)[:, 1:] * arrays.annual_km
+              * np.array([c.fuel_litres_per_km for c in tender.fleet], dtype=float)[:, None])
+    tonnes = emissions.tonnes(litres, tender.tender.externalities.co2_kg_per_litre).sum(axis=1)
+    return {c.name: float(t) for c, t in zip(tender.fleet, tonnes)}
 
 
 def _emission_frame(tender, arrays):

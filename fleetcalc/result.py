@@ -318,7 +318,9 @@ class EvaluationResult:
                 "lcc_npv": float(self.fleet_baseline.to_numpy().sum()),
                 "pv_by_category": {c: float(v) for c, v in self.fleet_baseline.sum().items()},
                 "cohorts": [{"cohort": name, "pv_by_category": {c: float(v) for c, v in
-                                                               row.items()}}
+                                                               row.items()},
+                             "co2_tonnes": self.fleet_baseline.attrs.get(
+                                 "co2_tonnes", {}).get(name)}
                             for name, row in self.fleet_baseline.iterrows()],
             }
         return data

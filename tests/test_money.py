@@ -309,6 +309,7 @@ class TestExample:
         tender = fleetcalc.load_tender(EXAMPLE)
         old = attrs.evolve(tender, tender=attrs.evolve(
             tender.tender, exchange_rate_paths={}, perspective="financial",
+            escalation=attrs.evolve(tender.tender.escalation, energy=0.01),
             evaluation=attrs.evolve(tender.tender.evaluation, include_externalities=False,
                                     delivery_basis=None, financing_discount_rate=None)),
             bids=tuple(attrs.evolve(b, price_basis="indexed") for b in tender.bids))
@@ -316,8 +317,22 @@ class TestExample:
         before = json.loads((pathlib.Path(__file__).parent / "data"
                              / "compare_example_before_issue14.json").read_text())
         for bid in before["bids"]:
-            assert result.ranking.loc[bid["bidder"], "lcc_npv"] == pytest.approx(
-                bid["lcc_npv"], rel=1e-9)
+            for key in ("lcc_npv", "evaluated_cost"):
+                assert result.ranking.loc[bid["bidder"], key] == pytest.approx(
+                    bid[key], rel=1e-9)
+        assert result.to_dict()["fleet_baseline"]["lcc_npv"] == pytest.approx(
+            before["fleet_baseline"]["lcc_npv"], rel=1e-9)
+
+    def test_the_import_parity_escalation_keeps_the_fuel_cost_in_usd(self):
+        # the example's diesel escalation 1.01 / 0.98 - 1 in PKR with PKR -2 %/year real:
+        # energy is what it was with 1 %/year and flat rates
+        tender = fleetcalc.load_tender(EXAMPLE)
+        flat = attrs.evolve(tender, tender=attrs.evolve(
+            tender.tender, exchange_rate_paths={},
+            escalation=attrs.evolve(tender.tender.escalation, energy=0.01)))
+        names = [b.bidder for b in tender.bids]
+        np.testing.assert_allclose(evaluate(tender).ranking.loc[names, "pv_energy"],
+                                   evaluate(flat).ranking.loc[names, "pv_energy"], rtol=1e-12)
 
     def test_the_example_prices_its_emissions_from_the_file(self):
         result = evaluate(fleetcalc.load_tender(EXAMPLE))

@@ -51,7 +51,10 @@ def run_compare(args, stdout, stderr):
                 format_evaluation_table,
             )
 
+            from fleetcalc.reports.table import format_perspectives  # noqa: PLC0415
+
             text = "\n\n".join([text.rstrip("\n"), format_evaluation_table(result),
-                                 format_decisive_lines(result)]) + "\n"
+                                 format_decisive_lines(result),
+                                 format_perspectives(tender, width=width)]) + "\n"
     emit(text, args, stdout, for_people=args.format == "table")
     return 0

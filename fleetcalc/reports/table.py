@@ -15,7 +15,8 @@ import re
 import shutil
 import textwrap
 
-__all__ = ["format_ranking", "format_table", "printable", "render", "terminal_width"]
+__all__ = ["format_ranking", "format_perspectives", "format_table", "printable", "render",
+           "terminal_width"]
 
 #: Characters that a file must not send to a terminal raw: C0 and C1 control
 #: characters (ESC starts colour and cursor sequences), DEL, the Unicode bidi
@@ -290,6 +291,32 @@ def format_table(headers, rows, *, align=None, width=100):
 
 def _money(value):
     return f"{value:,.0f}"
+
+
+def format_perspectives(tender, *, width=None):
+    """Financial and economic evaluated costs side by side (``compare --detail``).
+
+    See :func:`fleetcalc.evaluate.perspectives`.
+    """
+    from fleetcalc.evaluate import perspectives  # noqa: PLC0415 - orchestration above
+
+    import pandas as pd  # noqa: PLC0415 - heavy
+
+    table = perspectives(tender)
+    settings = tender.tender
+
+    def rank(value):
+        return "-" if pd.isna(value) else str(int(value))
+
+    rows = [[printable(str(bidder)), _money(r.financial_cost), rank(r.financial_rank),
+             _money(r.economic_cost), rank(r.economic_rank), _money(r.pv_emissions),
+             f"{r.co2_tonnes:,.0f}"] for bidder, r in table.iterrows()]
+    headers = ["Bidder", f"Financial [{settings.base_currency}]", "Rank",
+               f"Economic [{settings.base_currency}]", "Rank", "of which emissions",
+               "CO2 [t]"]
+    title = ("Financial (the railway's cash) and economic (transfers removed, foreign "
+             f"exchange x {settings.shadow_exchange_rate_factor:g}, emissions priced) views")
+    return title + "\n\n" + format_table(headers, rows, width=width or 100)
 
 
 def _number(value, decimals=2):
