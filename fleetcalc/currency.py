@@ -14,13 +14,14 @@ Conventions
   (``PKR = -0.03``: the rupee buys 3 % less base currency each year in real
   terms). A list gives :math:`\rho_c(t)` for ``t = 0, 1, ...``; its last
   value holds after it.
-* A *fixed* (nominal) amount :math:`x_t` paid at ``t`` is
-  :math:`x_t (1 + \pi)^{-t}` in real terms, with the tender's general
-  inflation :math:`\pi` of the base currency (:func:`real_factors`). For an
-  amount in another currency the same :math:`\pi` is used: the convention is
-  that the currency's nominal rate moves by its real path and the inflation
-  differential (relative purchasing-power parity), so only the base
-  currency's inflation remains.
+* A *fixed* (nominal) amount :math:`y_t` in currency :math:`c` paid at ``t``
+  is :math:`y_t\,g_c(t)\,(1 + \pi_c)^{-t}` in real base currency, where
+  :math:`\pi_c` is the inflation of :math:`c`: with the real rate defined as
+  :math:`\rho^{real}_c = \rho^{nominal}_c P_c / P_{base}`, the base price
+  level cancels. fleetcalc has one ``tender.inflation`` :math:`\pi`
+  (:func:`real_factors`): it is exact for fixed amounts and loans in one
+  currency whose inflation it is (USD prices and USD loans with the US
+  inflation, whatever the base currency).
 * Economic perspective: foreign-currency flows (any currency but the
   buyer's ``local_currency``) are multiplied by the shadow exchange rate
   factor (SERF; ADB, *Guidelines for the Economic Analysis of Projects*,

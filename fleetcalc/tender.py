@@ -528,8 +528,9 @@ class TenderSettings:
         "Index paths for price adjustment of payments ([tender.price_adjustment]).",
         example={"labour": [100, 103], "materials": [100, 102]}, optional=True)
     inflation: float = spec(
-        "General inflation of the base currency per year, used only to express nominal "
-        "amounts (fixed-price bids, loans) in real terms.", unit="-/year", example=0.025,
+        "General inflation per year of the currency of the nominal amounts (fixed-price "
+        "bids' payments, loans), used only to express them in real terms; usually the "
+        "base currency's.", unit="-/year", example=0.025,
         default=0.0, rules=(number, greater_than(-0.5), at_most(1)))
     exchange_rate_paths: dict = spec(
         "Per currency, its real exchange-rate path against the base currency: a drift per "
