@@ -337,3 +337,49 @@ class TestExample:
     def test_the_example_prices_its_emissions_from_the_file(self):
         result = evaluate(fleetcalc.load_tender(EXAMPLE))
         assert (result.ranking["co2_tonnes"] > 0).all()
+
+
+# --------------------------------------------------------------------------- PKR versus USD
+
+
+def in_rupees(usd, *, paths=True):
+    """The example restated with base currency PKR (docs/how-to/pkr-versus-usd.md)."""
+    s = usd.tender
+    pkr_per_usd = 1 / s.exchange_rates["PKR"]
+    mirrored = {"USD": 1 / 0.98 - 1, "CNY": 1.005 / 0.98 - 1} if paths else {}
+    return attrs.evolve(usd, tender=attrs.evolve(
+        s, base_currency="PKR",
+        exchange_rates={"USD": pkr_per_usd, "CNY": s.exchange_rates["CNY"] * pkr_per_usd},
+        exchange_rate_paths=mirrored,
+        demand=attrs.evolve(s.demand, shortfall_cost_per_unit_day=Money(2_600, "USD")),
+        externalities=attrs.evolve(
+            s.externalities, carbon_price_per_tonne=Money(60.0, "USD"),
+            nox_price_per_tonne=Money(2_000.0, "USD"), pm_price_per_tonne=Money(20_000.0, "USD"))),
+        fleet=tuple(attrs.evolve(c, currency=c.currency or "USD") for c in usd.fleet),
+        uncertainty=(), correlation=None)
+
+
+class TestPkrVersusUsd:
+    def test_with_flat_rates_the_rupee_evaluation_is_the_dollar_one_times_the_rate(self):
+        usd = fleetcalc.load_tender(EXAMPLE)
+        flat_usd = with_settings(usd, exchange_rate_paths={},
+                                 escalation=attrs.evolve(usd.tender.escalation, energy=0.01))
+        flat_pkr = in_rupees(flat_usd, paths=False)
+        a, b = evaluate(flat_usd).ranking, evaluate(flat_pkr).ranking
+        rate = 1 / usd.tender.exchange_rates["PKR"]
+        names = [bid.bidder for bid in usd.bids]
+        np.testing.assert_allclose(b.loc[names, "lcc_npv"], a.loc[names, "lcc_npv"] * rate,
+                                   rtol=1e-9)
+
+    def test_the_how_to_table(self):
+        usd = fleetcalc.load_tender(EXAMPLE)
+        a, b = evaluate(usd).ranking, evaluate(in_rupees(usd)).ranking
+        assert list(a.index) == list(b.index)            # the ranks hold
+        rate = 1 / usd.tender.exchange_rates["PKR"]
+        gap_usd = a.loc["CRRC Ziyang", "evaluated_cost"] - a.loc["Progress Rail (EMD)",
+                                                                 "evaluated_cost"]
+        gap_pkr = b.loc["CRRC Ziyang", "evaluated_cost"] - b.loc["Progress Rail (EMD)",
+                                                                 "evaluated_cost"]
+        assert gap_pkr / rate > 2 * gap_usd              # USD 13.3 m vs USD 31 m at t0
+        assert b.loc["Progress Rail (EMD)", "evaluated_cost"] == pytest.approx(171.5e9,
+                                                                               rel=1e-3)
