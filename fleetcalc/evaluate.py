@@ -640,13 +640,11 @@ def _financing_frames(tender, arrays):
     n_bids = len(tender.bids)
     if not loans.financed.any():
         return None, {"grant_element": np.full(n_bids, np.nan),
-                      "financing_pv_saving": np.full(n_bids, np.nan),
-                      "financing_discount_rate": _financing_rate(arrays)}
+                      "financing_pv_saving": np.full(n_bids, np.nan)}
     price = arrays.unit_price[:, None]
     length = loans.nominal["debt_service"].shape[1]
     to_real = loans.real_factors[:, :length]
-    rate = (arrays.discount_rate if arrays.financing_discount_rate is None
-            else arrays.financing_discount_rate)
+    rate = _financing_rate(arrays)
     saving = loan_formulas.financing_pv_saving(
         loans.nominal["drawdown"] * to_real, loans.nominal["debt_service"] * to_real,
         discount_rate=rate)
@@ -659,8 +657,7 @@ def _financing_frames(tender, arrays):
         last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))
         rows.append(frame.iloc[: (last.max() + 1) if last.size else 1])  # a zero-price loan
     summary = {"grant_element": loans.grant_element,
-               "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan),
-               "financing_discount_rate": rate}
+               "financing_pv_saving": np.where(loans.financed, saving * price[:, 0], np.nan)}
     return pd.concat(rows, ignore_index=True), summary
 
 

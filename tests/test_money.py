@@ -324,15 +324,16 @@ class TestExample:
             before["fleet_baseline"]["lcc_npv"], rel=1e-9)
 
     def test_the_import_parity_escalation_keeps_the_fuel_cost_in_usd(self):
-        # the example's diesel escalation 1.01 / 0.98 - 1 in PKR with PKR -2 %/year real:
+        # the example's diesel escalation ~1.01 / 0.98 - 1 in PKR with PKR -2 %/year real:
         # energy is what it was with 1 %/year and flat rates
         tender = fleetcalc.load_tender(EXAMPLE)
         flat = attrs.evolve(tender, tender=attrs.evolve(
             tender.tender, exchange_rate_paths={},
             escalation=attrs.evolve(tender.tender.escalation, energy=0.01)))
         names = [b.bidder for b in tender.bids]
+        # 0.030612 rounds 1.01 / 0.98 - 1 = 0.0306122...: (1.030612 x 0.98)^30 = 1.01^30 (1 - 7e-6)
         np.testing.assert_allclose(evaluate(tender).ranking.loc[names, "pv_energy"],
-                                   evaluate(flat).ranking.loc[names, "pv_energy"], rtol=1e-12)
+                                   evaluate(flat).ranking.loc[names, "pv_energy"], rtol=1e-5)
 
     def test_the_example_prices_its_emissions_from_the_file(self):
         result = evaluate(fleetcalc.load_tender(EXAMPLE))
