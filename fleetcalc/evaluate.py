@@ -65,9 +65,11 @@ class TenderArrays:
     financing_shares: np.ndarray
     financing: FinancingSchedules
     delivered_units: np.ndarray | None = None
-    delivery_cost: np.ndarray | float = 0.0
+    inland_transport: np.ndarray | float = 0.0
+    insurance: np.ndarray | float = 0.0
+    port_charges: np.ndarray | float = 0.0
     duty_rate: np.ndarray | float = 0.0
-    duty_amount: np.ndarray | float = 0.0
+    import_duties: np.ndarray | float = 0.0
     emission_cost_per_litre: np.ndarray | None = None
     conversion: np.ndarray | None = None
     financing_discount_rate: float | None = None
@@ -312,11 +314,7 @@ def tender_arrays(tender):
     on_delivery[:, PAYMENT_EVENTS.index("delivery")] = 1.0
     delivered = schedules.payment_shares(delivery, [bid.quantity for bid in bids], warranty,
                                          on_delivery, periods=periods)
-    delivery_cost = np.array([base(bid.inland_transport, bid.currency)
-                              + base(bid.insurance, bid.currency)
-                              + base(bid.port_charges, bid.currency) for bid in bids])
-    if settings.evaluation.delivery_basis is None:
-        delivery_cost = np.zeros(len(bids))
+    to_basis = settings.evaluation.delivery_basis is not None   # else: compared as quoted
     duties_in = money["duties_in"]
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
@@ -346,10 +344,11 @@ def tender_arrays(tender):
         shortfall_cost_per_unit_day=base(demand.shortfall_cost_per_unit_day) if demand else 0.0,
         fleet=projection,
         delivered_units=delivered,
-        delivery_cost=delivery_cost,
+        inland_transport=money_array("inland_transport") * to_basis,
+        insurance=money_array("insurance") * to_basis,
+        port_charges=money_array("port_charges") * to_basis,
         duty_rate=np.array([bid.import_duty_rate if duties_in else 0.0 for bid in bids]),
-        duty_amount=np.array([base(bid.import_duties, bid.currency) if duties_in else 0.0
-                              for bid in bids]),
+        import_duties=money_array("import_duties") * duties_in,
         emission_cost_per_litre=money["emission_cost"],
         conversion=money["conversion"],
         financing_discount_rate=settings.evaluation.financing_discount_rate,
@@ -382,9 +381,9 @@ def cash_flows(arrays):
         shortfall_escalation=arrays.escalation["shortfall"],
         financing_shares=arrays.financing_shares,
         delivered_units=arrays.delivered_units,
-        delivery_cost=arrays.delivery_cost,
+        delivery_cost=arrays.inland_transport + arrays.insurance + arrays.port_charges,
         duty_rate=arrays.duty_rate,
-        duty_amount=arrays.duty_amount,
+        duty_amount=arrays.import_duties,
         emission_cost_per_litre=arrays.emission_cost_per_litre,
         conversion=arrays.conversion,
     )
