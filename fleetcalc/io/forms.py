@@ -204,6 +204,10 @@ def form_layout(*, evaluation_year, delivery_years, reference_rate_years):
                        label=f"Share of the price paid at {event}.",
                        default="blank: none" if event != "delivery" else "1 if all blank")
           for event in PAYMENT_EVENTS],
+        _heading("Price basis and delivery terms (Incoterms 2020; amounts per unit)"),
+        *[_field_row(Bid, n) for n in ("price_basis", "incoterm", "inland_transport",
+                                       "insurance", "port_charges", "import_duty_rate",
+                                       "import_duties")],
         _heading("Price adjustment P1 = P0 (a + b L1/L0 + c M1/M0) (all blank: fixed price)"),
         *[_field_row(PriceAdjustment, n, "price_adjustment.") for n in ("a", "b", "c")],
         _heading("Delivery schedule (units entering service; sums to the quantity)"),
@@ -302,7 +306,9 @@ def _bid_values(bid):
                  "warranty_years", "model", "platform", "service_life_years",
                  "fuel_litres_per_km", "maintenance_per_km", "overhaul_interval_years",
                  "overhaul_cost", "scheduled_maintenance_days", "overhaul_downtime_days",
-                 "mtbf_hours", "mean_downtime_hours"):
+                 "mtbf_hours", "mean_downtime_hours", "price_basis", "incoterm",
+                 "inland_transport", "insurance", "port_charges", "import_duty_rate",
+                 "import_duties"):
         put(name, getattr(bid, name))
     for milestone in bid.payments:
         put(f"payments.{milestone.event}", milestone.share)
