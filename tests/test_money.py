@@ -384,3 +384,40 @@ class TestPkrVersusUsd:
         assert gap_pkr / rate > 2 * gap_usd              # USD 13.3 m vs USD 31 m at t0
         assert b.loc["Progress Rail (EMD)", "evaluated_cost"] == pytest.approx(171.5e9,
                                                                                rel=1e-3)
+
+
+def old_convention(tender):
+    """The example as evaluated before issue 14: indexed (real) payments, one rate per
+    currency, 1 %/year diesel, no delivery basis, no externalities, no CNY random walk."""
+    rules = attrs.evolve(tender.tender.evaluation, include_externalities=False,
+                         delivery_basis=None, financing_discount_rate=None)
+    settings_ = attrs.evolve(tender.tender, exchange_rate_paths={}, perspective="financial",
+                             evaluation=rules,
+                             escalation=attrs.evolve(tender.tender.escalation, energy=0.01))
+    uncertainty = tuple(
+        attrs.evolve(u, process=None, volatility=None)
+        if u.input == "tender.exchange_rates.CNY" else u for u in tender.uncertainty)
+    return attrs.evolve(tender, tender=settings_, uncertainty=uncertainty,
+                        bids=tuple(attrs.evolve(b, price_basis="indexed") for b in tender.bids))
+
+
+def test_the_monte_carlo_with_the_old_convention_equals_the_stored_simulation():
+    import json
+    import pathlib
+
+    from fleetcalc import simulation
+
+    reference = json.loads((pathlib.Path(__file__).parent / "data"
+                            / "simulation_example_before_issue14.json").read_text())["simulation"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = simulation.simulate(old_convention(fleetcalc.load_tender(EXAMPLE)), draws=5000,
+                                   seed=7).to_dict()["simulation"]
+    assert ours["inputs"] == reference["inputs"]
+    for new, old in zip(ours["bids"], reference["bids"], strict=True):
+        for key, value in old.items():
+            if isinstance(value, float):
+                assert new[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+            else:
+                assert new[key] == value, key
+    assert ours["p_cheaper"] == reference["p_cheaper"]
