@@ -394,7 +394,7 @@ def _reasons(tender):
     for b, bid in enumerate(tender.bids):
         if bid.evaluation.non_responsive:
             reasons[b].append(bid.evaluation.non_responsive)
-        if rules.price_basis == "fixed" and bid.price_adjustment is not None:
+        if rules.price_basis == "fixed" and bid.indexed:
             reasons[b].append("price basis: the bid asks for price adjustment where the "
                               "bidding document requires fixed prices (World Bank SBD Goods, "
                               "ITB 14: an adjustable price quotation is non-responsive)")

@@ -573,6 +573,10 @@ class TenderSettings:
 
     def _cross_problems(self):
         problems = []
+        if self.local_currency is not None and self.local_currency != self.base_currency and (
+                self.local_currency not in self.exchange_rates):
+            problems.append(Problem("local_currency", "has no rate in exchange_rates",
+                                    value=self.local_currency))
         for code in self.exchange_rate_paths:
             if code != self.base_currency and code not in self.exchange_rates:
                 problems.append(Problem(f"exchange_rate_paths.{code}", "has no rate in "
@@ -1071,6 +1075,11 @@ class Tender:
             if code not in known:
                 problems.append(Problem(f"tender.prices.{name}", f"currency {code!r} has no "
                                         "rate in tender.exchange_rates", value=code))
+        for name, code in _money_currencies(settings.externalities):
+            if code not in known:
+                problems.append(Problem(f"tender.externalities.{name}", f"currency {code!r} "
+                                        "has no rate in tender.exchange_rates", value=code))
+        problems += self._delivery_terms_problems()
         problems += self._fleet_problems(known)
         problems += self._demand_problems(known)
         problems += self._procurement_problems(known)
@@ -1141,6 +1150,27 @@ class Tender:
                             f"payments, so its grace period must be at least {span} years",
                             value=bid.financing.grace_years)]
         return []
+
+    def _delivery_terms_problems(self):
+        """Warnings: a bid quoted short of the delivery basis that states no cost to reach it."""
+        basis = self.tender.evaluation.delivery_basis
+        if basis is None:
+            return []
+        order = ("EXW", "FCA", "FOB", "CIP", "DAP", "DDP")
+        problems = []
+        for i, bid in enumerate(self.bids):
+            if bid.incoterm is None:
+                problems.append(Problem(f"bids[{i}].incoterm", f"is not stated; the tender "
+                                        f"compares bids on {basis}", severity="warning"))
+                continue
+            costs = [bid.inland_transport, bid.insurance, bid.port_charges]
+            amounts = [c.amount if isinstance(c, Money) else c for c in costs]
+            if order.index(bid.incoterm) < order.index(basis) and not any(amounts):
+                problems.append(Problem(
+                    f"bids[{i}].incoterm", f"{bid.incoterm} is short of the delivery basis "
+                    f"{basis}, but the bid states no inland_transport, insurance or "
+                    "port_charges to reach it", value=bid.incoterm, severity="warning"))
+        return problems
 
     def _fleet_problems(self, known):
         settings = self.tender

@@ -214,6 +214,21 @@ class TestDeliveryTermsAndDuties:
         tender = with_settings(small(rules=rules, **self.TERMS), perspective="economic")
         assert row(tender)["pv_duties"] == 0.0
 
+    def test_a_bid_short_of_the_basis_without_costs_is_warned(self):
+        from fleetcalc.validation import problems_of
+
+        tender = small(rules=EvaluationRules(delivery_basis="CIP"), incoterm="EXW")
+        warned = [p for p in problems_of(tender) if p.path.endswith("incoterm")]
+        assert warned and warned[0].severity == "warning"
+        assert not [p for p in problems_of(small(rules=EvaluationRules(delivery_basis="CIP"),
+                                                 **self.TERMS)) if p.path.endswith("incoterm")]
+
+    def test_an_indexed_bid_is_non_responsive_where_fixed_prices_are_required(self):
+        rules = EvaluationRules(price_basis="fixed")
+        assert evaluate(small(rules=rules)).ranking.loc["A", "responsive"]
+        assert not evaluate(small(rules=rules, price_basis="indexed")).ranking.loc[
+            "A", "responsive"]
+
     def test_the_evaluation_table_shows_each_line(self):
         from fleetcalc.reports.evaluation_table import evaluation_table
 
