@@ -251,7 +251,7 @@ def test_a_blank_inside_the_reference_rates_is_reported(tmp_path, forms, tender)
         read_forms([form], tender, replace=True)
     wb = openpyxl.load_workbook(form)
     row = _row_of(wb["Financing"], "financing.reference_rate[1]")
-    assert [str(p) for p in caught.value.problems] == [
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
         f"{form}, sheet 'Financing', cell C{row}: financing.reference_rate[1]: is blank; give "
         "a value for every year up to the last one given"]
 
@@ -279,7 +279,7 @@ def test_formula_like_text_is_written_and_read_as_text(tmp_path, tender):
 def test_a_duplicate_bidder_without_replace_names_the_cell(forms, tender):
     with pytest.raises(fleetcalc.TenderError) as caught:
         read_forms([forms[0]], tender, tender_source="t.toml")
-    assert [str(p) for p in caught.value.problems] == [
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
         f"{forms[0]}, sheet 'Price schedule', cell C5: bids[Wabtec (GE Transportation)].bidder"
         " = 'Wabtec (GE Transportation)': already has a bid in t.toml; use --replace to "
         "replace it"]
@@ -310,7 +310,7 @@ def test_a_currency_without_an_amount_is_reported(forms, tender):
     wb.save(forms[2])
     with pytest.raises(fleetcalc.TenderError) as caught:
         read_forms([forms[2]], tender, replace=True)
-    assert [str(p) for p in caught.value.problems] == [
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
         f"{forms[2]}, sheet 'Price schedule', cell E{row}: initial_support = 'USD': has a "
         "currency but no amount in column C"]
 
@@ -320,7 +320,8 @@ def test_a_form_for_another_tender_is_a_warning(forms, tender):
 
     other = attrs.evolve(tender, tender=attrs.evolve(tender.tender, name="Another tender"))
     result, report = read_forms([forms[0]], other, replace=True)
-    assert [str(p) for p in report["warnings"]] == [
+    # the example's own tender warnings (not about the form) are left out
+    assert [str(p) for p in report["warnings"] if str(p).startswith(str(forms[0]))] == [
         f"{forms[0]}, sheet 'About', cell B5: (file): was issued for the tender "
         f"{tender.tender.name!r}, not 'Another tender'"]
 
