@@ -106,17 +106,22 @@ def real_factors(inflation, periods):
         periods, dtype=float)
 
 
-def conversion_factors(settings, currency, periods):
-    r"""Multiplier of year-``t`` flows in ``currency`` after conversion at ``t = 0`` [-].
+def conversion_factors(rate0, path, periods, *, shadow_factor=1.0):
+    r"""Multiplier of year-``t`` flows in a currency after conversion at ``t = 0`` [-].
 
-    :math:`g_c(t)` times, in the economic perspective, the SERF for a foreign
-    currency.
+    :math:`g_c(t)\,\phi`: the relative path of :func:`relative_path` times
+    the shadow exchange rate factor :math:`\phi` (1 in the financial
+    perspective, and for the buyer's own currency).
 
     Parameters
     ----------
-    settings : fleetcalc.TenderSettings
-    currency : str
+    rate0 : float
+        Rate at ``t = 0`` [base/unit] (1 for the base currency).
+    path : float, sequence of float or None
+        Real drift per year, list of rates, or None (flat).
     periods : int
+    shadow_factor : float
+        SERF :math:`\phi` [-].
 
     Returns
     -------
@@ -124,21 +129,9 @@ def conversion_factors(settings, currency, periods):
 
     Examples
     --------
-    >>> from fleetcalc.tender import Prices, TenderSettings
-    >>> s = TenderSettings(name="x", base_currency="USD", evaluation_year=2026,
-    ...                    horizon_years=2, discount_rate=0.08, annual_km=1.0,
-    ...                    prices=Prices(diesel_per_litre=1.0), exchange_rates={"PKR": 0.004},
-    ...                    exchange_rate_paths={"PKR": -0.5})
-    >>> conversion_factors(s, "PKR", 3).tolist()
+    >>> conversion_factors(0.004, -0.5, 3).tolist()
     [1.0, 0.5, 0.25]
+    >>> conversion_factors(1.0, None, 2, shadow_factor=1.1).tolist()
+    [1.1, 1.1]
     """
-    base = settings.base_currency
-    if currency == base:
-        factors = np.ones(periods)
-    else:
-        factors = relative_path(settings.rate(currency),
-                                settings.exchange_rate_paths.get(currency), periods)
-    local = settings.local_currency or base
-    if settings.perspective == "economic" and currency != local:
-        factors = factors * float(settings.shadow_exchange_rate_factor)
-    return factors
+    return relative_path(rate0, path, periods) * float(shadow_factor)

@@ -186,6 +186,18 @@ def _currency_of(value, default):
     return value.currency if isinstance(value, Money) else default
 
 
+def _conversion_factors(settings, code, periods):
+    """Exchange-rate (and, economic perspective, SERF) multipliers of flows in ``code``."""
+    local = settings.local_currency or settings.base_currency
+    serf = (settings.shadow_exchange_rate_factor
+            if settings.perspective == "economic" and code != local else 1.0)
+    if code == settings.base_currency:
+        return currency.conversion_factors(1.0, None, periods, shadow_factor=serf)
+    return currency.conversion_factors(settings.rate(code),
+                                       settings.exchange_rate_paths.get(code), periods,
+                                       shadow_factor=serf)
+
+
 def _money_terms(tender, periods):
     """Money conventions of the evaluation (perspective, currency paths, emissions).
 
@@ -202,7 +214,7 @@ def _money_terms(tender, periods):
                             default=0) + 1
 
     def factors(code, length=periods):
-        return currency.conversion_factors(settings, code, length)
+        return _conversion_factors(settings, code, length)
 
     index = {c: i for i, c in enumerate(CATEGORIES)}
     conversion = np.ones((len(bids), len(CATEGORIES), periods))
@@ -411,12 +423,11 @@ def fleet_baseline_cash_flows(tender, arrays):
     conversion = np.ones((n, len(CATEGORIES), horizon + 1))
     fuel_code = _currency_of(settings.prices.diesel_per_litre, settings.base_currency)
     for i, c in enumerate(cohorts):
-        conversion[i, index["energy"]] = currency.conversion_factors(settings, fuel_code,
-                                                                     horizon + 1)
+        conversion[i, index["energy"]] = _conversion_factors(settings, fuel_code, horizon + 1)
         conversion[i, index["emissions"]] = 1.0
         for category, name in (("maintenance", "maintenance_per_km"),
                                ("overhaul", "overhaul_cost")):
-            conversion[i, index[category]] = currency.conversion_factors(
+            conversion[i, index[category]] = _conversion_factors(
                 settings, _currency_of(getattr(c, name), c.currency or settings.base_currency),
                 horizon + 1)
     return lifecycle_cash_flows(
