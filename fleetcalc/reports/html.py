@@ -485,7 +485,7 @@ def _evaluation_report(result, table, rows):
                 continue  # the rate is in the read-out table; the margin in evaluated prices
             lines.setdefault(record["bidder"], []).append(record)
     adjustments = [{"bidder": b, "number": bids[b][0], "lines": lines.get(b, [])}
-                   for b in table["bidders"]]
+                   for b in bids]
     groups = {b: (result.ranking.loc[b, "preference_group"]
                   if "preference_group" in result.ranking else None) for b in table["bidders"]}
     responsive = [r for r in rows if r["responsive"] and r["finite"]]
@@ -501,7 +501,8 @@ def _evaluation_report(result, table, rows):
                           "quantity": bid.quantity, "currency": bid.currency,
                           "bid_amount": bid_amount, "base_amount": base_amount,
                           "evaluated_cost": responsive[0]["evaluated_cost"]}
-    return {"received": received, "responsiveness": responsiveness,
+    return {"order": [(number, b) for b, (number, _) in bids.items()],
+            "received": received, "responsiveness": responsiveness,
             "adjustments": adjustments, "groups": groups,
             "ranked": responsive, "recommendation": recommendation,
             "sources": _WORKBOOK_SOURCES,
