@@ -25,6 +25,7 @@ __all__ = [
     "tornado",
     "decisive_lines_waterfall",
     "decisive_line_label",
+    "table_adds_up",
     "available_charts",
     "has_demand",
     "save_charts",
@@ -740,14 +741,43 @@ def _decisive_pairs(result):
     costs that are not finite, a result without the evaluation table's inputs)."""
     from fleetcalc.reports.evaluation_table import decisive_lines  # noqa: PLC0415
 
+    if not table_adds_up(result):
+        return []
+    return decisive_lines(result)
+
+
+def table_adds_up(result):
+    """True if the bid evaluation table adds up to the ranking's evaluated costs.
+
+    The rows marked ``in_total`` must add up to each bid's evaluated price, and
+    with the domestic preference to its ``evaluated_cost`` (to the currency
+    unit), with every cost finite: a decomposition that does not add up (a
+    result altered after :func:`fleetcalc.evaluate`) is not drawn.
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+
+    Returns
+    -------
+    bool
+    """
+    from fleetcalc.reports.evaluation_table import evaluation_table  # noqa: PLC0415
+
     ranking = result.ranking
-    if "evaluated_cost_before_preference" not in ranking or not np.isfinite(
-            ranking["evaluated_cost"].astype(float)).all():
-        return []
+    if "evaluated_cost_before_preference" not in ranking or "domestic_preference" not in ranking:
+        return False
     try:
-        return decisive_lines(result)
-    except (KeyError, AttributeError, TypeError):
-        return []
+        table = evaluation_table(result)
+    except (KeyError, AttributeError, TypeError, ValueError):
+        return False
+    bidders = [c for c in table.columns if c not in ("label", "section", "in_total")]
+    parts = table.loc[table["in_total"], bidders].astype(float).sum()
+    total = parts + table.loc["domestic_preference", bidders].astype(float).fillna(0.0)
+    cost = ranking["evaluated_cost"].reindex(bidders).astype(float)
+    before = table.loc["evaluated_price", bidders].astype(float)
+    return bool(np.isfinite(cost).all() and np.allclose(parts, before, rtol=0, atol=1.0)
+                and np.allclose(total, cost, rtol=0, atol=1.0))
 
 
 def render_png(draw):

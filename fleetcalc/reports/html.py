@@ -388,15 +388,13 @@ _WORKBOOK_SOURCES = {
 
 def _evaluation_table(result):
     """The bid evaluation table (World Bank / ADB form order) for the template; None when the
-    result cannot give it (no ranking of the adjustments)."""
+    result cannot give it, or its rows do not add up to the ranking's evaluated costs."""
+    from fleetcalc.reports.charts import table_adds_up  # noqa: PLC0415
     from fleetcalc.reports.evaluation_table import evaluation_table_rows  # noqa: PLC0415
 
-    if "evaluated_cost_before_preference" not in result.ranking:
+    if not table_adds_up(result):  # never a table whose figures contradict the ranking
         return None
-    try:
-        rows = evaluation_table_rows(result)
-    except (KeyError, AttributeError, TypeError, ValueError):
-        return None
+    rows = evaluation_table_rows(result)
     bidders = list(rows[0]["values"]) if rows else []
     return {"bidders": bidders, "rows": rows,
             "by_key": {row["key"]: row for row in rows}}

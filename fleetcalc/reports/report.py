@@ -13,7 +13,7 @@ __all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_repo
 
 
 def write_report(result, directory, *, source_bytes=None, simulation=None, force=False,
-                 inputs=()):
+                 inputs=(), log_entry=None):
     """Write ``report.html``, ``evaluation.xlsx`` and ``charts/*.png``.
 
     The files are first written to a temporary folder inside ``directory``
@@ -37,6 +37,9 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
         Replace files in ``directory`` that fleetcalc did not write.
     inputs : iterable of path, optional
         Input files, never written over.
+    log_entry : dict, optional
+        The decision-log entry of this evaluation (``report --log``), listed in
+        the HTML footer (:func:`fleetcalc.reports.html.write_html`).
 
     Returns
     -------
@@ -69,14 +72,16 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
                                  "through links")
     try:
         return _write_report(result, directory, source_bytes=source_bytes,
-                             simulation=simulation, force=force, inputs=inputs)
+                             simulation=simulation, force=force, inputs=inputs,
+                             log_entry=log_entry)
     except OutputWriteError:
         raise
     except OSError as exc:
         raise OutputWriteError(f"{exc.filename or directory}: {exc.strerror or exc}") from None
 
 
-def _write_report(result, directory, *, source_bytes, simulation, force, inputs):
+def _write_report(result, directory, *, source_bytes, simulation, force, inputs,
+                  log_entry=None):
     import shutil  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
@@ -91,7 +96,7 @@ def _write_report(result, directory, *, source_bytes, simulation, force, inputs)
     try:
         staged = {
             "html": write_html(result, staging / "report.html", source_bytes=source_bytes,
-                               simulation=simulation),
+                               simulation=simulation, log_entry=log_entry),
             "workbook": write_workbook(result, staging / "evaluation.xlsx",
                                        simulation=simulation),
         }
