@@ -594,6 +594,40 @@ class TestEvaluationReport:
             sheets = re.findall(r"sheet \u201c([^\u201d]+)\u201d", source[1])
             assert sheets and set(sheets) <= set(SHEETS), (table, sheets)
 
+    def test_the_named_sheets_and_columns_are_in_the_workbook(self, result, tmp_path):
+        """The sources under the tables name sheets, header columns, Assumptions rows and
+        Adjustments stages that the workbook written beside the report really holds."""
+        import openpyxl
+
+        from fleetcalc.reports.html import WORKBOOK_SOURCES
+
+        path = write_report(result, tmp_path)["workbook"]
+        book = openpyxl.load_workbook(path, read_only=True)
+        stages = {str(row[3]) for row in book["Adjustments"].iter_rows(min_row=2,
+                                                                        values_only=True)}
+        assumptions = {(str(row[0]), str(row[1])) for row in
+                       book["Assumptions"].iter_rows(min_row=2, values_only=True)}
+        checked = 0
+        for sources in WORKBOOK_SOURCES.values():
+            for sheet, kind, names in sources:
+                if kind == "columns":
+                    header = [str(c) for c in next(book[sheet].iter_rows(max_row=1,
+                                                                         values_only=True))]
+                    for name in names:
+                        assert any(h == name or h.startswith(name + " [") for h in header), (
+                            sheet, name, header)
+                elif kind == "stages":
+                    assert set(names) <= stages, (names, stages)
+                else:
+                    for name in names:
+                        if name.startswith("Tender settings"):  # a section of rows
+                            assert any(s == name for s, _ in assumptions), name
+                        else:
+                            section, parameter = name.replace("Bid n", "Bid 1").rsplit(": ", 1)
+                            assert (section, parameter) in assumptions, name
+                checked += 1
+        assert checked == 7
+
     def test_forms_in_order_with_responsiveness_and_recommendation(self, html, data):
         section = html.split('<section id="evaluation-report"', 1)[1].split("</section>", 1)[0]
         headings = re.findall(r"<h3>\d\. ([^<]+)</h3>", section)

@@ -370,20 +370,28 @@ _LINE_NOUNS = {
     "quantity": "the quantity normalisation",
 }
 
-#: Where the workbook holds each figure of the bid evaluation report.
-_WORKBOOK_SOURCES = {
-    "read_out": "sheet \u201cAssumptions\u201d, rows \u201cBid n\u201d: currency, unit_price, "
-                "quantity; rows \u201cTender settings: exchange_rates\u201d",
-    "corrections": "sheet \u201cAssumptions\u201d, rows \u201cBid n: evaluation\u201d: "
-                   "arithmetic_correction, discount; sheet \u201cAdjustments\u201d, stages "
-                   "correction and discount (valued as paid)",
-    "responsiveness": "sheet \u201cSummary\u201d, columns Rank (\u201cnot ranked\u201d) and "
-                      "Non responsive reason",
-    "adjustments": "sheet \u201cAdjustments\u201d, columns Adjustment, Amount, Stage, Basis",
-    "evaluated": "sheet \u201cSummary\u201d, columns LCC NPV, Evaluated cost before preference, "
-                 "Domestic preference, Evaluated cost",
-    "ranking": "sheet \u201cSummary\u201d, columns Rank and Evaluated cost",
+#: Where the workbook holds each figure of the bid evaluation report:
+#: ``(sheet, "columns" | "rows" | "stages", names)`` per table.
+WORKBOOK_SOURCES = {
+    "read_out": (("Assumptions", "rows", ("Bid n: currency", "Bid n: unit_price",
+                                          "Bid n: quantity",
+                                          "Tender settings: exchange_rates")),),
+    "corrections": (("Assumptions", "rows", ("Bid n: evaluation: arithmetic_correction",
+                                             "Bid n: evaluation: discount")),
+                    ("Adjustments", "stages", ("correction", "discount"))),
+    "responsiveness": (("Summary", "columns", ("Responsive", "Non responsive reason")),),
+    "adjustments": (("Adjustments", "columns", ("Adjustment", "Amount", "Stage", "Basis")),),
+    "evaluated": (("Summary", "columns", ("LCC NPV", "Evaluated cost before preference",
+                                          "Preference group", "Domestic preference",
+                                          "Evaluated cost")),),
+    "ranking": (("Summary", "columns", ("Rank", "Evaluated cost")),),
 }
+
+
+def _source_text(sources):
+    """``sheet “Summary”, columns LCC NPV, Evaluated cost``; sources joined by ``; ``."""
+    return "; ".join(f"sheet \u201c{sheet}\u201d, {kind} " + ", ".join(names)
+                     for sheet, kind, names in sources)
 
 
 def _evaluation_table(result):
@@ -503,7 +511,7 @@ def _evaluation_report(result, table, rows):
             "received": received, "responsiveness": responsiveness,
             "adjustments": adjustments, "groups": groups,
             "ranked": responsive, "recommendation": recommendation,
-            "sources": _WORKBOOK_SOURCES,
+            "sources": {k: _source_text(v) for k, v in WORKBOOK_SOURCES.items()},
             "signatories": 5}
 
 
