@@ -47,14 +47,18 @@ currency and ``evaluated_cost = lcc_npv + total``.
 
 from __future__ import annotations
 
+import typing
+
 import attrs
 import numpy as np
-import pandas as pd
 
 from fleetcalc import evaluation_rules, finance, fleet, schedules
 from fleetcalc.exceptions import Problem
 from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import has_errors
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["STAGES", "KINDS", "AdjustmentResult", "evaluate_adjustments", "evaluation_delivery",
            "contract_availability", "loaded_availability", "expected_damages",
@@ -431,6 +435,7 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
         factor (the Monte Carlo engine relies on it), as long as the group
         of the lowest bid before the domestic preference does not change.
     """
+
     settings = tender.tender
     rules = settings.evaluation
     base = settings.base_currency
@@ -567,6 +572,8 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
 
 
 def _frame(rows, tender):
+    import pandas as pd  # noqa: PLC0415 - heavy; imported when the lines are built
+
     lines = pd.DataFrame(rows, columns=_COLUMNS).astype({"amount": float})
     order = {s: i for i, s in enumerate(STAGES)}
     bidders = [bid.bidder for bid in tender.bids]
@@ -585,6 +592,8 @@ def _totals(rows, tender):
 
 def _preference(tender, evaluated, responsive, rho, corrected, price_scope, price_after):
     """The domestic preference by groups, one row per bid."""
+    import pandas as pd  # noqa: PLC0415 - heavy; imported when the lines are built
+
     rules = tender.tender.evaluation
     base = tender.tender.base_currency
     bids = tender.bids

@@ -31,6 +31,7 @@ from fleetcalc._arrays import first_bad as _first_bad
 from fleetcalc._arrays import non_negative as _non_negative
 
 __all__ = [
+    "effective_overhaul_interval",
     "age_at_year_start",
     "virtual_age",
     "failure_rate_multiplier",
@@ -39,10 +40,6 @@ __all__ = [
 
 #: Tolerance on ``age / interval`` so that e.g. 0.3 / 0.1 counts 3 overhauls.
 _RATIO_TOLERANCE = 1e-9
-
-
-
-
 
 
 def _growth(name, value):
@@ -56,6 +53,50 @@ def _growth(name, value):
     return arr
 
 
+def effective_overhaul_interval(overhaul_interval_years, service_life_years):
+    r"""Overhaul interval that takes effect: 0 (none) unless shorter than the life.
+
+    Parameters
+    ----------
+    overhaul_interval_years : float or array_like
+        Declared overhaul interval :math:`I` [year]; ``None``, NaN or 0 for
+        none.
+    service_life_years : float or array_like
+        Service life :math:`L` of the unit [year].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`I` where :math:`0 < I < L`, else 0 [year] (0 = no overhaul:
+        no overhaul downtime, cost or virtual-age reset).
+
+    Raises
+    ------
+    ValueError
+        If an interval or a life is negative.
+
+    Notes
+    -----
+    The first overhaul of a unit falls at age :math:`I`; a unit retires at
+    age :math:`L`, so with :math:`I \ge L` no overhaul is ever performed
+    and none may be counted as downtime: the long-run overhaul rate
+    :math:`1 / I` would otherwise charge downtime for an overhaul that
+    never happens. This is the one place the rule lives; the deterministic
+    evaluation and the Monte Carlo engine both call it.
+
+    Examples
+    --------
+    >>> effective_overhaul_interval([8, 30, 40, 0], 30)
+    array([8., 0., 0., 0.])
+    >>> effective_overhaul_interval(None, 30)
+    0.0
+    """
+    interval = np.asarray(np.nan if overhaul_interval_years is None
+                          else overhaul_interval_years, dtype=float)
+    interval = _non_negative("overhaul_interval_years", np.where(np.isnan(interval), 0.0,
+                                                                 interval))
+    life = _non_negative("service_life_years", service_life_years)
+    return _finish(np.where((interval > 0) & (interval < life), interval, 0.0))
 
 
 def age_at_year_start(year, commissioning_year):

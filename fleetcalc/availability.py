@@ -42,14 +42,6 @@ __all__ = [
 _SHARE_TOLERANCE = 1e-12
 
 
-
-
-
-
-
-
-
-
 def _up_fraction(up, down):
     """Long-run up-time share ``up / (up + down)`` of an alternating process.
 
@@ -59,7 +51,28 @@ def _up_fraction(up, down):
     up, down = np.broadcast_arrays(up, down)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = up / (up + down)
-    return np.where(np.isposinf(up) & np.isfinite(down), 1.0, ratio)
+    never_fails = np.isposinf(up)
+    if not never_fails.any():
+        return ratio
+    return np.where(never_fails & np.isfinite(down), 1.0, ratio)
+
+
+def _scheduled_share(scheduled_maintenance_days, overhaul_downtime_days, overhauls_per_year,
+                     days_per_year):
+    """Kernel of :func:`scheduled_downtime_share`, without argument checks [-].
+
+    Callers guarantee non-negative inputs and a share ``<= 1 + 1e-12`` (the
+    Monte Carlo engine checks the supports of drawn inputs before a run);
+    round-off above 1 is clipped exactly as in the public function.
+    """
+    share = (scheduled_maintenance_days + overhauls_per_year * overhaul_downtime_days)
+    share = share / days_per_year
+    return np.minimum(share, 1.0)
+
+
+def _annual_availability(mtbf_hours, mean_downtime_hours, scheduled_share):
+    """Kernel of :func:`annual_availability`, without argument checks [-]."""
+    return (1.0 - scheduled_share) * _up_fraction(mtbf_hours, mean_downtime_hours)
 
 
 def inherent_availability(mtbf_hours, mttr_hours):
@@ -244,7 +257,7 @@ def scheduled_downtime_share(
             f"must not exceed days_per_year (share <= 1), got share "
             f"{_first_bad(share, too_long)!r}"
         )
-    return _finish(np.minimum(share, 1.0))
+    return _finish(_scheduled_share(sched, oh_days, oh_rate, days))
 
 
 def annual_availability(mtbf_hours, mean_downtime_hours, scheduled_share):
@@ -317,4 +330,4 @@ def annual_availability(mtbf_hours, mean_downtime_hours, scheduled_share):
     mtbf = _non_negative("mtbf_hours", mtbf_hours)
     mdt = _non_negative("mean_downtime_hours", mean_downtime_hours)
     share = _share("scheduled_share", scheduled_share)
-    return _finish((1.0 - share) * _up_fraction(mtbf, mdt))
+    return _finish(_annual_availability(mtbf, mdt, share))

@@ -13,9 +13,7 @@ import warnings
 import attrs
 import numpy as np
 
-import pandas as pd
-
-from fleetcalc import finance, fleet, fleet_distribution, schedules
+from fleetcalc import ageing, finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
 from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, ledger_payments,
@@ -103,10 +101,9 @@ def _reliability(units, settings):
                                                dtype=float),
         "overhaul_downtime_days": np.array([u.overhaul_downtime_days for u in units],
                                            dtype=float),
-        # an interval not shorter than the life means no overhaul ever happens
-        "overhaul_interval_years": np.array([
-            (u.overhaul_interval_years or 0) if (u.overhaul_interval_years or 0)
-            < u.service_life_years else 0 for u in units]),
+        "overhaul_interval_years": ageing.effective_overhaul_interval(
+            np.array([u.overhaul_interval_years or 0 for u in units], dtype=float),
+            np.array([u.service_life_years for u in units], dtype=float)),
         "failure_rate_growth": np.array([u.ageing.failure_rate_growth for u in units]),
         "overhaul_restoration": np.array([u.ageing.overhaul_restoration for u in units]),
     }
@@ -189,6 +186,12 @@ def tender_arrays(tender):
     Returns
     -------
     TenderArrays
+        Its ``fleet.outlook.distribution``
+        (:class:`fleetcalc.fleet_distribution.CountDistribution`, bids x years x
+        counts) is the distribution of available units. It is computed once
+        for given fleet inputs: :func:`fleetcalc.fleet.fleet_outlook` keeps the
+        last few, so calling this again for the same tender (or for a tender
+        differing only in money, fuel or distance) reuses it.
     """
     settings = tender.tender
     bids = tender.bids
@@ -320,13 +323,18 @@ def fleet_baseline_cash_flows(tender, arrays):
     )
 
 
-def evaluate(tender):
+def evaluate(tender, *, arrays=None):
     """Evaluate every bid of a tender on net-present-value life-cycle cost.
 
     Parameters
     ----------
     tender : fleetcalc.Tender
         A tender, e.g. from :func:`fleetcalc.load_tender`.
+    arrays : TenderArrays, optional
+        ``tender_arrays(tender)`` if the caller already has it (e.g. the
+        Monte Carlo model builder), so that it is not computed again; it
+        must come from this very tender. Its ``fleet.outlook.distribution``
+        is the distribution of available units the evaluation used.
 
     Returns
     -------
@@ -357,7 +365,14 @@ def evaluate(tender):
         category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
                     else TenderWarning)
         warnings.warn(str(problem), category, stacklevel=2)
-    arrays = tender_arrays(tender)
+    return _evaluate_arrays(tender, tender_arrays(tender) if arrays is None else arrays,
+                            problems)
+
+
+def _evaluate_arrays(tender, arrays, problems):
+    """:func:`evaluate` of a tender already validated (``problems``) and converted."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     flows = cash_flows(arrays)
     years = np.arange(arrays.periods)
     rate = arrays.discount_rate
@@ -429,6 +444,8 @@ def _price_adjustment_effect(tender, arrays):
 
 def _financing_frames(tender, arrays):
     """Loan schedules (nominal, base currency) and per-bid financing results."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     loans = arrays.financing
     n_bids = len(tender.bids)
     if not loans.financed.any():
@@ -455,31 +472,39 @@ def _financing_frames(tender, arrays):
 
 def _fleet_frames(tender, arrays):
     """The fleet projection as tables: by cohort, by year, and a summary per bid."""
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
     settings = tender.tender
     projection = arrays.fleet
     outlook = projection.outlook
     horizon = settings.horizon_years
     bidders = [b.bidder for b in tender.bids]
     years = np.arange(1, horizon + 1)
-    rows = []
-    for b, bid in enumerate(tender.bids):   # one block of rows per bid: bids x cohorts
-        units = projection.batch_units[b][:, 1:]
-        cohorts = [(name, projection.cohort_units[c, 1:], projection.cohort_ages[c, 1:],
-                    projection.cohort_availability[c, 1:])
-                   for c, name in enumerate(projection.cohort_names)]
-        cohorts.append((f"new: {bid.model}", units.sum(axis=0),
-                        fleet.unit_weighted_mean(projection.batch_ages[b][:, 1:], units, axis=0),
-                        fleet.unit_weighted_mean(projection.batch_availability[b][:, 1:], units, axis=0)))
-        for name, n, age, avail in cohorts:
-            keep = n > 0
-            rows.append(pd.DataFrame({
-                "bidder": bid.bidder, "year": years[keep],
-                "calendar_year": settings.evaluation_year + years[keep] - 1,
-                "cohort": name, "units": n[keep], "mean_age": age[keep],
-                "availability": avail[keep], "available_units": n[keep] * avail[keep]}))
-    frame = pd.concat(rows, ignore_index=True).sort_values(
-        ["bidder", "year"], key=lambda col: col.map(bidders.index) if col.name == "bidder"
-        else col, kind="stable").reset_index(drop=True)
+    n_bids, n_cohorts = len(bidders), len(projection.cohort_names)
+    # groups (bids, existing cohorts + the bid's new units, years 1..H)
+    own_units = projection.batch_units[:, :, 1:]
+    units = np.concatenate([np.broadcast_to(projection.cohort_units[:, 1:],
+                                            (n_bids, n_cohorts, horizon)),
+                            own_units.sum(axis=1)[:, None]], axis=1)
+    ages = np.concatenate([np.broadcast_to(projection.cohort_ages[:, 1:],
+                                           (n_bids, n_cohorts, horizon)),
+                           fleet.unit_weighted_mean(projection.batch_ages[:, :, 1:], own_units,
+                                                    axis=1)[:, None]], axis=1)
+    avail = np.concatenate([np.broadcast_to(projection.cohort_availability[:, 1:],
+                                            (n_bids, n_cohorts, horizon)),
+                            fleet.unit_weighted_mean(projection.batch_availability[:, :, 1:],
+                                                     own_units, axis=1)[:, None]], axis=1)
+    names = np.array([list(projection.cohort_names) + [f"new: {bid.model}"]
+                      for bid in tender.bids], dtype=object).reshape(n_bids, n_cohorts + 1)
+    # rows in the order bid, year, cohort (existing cohorts, then the new units)
+    b, k, c = np.nonzero(np.swapaxes(units, 1, 2) > 0)
+    n = units[b, c, k]
+    frame = pd.DataFrame({
+        "bidder": np.array(bidders, dtype=object)[b], "year": years[k],
+        "calendar_year": settings.evaluation_year + years[k] - 1,
+        "cohort": names[b, c], "units": n, "mean_age": ages[b, c, k],
+        "availability": avail[b, c, k], "available_units": n * avail[b, c, k],
+        "demand": projection.demand[1:][k], "p_meet_demand": outlook.p_meet_demand[b, 1 + k]})
     by_year = pd.DataFrame({
         "bidder": np.repeat(bidders, horizon),
         "year": np.tile(years, len(bidders)),
@@ -490,8 +515,6 @@ def _fleet_frames(tender, arrays):
         "p_meet_demand": outlook.p_meet_demand[:, 1:].reshape(-1),
         "shortfall_unit_days": outlook.shortfall_unit_days[:, 1:].reshape(-1),
     })
-    frame = frame.merge(by_year[["bidder", "year", "demand", "p_meet_demand"]],
-                        on=["bidder", "year"], how="left")
     own = fleet.unit_weighted_mean(projection.batch_availability[:, :, 1:],
                          projection.batch_units[:, :, 1:], axis=(1, 2))
     summary = {

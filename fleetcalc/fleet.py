@@ -24,6 +24,9 @@ groups, computed exactly (:func:`fleetcalc.fleet_distribution.available_units_pm
 
 from __future__ import annotations
 
+import collections
+import threading
+
 import attrs
 import numpy as np
 
@@ -185,12 +188,45 @@ class FleetOutlook:
         :math:`P(X \\ge D)` [-].
     shortfall_unit_days : numpy.ndarray
         Expected missing locomotive-days :math:`365\\,E[\\max(0, D - X)]` [unit-day].
+    distribution : fleetcalc.fleet_distribution.CountDistribution or None
+        The distribution of the available units behind these figures, shape
+        ``(..., H + 1, W)`` over the window of counts that matter; kept so
+        that it is computed once per evaluation.
     """
 
     units: np.ndarray
     expected_available: np.ndarray
     p_meet_demand: np.ndarray
     shortfall_unit_days: np.ndarray
+    distribution: fleet_distribution.CountDistribution | None = None
+
+
+#: Outlooks of the last few distinct inputs (an evaluation and the tender
+#: arrays a simulation builds from the same tender share one computation).
+_OUTLOOK_CACHE: collections.OrderedDict = collections.OrderedDict()
+_OUTLOOK_CACHE_SIZE = 4
+_OUTLOOK_CACHE_BYTES = 64 * 2**20   # largest pmf kept [byte]
+_OUTLOOK_LOCK = threading.Lock()
+
+
+def _digest(*arrays):
+    """Key of the exact contents (dtype, shape, bytes) of arrays."""
+    import hashlib  # noqa: PLC0415 - loads OpenSSL; only when an outlook is computed
+
+    h = hashlib.blake2b(digest_size=20)
+    for arr in arrays:
+        arr = np.ascontiguousarray(arr)
+        h.update(f"{arr.dtype.str}{arr.shape}".encode())
+        h.update(arr.view(np.uint8).reshape(-1) if arr.size else b"")
+    return h.digest()
+
+
+def _read_only(outlook):
+    for value in (outlook.units, outlook.expected_available, outlook.p_meet_demand,
+                  outlook.shortfall_unit_days, outlook.distribution.pmf,
+                  outlook.distribution.offset, outlook.distribution.total):
+        value.flags.writeable = False
+    return outlook
 
 
 def fleet_outlook(units, unit_availability, demand):
@@ -209,12 +245,19 @@ def fleet_outlook(units, unit_availability, demand):
     Returns
     -------
     FleetOutlook
+        With its ``distribution``. The outlooks of the last four distinct
+        fleets (inputs of at most 3 dimensions, pmf up to 64 MiB) are kept,
+        with read-only arrays, so evaluating a tender and building its
+        simulation compute the distribution once.
 
     Notes
     -----
     Units are independent, so the count available in a year is
     :math:`X = \sum_g \mathrm{Binomial}(n_g, A_g)`, computed exactly by
-    convolution; then
+    convolution over the counts that hold all but 2e-300 of its mass
+    (:func:`fleetcalc.fleet_distribution.available_units_distribution`; groups
+    with no units in a year are skipped, so the work grows with the groups in
+    service, not with the horizon squared); then
 
     .. math::
         P(X \ge D), \qquad \text{shortfall} = 365\, E[\max(0, D - X)]
@@ -232,12 +275,27 @@ def fleet_outlook(units, unit_availability, demand):
     # groups on the last axis for the distribution: (..., H + 1, n_groups)
     units_t = np.swapaxes(units, -1, -2)
     avail_t = np.swapaxes(avail, -1, -2)
-    pmf = fleet_distribution.available_units_pmf(units_t, avail_t)
     demand = np.asarray(demand, dtype=np.int64).copy()
     demand[..., 0] = 0
-    return FleetOutlook(
+    # one fleet (bids x groups x years) is kept; batches of Monte Carlo draws are not
+    key = _digest(units_t, avail_t, demand) if avail_t.ndim <= 3 else None
+    with _OUTLOOK_LOCK:
+        if key in _OUTLOOK_CACHE:
+            _OUTLOOK_CACHE.move_to_end(key)
+            return _OUTLOOK_CACHE[key]
+    dist = fleet_distribution.available_units_distribution(units_t, avail_t)
+    outlook = FleetOutlook(
         units=units_t.sum(axis=-1),
         expected_available=(units_t * avail_t).sum(axis=-1),
-        p_meet_demand=fleet_distribution.p_meet_demand(pmf, demand),
-        shortfall_unit_days=DAYS_PER_YEAR * fleet_distribution.expected_shortfall(pmf, demand),
+        p_meet_demand=fleet_distribution.p_meet_demand(dist.pmf, demand, offset=dist.offset),
+        shortfall_unit_days=DAYS_PER_YEAR * fleet_distribution.expected_shortfall(
+            dist.pmf, demand, offset=dist.offset),
+        distribution=dist,
     )
+    if key is not None and dist.pmf.nbytes <= _OUTLOOK_CACHE_BYTES:
+        outlook = _read_only(outlook)   # shared by every caller from now on
+        with _OUTLOOK_LOCK:
+            _OUTLOOK_CACHE[key] = outlook
+            while len(_OUTLOOK_CACHE) > _OUTLOOK_CACHE_SIZE:
+                _OUTLOOK_CACHE.popitem(last=False)
+    return outlook

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import typing
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from fleetcalc import finance
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["EvaluationResult"]
 
@@ -48,6 +51,8 @@ def _records(frame):
 
 def _rank(values):
     """Rank 1 = lowest; ties share the lower rank ("competition" ranking); NaN: no rank."""
+    import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
+
     return pd.Series(values, dtype=float).rank(method="min").astype("Int64").array
 
 
@@ -130,6 +135,8 @@ class EvaluationResult:
                     financing_summary=None, price_adjustment_effect=None,
                     guarantee_loading=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
+        import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
+
         settings = tender.tender
         bidders = [bid.bidder for bid in tender.bids]
         by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
@@ -223,6 +230,8 @@ class EvaluationResult:
             bid that runs no km. ``evaluation_table`` and ``decisive_lines``:
             see :mod:`fleetcalc.reports.evaluation_table`.
         """
+        import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
+
         settings = self.tender.tender
         bids = []
         for bidder, row in self.ranking.iterrows():

@@ -129,7 +129,17 @@ def correlate(scores, cholesky):
     scores = np.asarray(scores, dtype=float)
     if cholesky is None:
         return scores
-    return scores @ np.asarray(cholesky, dtype=float).T
+    lower = np.asarray(cholesky, dtype=float)
+    # z_j = sum_k L_jk eps_k, term by term: no BLAS call (a 12 x 12 product gains nothing
+    # from threads), and each draw depends on its own scores only
+    out = np.empty_like(scores)
+    for j in range(lower.shape[0]):
+        column = out[:, j]
+        np.multiply(scores[:, 0], lower[j, 0], out=column)
+        for k in range(1, j + 1):
+            if lower[j, k] != 0.0:
+                column += scores[:, k] * lower[j, k]
+    return out
 
 
 def pert_shape(low, mode, high, *, lamb=4.0):
@@ -149,27 +159,58 @@ def _lognormal(mean, std):
     return np.log(mean) - 0.5 * sigma2, np.sqrt(sigma2)
 
 
+def _beta_exact(z, alpha, beta):
+    """Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
+
+    Below the median :math:`x = I^{-1}_{\Phi(z)}(\alpha, \beta)`; above it
+    :math:`1 - x = I^{-1}_{\Phi(-z)}(\beta, \alpha)`, so the upper tail does
+    not lose digits to ``Phi(z)`` rounding towards 1.
+    """
+    upper = z > 0
+    low = special.betaincinv(alpha, beta, special.ndtr(np.where(upper, 0.0, z)))
+    high = special.betaincinv(beta, alpha, special.ndtr(-np.where(upper, z, 0.0)))
+    x = np.where(upper, 1.0 - high, low)
+    return x, np.where(upper, high, 1.0 - low)
+
+
 @functools.lru_cache(maxsize=64)
 def _beta_table(alpha, beta):
-    """Exact Beta quantiles on a grid of normal scores, and log B(alpha, beta)."""
+    """Exact Beta quantiles and their slopes in z on a grid of normal scores.
+
+    Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\Phi(z_i)}(\alpha, \beta)`
+    (``scipy.special.betaincinv``) and the slopes
+    :math:`dx/dz = \varphi(z_i) / f(x_i)` with :math:`f` the Beta density.
+    """
     grid = np.linspace(-_Z_MAX, _Z_MAX, _TABLE_POINTS)
-    return grid, special.betaincinv(alpha, beta, special.ndtr(grid)), special.betaln(alpha,
-                                                                                     beta)
+    x, y = _beta_exact(grid, alpha, beta)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_pdf = (alpha - 1) * np.log(x) + (beta - 1) * np.log(y) - special.betaln(alpha, beta)
+        slope = np.exp(-0.5 * grid * grid - 0.5 * np.log(2.0 * np.pi) - log_pdf)
+    slope = np.where(np.isfinite(slope), slope, 0.0)
+    return grid[1] - grid[0], x, slope
 
 
 def _beta_quantile(z, u, alpha, beta):
-    """Beta quantile at ``u = Phi(z)``: table interpolation in z, then Newton steps."""
-    grid, table, log_b = _beta_table(float(alpha), float(beta))
-    x = np.interp(z, grid, table)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(1):
-            inner = (x > 0) & (x < 1)
-            density = np.exp((alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - log_b)
-            step = (special.betainc(alpha, beta, x) - u) / density
-            x = np.where(inner & np.isfinite(step), np.clip(x - step, 0.0, 1.0), x)
+    """Beta quantile at ``u = Phi(z)`` (``u`` unused: kept for callers): cubic Hermite interpolation in z of an exact table.
+
+    Each value depends on its own score only (no reduction over the draws),
+    so any split of the draws gives the same numbers.
+    """
+    step, table, slope = _beta_table(float(alpha), float(beta))
+    position = (np.clip(z, -_Z_MAX, _Z_MAX) + _Z_MAX) * (1.0 / step)
+    index = np.minimum(position.astype(np.intp), _TABLE_POINTS - 2)
+    t = position - index
+    x0, x1 = table[index], table[index + 1]
+    m0, m1 = slope[index] * step, slope[index + 1] * step
+    # Hermite basis in t: h00, h10, h01, h11
+    t2 = t * t
+    t3 = t2 * t
+    x = (2 * t3 - 3 * t2 + 1) * x0 + (t3 - 2 * t2 + t) * m0 + (3 * t2 - 2 * t3) * x1 + (
+        t3 - t2) * m1
+    np.clip(x, 0.0, 1.0, out=x)
     outside = np.abs(z) >= _Z_MAX
     if np.any(outside):
-        x = np.where(outside, special.betaincinv(alpha, beta, u), x)
+        x = np.where(outside, _beta_exact(z, alpha, beta)[0], x)
     return x
 
 
@@ -206,11 +247,12 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
       standard deviation :math:`\sigma`);
     * PERT: :math:`a + (b - a) I^{-1}_u(\alpha, \beta)` with
       :math:`\alpha = 1 + 4(c - a)/(b - a)`, :math:`\beta = 1 + 4(b - c)/(b - a)`
-      (Vose 2008, ch. 9). The Beta quantile is interpolated in a table of
-      exact values (``scipy.special.betaincinv``) on 32,769 normal scores
-      in :math:`[-8, 8]` and refined by one Newton step on
-      ``scipy.special.betainc``: it agrees with ``betaincinv`` to about
-      1e-13 and is about three times faster.
+      (Vose 2008, ch. 9). The Beta quantile is a cubic Hermite
+      interpolation in :math:`z` of exact values (``scipy.special.betaincinv``)
+      and their slopes :math:`dx/dz = \varphi(z)/f(x)` on 32,769 normal scores
+      in :math:`[-8, 8]` (exact ``betaincinv`` beyond): it agrees with
+      ``betaincinv`` to about 1e-12 (measured and bounded in
+      ``tests/test_sampling.py``) at a small fraction of its cost.
 
     Examples
     --------
@@ -235,8 +277,11 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
     if distribution == "lognormal":
         m, s = _lognormal(mean, std)
         return np.exp(m + s * z)
-    u = special.ndtr(z)
     width = high - low
+    if distribution == "pert":
+        alpha, beta = pert_shape(low, mode, high)
+        return low + width * _beta_quantile(z, None, alpha, beta)
+    u = special.ndtr(z)
     if distribution == "uniform":
         return low + width * u
     if distribution == "triangular":
@@ -244,9 +289,6 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
         lower = low + np.sqrt(u * width * left)
         upper = high - np.sqrt(special.ndtr(-z) * width * (high - mode))
         return np.where(u * width < left, lower, upper)
-    if distribution == "pert":
-        alpha, beta = pert_shape(low, mode, high)
-        return low + width * _beta_quantile(z, u, alpha, beta)
     raise ValueError(f"distribution must be one of triangular, uniform, normal, lognormal, "
                      f"pert; got {distribution!r}")
 

@@ -59,20 +59,16 @@ import warnings
 import attrs
 import numpy as np
 import pandas as pd
-from scipy import sparse, special
+from scipy import sparse
 
-from fleetcalc import ageing, finance, sampling
+from fleetcalc import ageing, availability, finance, fleet_distribution, sampling
 from fleetcalc.adjustments import damage_schedules, evaluate_adjustments
-from fleetcalc.evaluate import cash_flows, evaluate, tender_arrays
+from fleetcalc.evaluate import _evaluate_arrays, cash_flows, tender_arrays
+from fleetcalc.exceptions import Problem
 from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
-from fleetcalc.uncertainty import (
-    expanded_correlation,
-    expanded_inputs,
-    uncertainty_problems,
-    with_input,
-)
+from fleetcalc.uncertainty import expanded_correlation, expanded_inputs, with_input
 from fleetcalc.validation import problems_of, raise_if_errors
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
@@ -82,6 +78,8 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_m
 DEFAULT_CHUNK_SIZE = 8 * sampling.BLOCK_SIZE
 
 _SHORTFALL = "shortfall_unit_days"
+#: Draws per pass of the refined-normal kernel, so that its temporaries fit in cache.
+_CACHE_DRAWS = 1024
 _PARAMS = ("mtbf_hours", "mean_downtime_hours", "scheduled_maintenance_days",
            "overhaul_downtime_days")
 
@@ -110,11 +108,11 @@ class _Availability:
 
     owners: tuple              # (kind, index) of the uncertain bids and cohorts
     point_params: np.ndarray   # (n_owners, 4) mtbf, mdt, sched, ovh at the point values
-    per_year: np.ndarray       # (n_owners,) overhauls per year
-    cell_owner: np.ndarray     # (K,) owner of each cell, cells sorted by column
-    cell_mult: np.ndarray      # (K,) failure-rate multiplier of the cell's age
-    cell_units: np.ndarray     # (K,) units in service
-    seg_matrix: object         # (S, K) scipy.sparse: units of each cell in its segment
+    per_year: np.ndarray       # (n_owners,) overhauls per year (interval rule applied)
+    item_owner: np.ndarray     # (I,) owner of each distinct (owner, multiplier) item
+    item_mult: np.ndarray      # (I,) failure-rate multiplier of the item's age
+    cell_item: np.ndarray      # (K,) item of each cell, cells sorted by column
+    seg_matrix: object         # (S, I) scipy.sparse: units of each item in each segment
     seg_cols: np.ndarray       # (S,) column b * T + t (b = n_bids: every bid, a cohort)
     cell_bid: np.ndarray       # (K,) bid of a batch cell, -1 for a cohort cell
     cell_slot: np.ndarray      # (K,) group slot in the exact-mode arrays
@@ -336,14 +334,78 @@ def _decompose(arrays, fields, n_bids):
     return terms
 
 
+def _interval(unit):
+    """Overhaul interval of a bid or cohort that takes effect (0: none) [year]."""
+    return float(ageing.effective_overhaul_interval(unit.overhaul_interval_years or 0,
+                                                    unit.service_life_years))
+
+
 def _multiplier(ages, unit):
-    interval = float(unit.overhaul_interval_years or 0)
     in_service = ages >= 0
     virtual = ageing.virtual_age(np.where(in_service, ages, 0.0),
-                                 overhaul_interval_years=interval,
+                                 overhaul_interval_years=_interval(unit),
                                  overhaul_restoration=unit.ageing.overhaul_restoration)
     return ageing.failure_rate_multiplier(virtual,
                                           failure_rate_growth=unit.ageing.failure_rate_growth)
+
+
+def _support_problems(tender, dims):
+    """Drawn availability figures that ``evaluate`` would reject, from the supports.
+
+    For every bid or cohort with a drawn availability figure, the least and
+    greatest values of its MTBF, mean down time, scheduled maintenance days
+    and overhaul days over the supports of their distributions must keep
+    MTBF > 0, the times >= 0 and the planned downtime within the year
+    (:func:`fleetcalc.availability.scheduled_downtime_share` <= 1). A
+    distribution that could draw outside is a problem before the run; the
+    engine never clips a drawn value.
+    """
+    from fleetcalc.uncertainty import _support
+    items = {"bids": tender.bids, "fleet": tender.fleet}
+    ranges, where = {}, {}
+    for dim in dims:
+        if dim.role != "availability":
+            continue
+        entry = tender.uncertainty[dim.entry]
+        low, high = _support(entry)
+        for t in dim.targets:
+            factor = t.point if entry.scale == "relative" else 1.0
+            with np.errstate(invalid="ignore"):
+                ends = sorted((low * factor, high * factor)) if factor != 0 else [0.0, 0.0]
+            ranges[(t.kind, t.index, t.field)] = ends
+            where[(t.kind, t.index)] = f"uncertainty[{dim.entry}].distribution"
+    problems = []
+    for (kind, index), path in where.items():
+        unit = items[kind][index]
+        name = f"{kind}[{index}]"
+
+        def span(field, unit=unit, kind=kind, index=index):
+            value = getattr(unit, field)
+            value = math.inf if value is None else float(value)
+            return ranges.get((kind, index, field), (value, value))
+
+        mtbf, mdt = span("mtbf_hours"), span("mean_downtime_hours")
+        sched, ovh = span("scheduled_maintenance_days"), span("overhaul_downtime_days")
+        interval = _interval(unit)
+        if not mtbf[0] > 0:
+            problems.append(Problem(path, f"can draw an MTBF of {mtbf[0]:g} h for {name}; "
+                                    "mtbf_hours must be > 0 (truncate the distribution with "
+                                    "low)"))
+        for label, (least, _) in (("mean_downtime_hours", mdt),
+                                  ("scheduled_maintenance_days", sched),
+                                  ("overhaul_downtime_days", ovh)):
+            if not least >= 0:
+                problems.append(Problem(path, f"can draw {label} = {least:g} for {name}; it "
+                                        "must be >= 0 (truncate the distribution with low)"))
+        # the tender's own rule (LocomotiveType), at the greatest values drawn
+        days = sched[1] + ovh[1] / interval if interval else sched[1]
+        if not days <= DAYS_PER_YEAR:
+            problems.append(Problem(path, f"can draw planned downtime of {days:g} days a "
+                                    f"year for {name} (scheduled maintenance plus overhaul "
+                                    f"days / interval), more than {DAYS_PER_YEAR:g}; "
+                                    "evaluate would reject such a tender (lower high or "
+                                    "truncate the distribution)"))
+    return problems
 
 
 def _build_availability(tender, arrays, dims):
@@ -369,8 +431,8 @@ def _build_availability(tender, arrays, dims):
     point = np.array([[np.inf if getattr(items[k][i], n) is None
                        else float(getattr(items[k][i], n)) for n in _PARAMS]
                       for k, i in owners])
-    per_year = np.array([1.0 / items[k][i].overhaul_interval_years
-                         if items[k][i].overhaul_interval_years else 0.0 for k, i in owners])
+    intervals = np.array([_interval(items[k][i]) for k, i in owners])
+    per_year = np.divide(1.0, intervals, out=np.zeros_like(intervals), where=intervals > 0)
     # cells of the varying groups: (column, owner, multiplier, units, bid, slot, t)
     cells = []
     for p, (kind, i) in enumerate(owners):
@@ -383,9 +445,19 @@ def _build_availability(tender, arrays, dims):
             for j, t in zip(*np.nonzero(batch_units[i] > 0)):
                 cells.append((i * periods + t, p, mult[j, t], batch_units[i, j, t], i,
                               n_c + j, t))
+    if not cells:
+        return None                  # no unit of a drawn figure is ever in service
     cells.sort(key=lambda c: c[0])
     columns = np.array([c[0] for c in cells], dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+    # cells of one owner at one failure-rate multiplier have one availability: compute
+    # each distinct (owner, multiplier) once and sum its units into the segments
+    distinct = {}
+    cell_item = np.array([distinct.setdefault((c[1], c[2]), len(distinct)) for c in cells],
+                         dtype=np.int64)
+    item_owner = np.array([o for o, _ in distinct], dtype=np.int64)
+    item_mult = np.array([m for _, m in distinct], dtype=float)
+    segment = np.cumsum(np.r_[True, columns[1:] != columns[:-1]]) - 1
     fixed_c = np.ones(n_c, dtype=bool)
     fixed_c[[i for k, i in owners if k == "fleet"]] = False
     varying = np.zeros(n_bids, dtype=bool)
@@ -395,16 +467,14 @@ def _build_availability(tender, arrays, dims):
         const[k] += (cohort_units[fixed_c] * f).sum(axis=0)
     for k, f in enumerate(_moment_terms(batch_avail)):
         const[k] += np.where(~varying[:, None], (batch_units * f).sum(axis=1), 0.0)
+    seg_cols = columns[starts]
     model = _Availability(
         owners=tuple(owners), point_params=point, per_year=per_year,
-        cell_owner=np.array([c[1] for c in cells], dtype=np.int64),
-        cell_mult=np.array([c[2] for c in cells], dtype=float),
-        cell_units=np.array([c[3] for c in cells], dtype=float),
+        item_owner=item_owner, item_mult=item_mult, cell_item=cell_item,
         seg_matrix=sparse.csr_matrix(
-            (np.array([c[3] for c in cells], dtype=float),
-             (np.cumsum(np.r_[True, columns[1:] != columns[:-1]]) - 1, np.arange(len(cells)))),
-            shape=(len(starts), len(cells))),
-        seg_cols=columns[starts],
+            (np.array([c[3] for c in cells], dtype=float), (segment, cell_item)),
+            shape=(len(starts), len(distinct))),
+        seg_cols=seg_cols,
         cell_bid=np.array([c[4] for c in cells], dtype=np.int64),
         cell_slot=np.array([c[5] for c in cells], dtype=np.int64),
         cell_t=np.array([c[6] for c in cells], dtype=np.int64),
@@ -436,64 +506,59 @@ def _moment_terms(avail):
     return avail, q, q * (1.0 - 2.0 * avail)
 
 
-def _normal_loss(z):
-    return z * special.ndtr(z) + np.exp(-0.5 * z * z) * (1.0 / math.sqrt(2.0 * math.pi))
+def _item_availability(model, params):
+    """Availability (I, n) of each distinct (owner, multiplier) item for params (n, k, 4).
 
-
-def _refined_normal_shortfall(mean, var, third, demand):
-    """Lean form of :func:`fleetcalc.fleet_distribution.normal_approximation_shortfall`.
-
-    The same formula with the skewness :math:`\\gamma = \\kappa_3 / \\sigma^3`
-    (``third`` is :math:`\\kappa_3`), rearranged with :math:`\\sigma z_D = D - \\mu`
-    and computed in place, without argument checks [unit]:
-
-    .. math:: \\sigma[\\Psi(z) + \\tfrac{\\gamma}{6} z\\varphi(z)]_{z_0}^{z_D}, \\quad
-              \\sigma\\Psi(z_D) = (D - \\mu)\\Phi(z_D) + \\sigma\\varphi(z_D)
+    The formulas of :func:`fleetcalc.fleet.unit_availability`, through the
+    kernels of :mod:`fleetcalc.availability` (no clipping: the supports were
+    checked by :func:`_support_problems`).
     """
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        gap = demand - mean                                   # sigma * z_D
-        sigma = np.sqrt(var)
-        z = gap / sigma
-        skew = third / var
-        skew *= 1.0 / 6.0                                     # gamma * sigma / 6 / sigma^0
-        phi = np.square(z)
-        phi *= -0.5
-        np.exp(phi, out=phi)
-        phi *= 1.0 / math.sqrt(2.0 * math.pi)
-        out = special.ndtr(z)
-        out *= gap
-        skew *= z
-        skew += sigma
-        skew *= phi
-        out += skew                                           # sigma * [Psi + gamma/6 z phi](z_D)
-        z_0 = -mean / sigma
-        if np.nanmax(z_0, initial=-np.inf) > -9.0:            # else the z_0 terms are < 1e-17
-            phi_0 = np.exp(-0.5 * z_0 * z_0) * (1.0 / math.sqrt(2.0 * math.pi))
-            out -= sigma * (z_0 * special.ndtr(z_0) + phi_0) + third / (6.0 * var) * (
-                z_0 * phi_0)
-    out = np.where(var > 0, out, np.maximum(demand - mean, 0.0))
-    np.maximum(out, 0.0, out=out)
-    return np.where(demand > 0, out, 0.0)
+    p = np.ascontiguousarray(np.moveaxis(params, 0, -1))                # (k, 4, n)
+    mtbf, mdt, sched, ovh = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
+    share = availability._scheduled_share(sched, ovh, model.per_year[:, None], DAYS_PER_YEAR)
+    owner = model.item_owner
+    up = mtbf[owner]
+    up /= model.item_mult[:, None]                                      # effective MTBF
+    return availability._annual_availability(up, mdt[owner], share[owner])
 
 
 def _availability_block(model, params, *, exact, anchored=True):
     """Shortfall [unit-day] (n, B, T) and own availability (n, B) for owner params (n, k, 4).
 
-    Cells are laid out cell-major, ``(K, n)``, so that the sums over the
-    cells of a bid and year (``numpy.add.reduceat``) add contiguous rows.
+    Items are laid out item-major, ``(I, n)``, so that the sums over the
+    cells of a bid and year (a sparse product) add contiguous rows. The
+    draws go through in slices of :data:`_CACHE_DRAWS`, so the temporaries
+    stay in the processor cache; every value depends on its own draw only.
     """
     n = params.shape[0]
     n_bids, _, periods = model.all_units.shape
-    p = np.ascontiguousarray(np.moveaxis(params, 0, -1))                # (k, 4, n)
-    mtbf, mdt, sched, ovh = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
-    up_share = 1.0 - np.minimum((sched + ovh * model.per_year[:, None]) / DAYS_PER_YEAR, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(np.isposinf(mtbf), 0.0, mdt / mtbf)            # MDT / MTBF_0
-    cell_avail = up_share[model.cell_owner] / (1.0 + ratio[model.cell_owner]
-                                               * model.cell_mult[:, None])   # (K, n)
+    if exact:
+        return _exact_block(model, params)
+    approx = np.empty((n, n_bids, periods))
+    own = np.empty((n, n_bids))
+    demand = model.demand[:, None]
+    for a in range(0, n, _CACHE_DRAWS):
+        b = min(a + _CACHE_DRAWS, n)
+        moments, own[a:b] = _moments(model, _item_availability(model, params[a:b]))
+        part = fleet_distribution._refined_normal_shortfall(moments[0], moments[1],
+                                                            moments[2], demand)
+        approx[a:b] = np.moveaxis(part, -1, 0)
+    approx *= DAYS_PER_YEAR
+    if not anchored:
+        return approx, own
+    approx -= model.approx0
+    approx += model.exact0
+    return np.maximum(approx, 0.0, out=approx), own
+
+
+def _moments(model, item_avail):
+    """Mean, variance and third cumulant (3 x (B, T, n)) of the available units, and own
+    availability (n, B), from the items' availability (I, n)."""
+    n = item_avail.shape[1]
+    n_bids, _, periods = model.all_units.shape
     columns = np.zeros(((n_bids + 1) * periods, n))
     moments = []
-    for k, term in enumerate(_moment_terms(cell_avail)):
+    for k, term in enumerate(_moment_terms(item_avail)):
         columns[model.seg_cols] = model.seg_matrix @ term
         grid = columns.reshape(n_bids + 1, periods, n)
         moments.append(model.const_moments[k][..., None] + grid[:n_bids] + grid[n_bids:])
@@ -501,22 +566,24 @@ def _availability_block(model, params, *, exact, anchored=True):
             own = np.where(model.varying_bids[:, None],
                            grid[:n_bids, 1:].sum(axis=1) / model.own_units[:, None],
                            model.own_point[:, None]).T                   # (n, B)
-    if exact:
-        avail = np.broadcast_to(model.all_point, (n,) + model.all_point.shape).copy()
-        batch = model.cell_bid >= 0
-        avail[:, model.cell_bid[batch], model.cell_slot[batch], model.cell_t[batch]] = (
-            cell_avail[batch].T)
-        for k in np.flatnonzero(~batch):
-            avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
-        outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
-                                model.demand.astype(np.int64))
-        return outlook.shortfall_unit_days, own
-    approx = DAYS_PER_YEAR * _refined_normal_shortfall(moments[0], moments[1], moments[2],
-                                                       model.demand[:, None])  # (B, T, n)
-    approx = np.moveaxis(approx, -1, 0)
-    if not anchored:
-        return approx, own
-    return np.maximum(model.exact0 + (approx - model.approx0), 0.0), own
+    return moments, own
+
+
+def _exact_block(model, params):
+    """Exact shortfall (n, B, T) with the fleet distribution, and own availability (n, B)."""
+    n = params.shape[0]
+    item_avail = _item_availability(model, params)
+    _, own = _moments(model, item_avail)
+    cell_avail = item_avail[model.cell_item]
+    avail = np.broadcast_to(model.all_point, (n,) + model.all_point.shape).copy()
+    batch = model.cell_bid >= 0
+    avail[:, model.cell_bid[batch], model.cell_slot[batch], model.cell_t[batch]] = (
+        cell_avail[batch].T)
+    for k in np.flatnonzero(~batch):
+        avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
+    outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
+                            model.demand.astype(np.int64))
+    return outlook.shortfall_unit_days, own
 
 
 def _money_currency(value, default):
@@ -676,17 +743,8 @@ def build_model(tender):
     >>> bool(np.allclose(cost[0], model.point_cost, rtol=1e-9))
     True
     """
-    problems = problems_of(tender)
-    seen = {(p.path, p.message) for p in problems}
-    problems += [p for p in uncertainty_problems(tender) if (p.path, p.message) not in seen]
+    problems = problems_of(tender)          # the tender's rules include its uncertainty's
     raise_if_errors(problems)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        point = evaluate(tender)
-    bidders = tuple(b.bidder for b in tender.bids)
-    ranking = point.ranking.reindex(list(bidders))
-    arrays = tender_arrays(tender)
-    n_bids = len(bidders)
     raw = expanded_inputs(tender)
     dims, n_paths = [], 0
     for entry_index, label, targets in raw:
@@ -700,6 +758,14 @@ def build_model(tender):
                                                       "mean", "std")},
             scale=entry.scale, role=targets[0].role, targets=tuple(targets), path=path,
             drift=float(entry.drift), volatility=float(entry.volatility or 0.0)))
+    raise_if_errors(_support_problems(tender, dims))
+    arrays = tender_arrays(tender)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        point = _evaluate_arrays(tender, arrays, problems)
+    bidders = tuple(b.bidder for b in tender.bids)
+    ranking = point.ranking.reindex(list(bidders))
+    n_bids = len(bidders)
     matrix = expanded_correlation(tender, raw)
     cholesky = None if np.all(matrix == np.eye(len(dims))) else np.linalg.cholesky(matrix)
 
@@ -728,7 +794,7 @@ def build_model(tender):
     if availability is not None and tender.tender.demand is not None:
         fields.add(_SHORTFALL)
     fields = tuple(sorted(fields))
-    terms = _decompose(arrays, fields, n_bids) if fields else {
+    terms = (_decompose(arrays, fields, n_bids) if fields else {}) or {
         frozenset(): cash_flows(arrays)}
     periods = next(iter(terms.values())).shape[-1]
     discount0 = finance.discount_factors(arrays.discount_rate, np.arange(periods))
@@ -743,9 +809,7 @@ def build_model(tender):
             continue
         field_point[f] = np.broadcast_to(np.asarray(getattr(arrays, f), dtype=float),
                                          (n_bids,)).copy()
-    adjustment = getattr(arrays, "adjustment_total", None)
-    if adjustment is None:
-        adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
+    adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
     responsive = (ranking["responsive"].to_numpy(dtype=bool) if "responsive" in ranking
                   else np.ones(n_bids, dtype=bool))
     adjustments = _build_adjustments(tender, arrays, dims, fields, discount0,
@@ -798,7 +862,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
             t = np.arange(periods)
             discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
             discount_ratio = discount_ratio[:, None, :]
-        elif dim.role == "availability":
+        elif dim.role == "availability" and params is not None:
             j = _PARAMS.index(dim.targets[0].field)
             for t in dim.targets:
                 local = x if dim.scale == "absolute" else x * t.point
@@ -876,10 +940,15 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
 # --------------------------------------------------------------------------- sampling
 
 
-def _block_values(model, seed, block):
-    """Values (BLOCK, d) and path multipliers (BLOCK, n_paths, T) of one block."""
+def _block_values(model, seed, block, rows=sampling.BLOCK_SIZE):
+    """Values (rows, d) and path multipliers (rows, n_paths, T) of one block's first rows.
+
+    The generator always draws the whole block (its numbers do not depend on
+    ``rows``); only the first ``rows`` draws are transformed and evaluated.
+    """
     scores, shocks = sampling.block_scores(seed, block, n_inputs=model.n_dims,
                                            n_paths=model.n_paths, steps=model.periods - 1)
+    scores, shocks = scores[:rows], shocks[:rows]
     z = sampling.correlate(scores, model.cholesky)
     values = np.empty_like(z)
     for i, dim in enumerate(model.dims):
@@ -898,11 +967,11 @@ def _run_chunk(model, seed, blocks, draws):
     """Evaluate whole blocks; return (cost, availability) trimmed to ``draws``."""
     costs, avails = [], []
     for block in blocks:
-        values, paths = _block_values(model, seed, block)
-        cost, avail = _evaluate(model, values, paths)
         keep = min(sampling.BLOCK_SIZE, draws - block * sampling.BLOCK_SIZE)
-        costs.append(cost[:keep])
-        avails.append(avail[:keep])
+        values, paths = _block_values(model, seed, block, keep)
+        cost, avail = _evaluate(model, values, paths)
+        costs.append(cost)
+        avails.append(avail)
     return np.concatenate(costs), np.concatenate(avails)
 
 
@@ -1094,7 +1163,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
             progress(done, int(draws))
 
     if client is not None:
-        shared = client.scatter(model, broadcast=True)
+        shared = client.scatter(model, broadcast=True, hash=False)   # a fresh key per run
         futures = {client.submit(_run_chunk, shared, int(seed), blocks, int(draws),
                                  pure=False): k for k, blocks in enumerate(chunks)}
         from dask.distributed import as_completed

@@ -39,7 +39,6 @@ import typing
 
 import attrs
 import numpy as np
-from scipy import stats
 
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money
@@ -207,6 +206,8 @@ class UncertainInput:
             problems.append(Problem("mean", "must be > 0 for a lognormal distribution",
                                     value=self.mean))
         if self.distribution == "normal" and self.std > 0:
+            from fleetcalc import _normal as stats  # noqa: PLC0415 - norm.cdf without scipy
+
             lo = -math.inf if low is None else low
             hi = math.inf if high is None else high
             if stats.norm.cdf(hi, self.mean, self.std) - stats.norm.cdf(
@@ -658,6 +659,8 @@ def _bound_problems(entry, target, where):
     factor = target.point if entry.scale == "relative" else 1.0
     label = f"the {entry.distribution} distribution"
     if entry.distribution == "normal" and entry.std > 0 and factor != 0:
+        from fleetcalc import _normal as stats  # noqa: PLC0415 - norm.cdf without scipy
+
         # unbounded tails: allow a negligible probability beyond the field's bounds
         mean, std = entry.mean * factor, entry.std * abs(factor)
         ends = sorted((-math.inf if entry.low is None else entry.low * factor,

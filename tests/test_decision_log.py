@@ -6,6 +6,7 @@ import json
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import fleetcalc
@@ -41,6 +42,13 @@ def _log(log, path, *, command="compare"):
     return entry, err.getvalue()
 
 
+def _ranks(path):
+    """Each bidder's rank by an independent evaluation (None: not ranked)."""
+    _, result = _evaluate(path)
+    ranking = result.ranking
+    return {b: (None if pd.isna(r) else int(r)) for b, r in zip(ranking.index, ranking["rank"])}
+
+
 def test_entries_record_the_evaluation_and_the_changes_since_the_last(tmp_path, files):
     log = tmp_path / "decisions.jsonl"
     first, notes = _log(log, files[0])
@@ -50,17 +58,20 @@ def test_entries_record_the_evaluation_and_the_changes_since_the_last(tmp_path, 
     assert first["input"] == {"file": str(files[0]), "sha256": hashlib.sha256(
         files[0].read_bytes()).hexdigest()}
     assert first["fleetcalc"] == fleetcalc.__version__ and first["time"].endswith("Z")
-    assert [r["bidder"] for r in first["ranking"]][:3] == [EMD, "CRRC Ziyang",
-                                                           "Wabtec (GE Transportation)"]
+    ranks = [_ranks(files[0]), _ranks(files[1])]
+    assert [r["bidder"] for r in first["ranking"]][:3] == sorted(
+        (b for b, r in ranks[0].items() if r is not None), key=ranks[0].get)
     assert first["ranking"][-1]["rank"] is None and not first["ranking"][-1]["responsive"]
     second, notes = _log(log, files[1], command="report")
     assert second["changes"] == {
         "since": first["time"], "previous_sha256": first["input"]["sha256"],
         "keys": [{"path": f"bids[{EMD}].unit_price", "old": 4_050_000, "new": 4_400_000}],
         "bids_added": [], "bids_removed": [],
-        "rank_moves": [{"bidder": "CRRC Ziyang", "old_rank": 2, "new_rank": 1},
-                       {"bidder": "Wabtec (GE Transportation)", "old_rank": 3, "new_rank": 2},
-                       {"bidder": EMD, "old_rank": 1, "new_rank": 3}]}
+        "rank_moves": [{"bidder": b, "old_rank": ranks[0][b], "new_rank": ranks[1][b]}
+                       for b in sorted(ranks[1], key=lambda b: (ranks[1][b] is None,
+                                                                ranks[1][b] or 0))
+                       if ranks[0][b] != ranks[1][b]]}
+    assert second["changes"]["rank_moves"], "the price rise must move EMD's rank"
     lines = log.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [first, second]
 

@@ -111,3 +111,64 @@ def test_eac_and_cost_per_km_follow_their_definitions():
     assert row["equivalent_annual_cost"] == pytest.approx(row["lcc_npv"] / annuity, rel=1e-12)
     money = ["evaluated_cost", "lcc_npv", "equivalent_annual_cost", "cost_per_km"]
     assert np.isfinite(result.ranking[money].to_numpy(dtype=float)).all()
+
+
+# --- no result changes: the example's full JSON against a stored reference -------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "tests" / "data" / "compare_example.json"
+
+#: Probabilities per year are resolved to about 2e-16 absolute by the FFT (measured: the
+#: old and new pmfs differ from direct convolution by 1.7e-17 and 2.1e-16 on a value of
+#: 7.7e-7), so ``p_meet_demand`` fields may also differ by this much absolutely.
+PROBABILITY_RESOLUTION = 1e-15
+
+
+def _differences(reference, current, path=""):
+    """(path, reference, current) of every leaf that differs beyond the tolerances."""
+    import math
+
+    if isinstance(reference, dict):
+        assert isinstance(current, dict) and reference.keys() == current.keys(), path
+        for key in reference:
+            yield from _differences(reference[key], current[key], f"{path}/{key}")
+    elif isinstance(reference, list):
+        assert isinstance(current, list) and len(reference) == len(current), path
+        for i, (a, b) in enumerate(zip(reference, current)):
+            yield from _differences(a, b, f"{path}[{i}]")
+    elif isinstance(reference, float) and isinstance(current, (int, float)):
+        atol = PROBABILITY_RESOLUTION if path.endswith("/p_meet_demand") else 0.0
+        if not math.isclose(reference, current, rel_tol=1e-12, abs_tol=atol):
+            yield path, reference, current
+    elif reference != current:
+        yield path, reference, current
+
+
+def test_example_json_matches_the_reference():
+    """The example's ``compare --format json`` output equals the stored reference to 1e-12.
+
+    ``tests/data/compare_example.json`` was generated from main 93b5c06 (see
+    ``tests/data/README.md``); regenerate it only for an intentional, changelogged
+    result change.
+    """
+    import io
+    import json
+
+    from fleetcalc.cli import main
+
+    out = io.StringIO()
+    assert main(["compare", str(ROOT / "examples" / "pakistan_locomotives_2026.toml"),
+                 "--format", "json"], stdout=out, stderr=io.StringIO()) == 0
+    current = json.loads(out.getvalue())
+    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    differences = list(_differences(reference, current))
+    assert not differences, differences[:5]
+
+
+def test_the_comparison_fails_on_a_change():
+    reference = {"a": [1.0, {"p_meet_demand": 1e-6, "x": "s"}]}
+    assert not list(_differences(reference, {"a": [1.0 + 1e-13, {"p_meet_demand": 1e-6 + 1e-16,
+                                                                   "x": "s"}]}))
+    assert list(_differences(reference, {"a": [1.0 + 1e-11, {"p_meet_demand": 1e-6, "x": "s"}]}))
+    assert list(_differences(reference, {"a": [1.0, {"p_meet_demand": 1e-6 + 1e-14, "x": "s"}]}))
+    assert list(_differences(reference, {"a": [1.0, {"p_meet_demand": 1e-6, "x": "t"}]}))

@@ -9,8 +9,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from fleetcalc.fleet_distribution import (
+    TAIL_MASS,
+    CountDistribution,
+    _binomial_sf,
+    available_units_distribution,
     available_units_moments,
     available_units_pmf,
+    binomial_pmf,
     expected_available,
     expected_shortfall,
     normal_approximation_shortfall,
@@ -60,6 +65,137 @@ def direct_pmf(units, avail):
     return pmf
 
 
+class TestBinomialPmf:
+    """Loader's saddle-point pmf against scipy (boost) and 50-digit decimal arithmetic."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.integers(min_value=0, max_value=20_000),
+           st.one_of(availabilities, st.sampled_from([1e-12, 1.0 - 1e-12, 0.5])))
+    def test_matches_scipy_binom_pmf(self, n, p):
+        k = np.arange(n + 1)
+        if 0 < p < 1e-300:   # scipy's pmf overflows there; ours is a point mass at 0
+            assert binomial_pmf(k, n, p).sum() == pytest.approx(1.0, rel=1e-14)
+            return
+        ours, oracle = binomial_pmf(k, n, p), stats.binom.pmf(k, n, p)
+        resolved = oracle > 1e-280
+        # error in log space grows with |ln P|: measured below 4.1e-14 * (1 + |ln P|)
+        bound = 1e-13 * (1.0 - np.log(oracle[resolved]))
+        assert (np.abs(ours[resolved] / oracle[resolved] - 1.0) <= bound).all()
+        assert (ours[~resolved] < 1e-270).all()
+
+    @pytest.mark.parametrize(("n", "p"), [(20_000, 0.8123), (5_000, 0.37), (73, 0.91)])
+    def test_against_exact_decimal_arithmetic(self, n, p):
+        import math
+        from decimal import Decimal, localcontext
+
+        k = np.unique(np.round(n * p + np.sqrt(n * p * (1 - p)) * np.linspace(-8, 8, 33)))
+        k = np.clip(k, 0, n).astype(int)
+        with localcontext() as ctx:
+            ctx.prec = 50
+            ln_p, ln_q = Decimal(p).ln(), (1 - Decimal(p)).ln()
+            exact = np.array([float((Decimal(math.comb(n, int(j))).ln() + int(j) * ln_p
+                                     + (n - int(j)) * ln_q).exp()) for j in k])
+        # measured 2.4e-13 at n = 20,000 down to P = 6e-98 (scipy: 1.2e-13)
+        np.testing.assert_allclose(binomial_pmf(k, n, p), exact, rtol=5e-13, atol=0)
+
+    def test_stirling_table_from_decimal_arithmetic(self):
+        from fleetcalc.fleet_distribution import _STIRLING_SMALL, _small_stirling_errors
+
+        np.testing.assert_array_equal(_STIRLING_SMALL, _small_stirling_errors())
+
+    def test_edges(self):
+        assert binomial_pmf(0, 0, 0.3) == 1.0
+        np.testing.assert_array_equal(binomial_pmf([0, 1, 2, 3], 2, 0.0), [1, 0, 0, 0])
+        np.testing.assert_array_equal(binomial_pmf([-1, 0, 2, 3], 2, 1.0), [0, 0, 1, 0])
+        assert binomial_pmf(0, 10, 0.01) == pytest.approx(0.99**10, rel=1e-14)
+        assert binomial_pmf(10, 10, 0.99) == pytest.approx(0.99**10, rel=1e-14)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(min_value=0, max_value=5_000), availabilities,
+           st.integers(min_value=-1, max_value=5_001))
+    def test_survival_function_matches_scipy(self, n, p, demand):
+        assert _binomial_sf(demand, n, p) == pytest.approx(
+            stats.binom.sf(demand - 1, n, p), abs=1e-14)
+
+
+class TestAvailableUnitsDistribution:
+    """The windowed distribution of large fleets against direct (non-FFT) convolution."""
+
+    units = np.array([5_000, 3_000, 12_000, 7])
+    avail = np.array([0.8, 0.93, 0.71, 0.5])
+
+    def test_window_is_much_narrower_than_the_fleet(self):
+        dist = available_units_distribution(self.units, self.avail)
+        assert isinstance(dist, CountDistribution)
+        assert dist.pmf.shape[-1] < 0.3 * self.units.sum()
+        assert int(dist.total) == self.units.sum()
+
+    def test_matches_direct_convolution_of_large_cohorts(self):
+        dist = available_units_distribution(self.units, self.avail)
+        oracle = direct_pmf(self.units, self.avail)
+        lo, width = int(dist.offset), dist.pmf.shape[-1]
+        # the mass left out of the window is below the bound of 2e-300 (floats: 0)
+        assert oracle[:lo].sum() + oracle[lo + width:].sum() <= 2 * TAIL_MASS
+        np.testing.assert_allclose(dist.pmf, oracle[lo: lo + width], rtol=0, atol=1e-15)
+        mean = float((self.units * self.avail).sum())
+        demand = np.round(mean + np.linspace(-60, 60, 25)).astype(int)
+        k = np.arange(oracle.size)
+        p_exact = np.array([oracle[d:].sum() for d in demand])
+        short_exact = np.array([np.sum(np.maximum(d - k, 0) * oracle) for d in demand])
+        p = p_meet_demand(dist.pmf, demand, offset=dist.offset)
+        short = expected_shortfall(dist.pmf, demand, offset=dist.offset)
+        np.testing.assert_allclose(p, p_exact, rtol=1e-11, atol=1e-15)
+        np.testing.assert_allclose(short, short_exact, rtol=1e-11, atol=1e-13)
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.tuples(st.integers(min_value=0, max_value=3_000), availabilities),
+                    min_size=1, max_size=4), st.floats(min_value=-1.0, max_value=1.0))
+    def test_meets_demand_and_shortfall_as_direct_convolution(self, cohorts, where):
+        units = np.array([n for n, _ in cohorts])
+        avail = np.array([a for _, a in cohorts])
+        avail = np.where(avail < 1e-300, 0.0, avail)   # as the module (scipy overflows there)
+        dist = available_units_distribution(units, avail)
+        oracle = direct_pmf(units, avail)
+        mean = float((units * avail).sum())
+        sd = float(np.sqrt((units * avail * (1 - avail)).sum()))
+        demand = int(np.clip(round(mean + where * 6 * sd), 0, units.sum() + 1))
+        k = np.arange(oracle.size)
+        assert p_meet_demand(dist.pmf, demand, offset=dist.offset) == pytest.approx(
+            oracle[demand:].sum(), rel=1e-11, abs=1e-14)
+        assert expected_shortfall(dist.pmf, demand, offset=dist.offset) == pytest.approx(
+            np.sum(np.maximum(demand - k, 0) * oracle), rel=1e-11, abs=1e-12)
+
+    def test_demand_outside_the_window(self):
+        dist = available_units_distribution(self.units, self.avail)
+        mean = float((self.units * self.avail).sum())
+        assert p_meet_demand(dist.pmf, 10, offset=dist.offset) == 1.0
+        assert expected_shortfall(dist.pmf, 10, offset=dist.offset) == 0.0
+        assert p_meet_demand(dist.pmf, 20_000, offset=dist.offset) == 0.0
+        assert expected_shortfall(dist.pmf, 20_000, offset=dist.offset) == pytest.approx(
+            20_000 - mean, rel=1e-13)
+
+    def test_full_equals_the_pmf_over_all_counts(self):
+        rng = np.random.default_rng(4)
+        units, avail = rng.integers(0, 300, (3, 5, 4)), rng.uniform(0.5, 1.0, (3, 5, 4))
+        dist = available_units_distribution(units, avail)
+        full = dist.full()
+        assert full.shape == (3, 5, units.sum(axis=-1).max() + 1)
+        for idx in np.ndindex(3, 5):
+            oracle = direct_pmf(units[idx], avail[idx])
+            np.testing.assert_allclose(full[idx][: oracle.size], oracle, atol=1e-15)
+
+    def test_groups_shared_between_rows_and_empty_groups(self):
+        # the same cohort in every row (transformed once) and rows of different sizes
+        units = np.array([[40, 0, 0], [40, 3, 0], [40, 0, 900], [0, 0, 0]])
+        avail = np.array([0.8, 0.6, 0.9])
+        dist = available_units_distribution(units, avail)
+        p = p_meet_demand(dist.pmf, 30, offset=dist.offset)
+        for r in range(3):
+            oracle = direct_pmf(units[r], avail)
+            assert p[r] == pytest.approx(oracle[30:].sum(), abs=1e-15)
+        assert p[3] == 0.0 and int(dist.offset[3]) == 0 and dist.pmf[3, 0] == 1.0
+
+
 class TestAvailableUnitsPmf:
     def test_hand_computed(self):
         # hand computation: Bin(2, 0.9) = [0.01, 0.18, 0.81], Bin(1, 0.5) = [0.5, 0.5];
@@ -69,9 +205,10 @@ class TestAvailableUnitsPmf:
         )
 
     def test_single_cohort_equals_scipy_binom(self):
+        # binomial_pmf (Loader's algorithm) against scipy's: relative error about 1e-14
         k = np.arange(31)
-        np.testing.assert_array_equal(
-            available_units_pmf([30], [0.83]), stats.binom.pmf(k, 30, 0.83)
+        np.testing.assert_allclose(
+            available_units_pmf([30], [0.83]), stats.binom.pmf(k, 30, 0.83), rtol=1e-13, atol=0
         )
 
     def test_single_cohort_among_empty_cohorts(self):
@@ -352,11 +489,19 @@ class TestRequiredFleetSize:
         st.floats(min_value=0.01, max_value=0.999),
     )
     def test_matches_linear_search(self, a, d, c):
+        # the probability is a sum of pmf values, exact to about 1e-15: an exact tie
+        # (e.g. P(Bin(5, 0.5) >= 3) = 0.5 = c) may fall on either side
+        tie = 1e-13
         n = required_fleet_size(a, d, confidence=c)
         assert n >= d
-        assert stats.binom.sf(d - 1, n, a) >= c
+        assert stats.binom.sf(d - 1, n, a) >= c - tie
         if n > 0:
-            assert stats.binom.sf(d - 1, n - 1, a) < c
+            assert stats.binom.sf(d - 1, n - 1, a) < c + tie
+
+    def test_an_exact_tie_is_within_rounding(self):
+        # P(Bin(5, 0.5) >= 3) = 0.5 exactly: 5 or 6 units, by 1 ulp of the sum
+        assert required_fleet_size(0.5, 3, confidence=0.5) in (5, 6)
+        assert required_fleet_size(0.5, 3, confidence=0.5 - 1e-12) == 5
 
     @given(st.floats(min_value=0.05, max_value=0.99), st.integers(min_value=1, max_value=100))
     def test_monotone_in_confidence(self, a, d):

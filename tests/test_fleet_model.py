@@ -219,3 +219,32 @@ def test_fleet_and_demand_input_errors(add, path, words):
         text = VALID + "\n" + add
     found = {p.path: str(p) for p in problems(text)}
     assert path in found and words in found[path]
+
+
+def test_the_distribution_is_computed_once_per_evaluation_and_simulation_build(monkeypatch):
+    import warnings
+
+    from fleetcalc import fleet, fleet_distribution, simulation
+    from fleetcalc.evaluate import tender_arrays
+
+    calls = []
+    real = fleet_distribution.available_units_distribution
+
+    def counting(units, availability):
+        calls.append(np.shape(units))
+        return real(units, availability)
+
+    monkeypatch.setattr(fleet_distribution, "available_units_distribution", counting)
+    monkeypatch.setattr(fleet, "_OUTLOOK_CACHE", type(fleet._OUTLOOK_CACHE)())
+    tender = fleetcalc.load_tender(EXAMPLE)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        arrays = tender_arrays(tender)
+        result = fleetcalc.evaluate(tender, arrays=arrays)
+        assert len(calls) == 1
+        assert fleetcalc.evaluate(tender).to_json() == result.to_json()
+        simulation.build_model(tender)
+    assert len(calls) == 1
+    dist = arrays.fleet.outlook.distribution
+    assert dist.pmf.shape[:2] == arrays.fleet.outlook.p_meet_demand.shape
+    assert not dist.pmf.flags.writeable   # shared by every user of the cache

@@ -5,6 +5,7 @@ import argparse
 import io
 import json
 import warnings
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import fleetcalc
-from fleetcalc import sampling, simulation
+from fleetcalc import fleet_distribution, sampling, simulation
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import parse_tender
 from fleetcalc.simulation_cli import (add_sensitivity_parser, add_simulate_parser,
@@ -21,6 +22,8 @@ from fleetcalc.simulation_cli import (add_sensitivity_parser, add_simulate_parse
 from fleetcalc.uncertainty import (Correlation, UncertainInput, uncertainty_problems,
                                    with_input)
 from fleetcalc.validation import problems_of
+
+from tests import strategies
 
 EXAMPLE = "examples/pakistan_locomotives_2026.toml"
 BLOCK = sampling.BLOCK_SIZE
@@ -156,7 +159,6 @@ class TestShortfallApproximation:
         assert error.max() < 1e-3
 
     def test_lean_formula_equals_the_library_function(self):
-        from fleetcalc import fleet_distribution
         rng = np.random.default_rng(1)
         mean = rng.uniform(0, 200, 500)
         var = rng.uniform(0, 30, 500)
@@ -164,7 +166,7 @@ class TestShortfallApproximation:
         third = rng.uniform(-5, 5, 500)
         demand = rng.integers(0, 200, 500).astype(float)
         mean[5:10] = 1.0
-        ours = simulation._refined_normal_shortfall(mean, var, third, demand)
+        ours = fleet_distribution._refined_normal_shortfall(mean, var, third, demand)
         with np.errstate(divide="ignore", invalid="ignore"):
             skew = np.where(var > 0, third / var**1.5, 0.0)
         theirs = fleet_distribution.normal_approximation_shortfall(mean, var, demand,
@@ -501,3 +503,150 @@ class TestAdjustmentsMove:
             changed = fleetcalc.evaluate(with_input(tender, label, 0.7, scale="relative"))
         ranking = changed.ranking.reindex(model.bidders)
         np.testing.assert_allclose(cost[0] - model.adjustment, ranking["lcc_npv"], rtol=1e-9)
+
+
+# --------------------------------------------------------------------------- one kernel
+
+
+def _relative_gap(actual, expected, scale):
+    """|actual - expected| / max(|expected|, scale) (scale: the bid's size)."""
+    return np.abs(actual - expected) / np.maximum(np.abs(expected), scale)
+
+
+class TestEngineEqualsEvaluate:
+    """The engine at the point values is ``evaluate``: one kernel per formula."""
+
+    @settings(max_examples=40, deadline=None)
+    @given(tender=strategies.uncertain_tenders())
+    def test_collapsed_engine_equals_evaluate(self, tender):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fleetcalc.evaluate(tender)
+            model = simulation.build_model(tender)
+            draws = simulation.simulate(tender, draws=5, seed=11, model=model, workers=1)
+        ranking = result.ranking.reindex(list(model.bidders))
+        # the size of each bid: its gross present values, for costs that nearly cancel
+        scale = np.abs(result.pv_by_category.reindex(list(model.bidders)).to_numpy(
+            dtype=float)).sum(axis=1) * 1e-3 + 1e-9
+        cost = ranking["evaluated_cost"].to_numpy(dtype=float)
+        gap = _relative_gap(draws.draws_evaluated_cost, cost, np.maximum(
+            np.abs(cost), scale))
+        assert gap.max() <= 1e-12, (gap.max(), draws.draws_evaluated_cost[0], cost)
+        avail = ranking["availability"].to_numpy(dtype=float)
+        both_nan = np.isnan(avail) & np.isnan(draws.draws_availability)
+        gap = np.where(both_nan, 0.0, np.abs(draws.draws_availability - avail))
+        assert gap.max() <= 1e-12 * max(float(np.nanmax(np.abs(avail), initial=0.0)), 1.0)
+        np.testing.assert_array_equal(model.point_cost, cost)
+
+    def test_interval_equal_to_life_means_no_overhaul_in_both(self, tender):
+        """Issue 11 divergence 2: Wabtec 0.89992 (engine) against 0.90385 (evaluate)."""
+        bids = list(tender.bids)
+        i = [b.bidder for b in bids].index("Wabtec (GE Transportation)")
+        bids[i] = attrs.evolve(bids[i], overhaul_interval_years=bids[i].service_life_years)
+        changed = attrs.evolve(tender, bids=tuple(bids))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = simulation.build_model(changed)
+            expected = fleetcalc.evaluate(changed).ranking.reindex(list(model.bidders))
+        _, avail = model.evaluate([model.point_values()])
+        np.testing.assert_allclose(avail[0], expected["availability"], rtol=1e-12)
+        assert round(float(avail[0, i]), 5) == 0.90385
+
+
+def _availability_entry(path, **parameters):
+    return UncertainInput(input=path, scale="absolute", **parameters)
+
+
+class TestSupportProblems:
+    """A drawn value ``evaluate`` would reject is a problem before the run, never clipped."""
+
+    def test_planned_downtime_beyond_the_year(self, tender):
+        # Wabtec: overhaul every 8 years; 300 to 360 days of scheduled maintenance plus
+        # the overhaul days / 8 can exceed 365 days a year
+        bid = next(b for b in tender.bids if b.bidder.startswith("Wabtec"))
+        entry = _availability_entry(f"bids[{bid.bidder}].scheduled_maintenance_days",
+                                    distribution="uniform", low=300.0, high=365.0)
+        changed = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+        with pytest.raises(TenderError, match=r"uncertainty\[0\].distribution.*more than 365"):
+            simulation.build_model(changed)
+        # the oracle: evaluate rejects the tender at the drawn extreme
+        with pytest.raises(TenderError, match="more than 365"):
+            fleetcalc.evaluate(attrs.evolve(changed, bids=tuple(
+                attrs.evolve(b, scheduled_maintenance_days=365.0) if b is bid else b
+                for b in changed.bids), uncertainty=()))
+
+    def test_mtbf_that_can_be_drawn_at_or_below_zero(self, tender):
+        entry = _availability_entry("bids[*].mtbf_hours", distribution="normal", mean=2000.0,
+                                    std=300.0)
+        changed = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+        with pytest.raises(TenderError, match="MTBF of -inf"):
+            simulation.build_model(changed)
+        truncated = attrs.evolve(changed, uncertainty=(attrs.evolve(entry, low=100.0),))
+        simulation.build_model(truncated)
+
+    @settings(max_examples=30, deadline=None)
+    @given(low=st.floats(0.0, 400.0), width=st.floats(0.0, 200.0),
+           overhaul_days=st.floats(0.0, 400.0))
+    def test_either_rejected_before_the_run_or_evaluate_accepts_every_draw(
+            self, tender, low, width, overhaul_days):
+        bid = tender.bids[0]
+        high = min(low + width, 365.0)
+        low = min(low, high)
+        entry = _availability_entry(f"bids[{bid.bidder}].scheduled_maintenance_days",
+                                    distribution="uniform", low=low, high=high)
+        try:
+            changed = attrs.evolve(
+                tender, uncertainty=(entry,), correlation=None,
+                bids=(attrs.evolve(bid, overhaul_downtime_days=overhaul_days),)
+                + tender.bids[1:])
+        except TenderError:
+            return              # the point tender itself is invalid
+
+        def evaluate_extreme():     # evaluate at the greatest drawn value
+            fleetcalc.evaluate(attrs.evolve(changed, uncertainty=(), bids=(attrs.evolve(
+                changed.bids[0], scheduled_maintenance_days=high),) + changed.bids[1:]))
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                simulation.build_model(changed)
+            except TenderError as error:
+                assert any(p.path == "uncertainty[0].distribution" for p in error.problems)
+                with pytest.raises(TenderError):
+                    evaluate_extreme()
+            else:
+                evaluate_extreme()
+
+
+class TestOutputsKept:
+    def test_example_simulation_equals_main_before_the_rework(self, tender):
+        """The example's simulation JSON before (main 93b5c06) and after, to 1e-12 relative.
+
+        The two divergence fixes do not touch the example: no interval reaches a
+        service life and no drawn downtime can exceed the year.
+        """
+        reference = json.loads(
+            (Path(__file__).parent / "data" / "simulation_example_main.json").read_text())
+        ours = simulation.simulate(tender, draws=5000, seed=7).to_dict()["simulation"]
+        before = reference["simulation"]
+        assert ours["inputs"] == before["inputs"]
+        for new, old in zip(ours["bids"], before["bids"], strict=True):
+            assert new["bidder"] == old["bidder"]
+            for key, value in old.items():
+                if isinstance(value, float):
+                    assert new[key] == pytest.approx(value, rel=1e-12, abs=1e-12), key
+                else:
+                    assert new[key] == value, key
+        assert ours["p_cheaper"] == before["p_cheaper"]
+
+    def test_a_small_run_evaluates_only_its_draws(self, tender, model, monkeypatch):
+        sizes = []
+        original = simulation._evaluate
+
+        def spy(model, values, paths, **kwargs):
+            sizes.append(values.shape[0])
+            return original(model, values, paths, **kwargs)
+
+        monkeypatch.setattr(simulation, "_evaluate", spy)
+        simulation.simulate(tender, draws=1000, seed=3, model=model, workers=1)
+        assert sizes == [1000]
