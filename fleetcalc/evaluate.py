@@ -22,7 +22,7 @@ from fleetcalc.adjustments import evaluate_adjustments
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
-from fleetcalc.result import EvaluationResult
+from fleetcalc.result import EvaluationResult, calendar_year
 from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import problems_of, raise_if_errors
 
@@ -407,7 +407,8 @@ def _financing_frames(tender, arrays):
     rows = []
     for b in np.flatnonzero(loans.financed):
         frame = pd.DataFrame({"bidder": tender.bids[b].bidder, "year": np.arange(length),
-                              "calendar_year": tender.tender.evaluation_year + np.arange(length),
+                              "calendar_year": calendar_year(tender.tender.evaluation_year,
+                                                             np.arange(length)),
                               **{name: values[b] * price[b] for name, values
                                  in loans.nominal.items()}})
         last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))

@@ -108,7 +108,7 @@ def _floats(value):
 
 
 def _boolean(value):
-    return None if isinstance(value, bool) else f"must be true or false, not {type(value).__name__}"
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _non_negative(value):
@@ -774,7 +774,7 @@ def uncertainty_problems(tender):
         except ValueError as exc:
             problems.append(Problem(f"{where}.input", str(exc), value=entry.input))
             continue
-        except (AttributeError, TypeError, KeyError):
+        except (AttributeError, TypeError, KeyError, OverflowError):
             continue  # the part of the tender it reads is itself invalid (reported there)
         clash = False
         for target in targets:
@@ -806,7 +806,8 @@ def uncertainty_problems(tender):
     corr = tender.correlation
     if corr is None or not isinstance(corr, Correlation) or has_errors(corr):
         return problems
-    known = {e.input for e in tender.uncertainty if isinstance(e, UncertainInput)}
+    known = {e.input for e in tender.uncertainty
+             if isinstance(e, UncertainInput) and isinstance(e.input, str)}
     missing = False
     for j, name in enumerate(corr.inputs):
         if name not in known:

@@ -292,14 +292,13 @@ def make_case(rng, *, bases):
 def _walk_json(node, path, bad):
     if isinstance(node, dict):
         explained = node.get("null_reasons") or {}
-        try:
-            from fleetcalc.result import DOCUMENTED_NULLS
-        except ImportError:
-            DOCUMENTED_NULLS = {}
+        from fleetcalc.result import DOCUMENTED_NULLS, UNEXPLAINED
 
         for key, value in node.items():
             if value is None and key not in explained and key not in DOCUMENTED_NULLS:
                 bad.append(f"unexplained null at {path}.{key}")
+            if key in explained and explained[key] == UNEXPLAINED:
+                bad.append(f"null without a rule's reason at {path}.{key}")
             _walk_json(value, f"{path}.{key}", bad)
     elif isinstance(node, list):
         for i, value in enumerate(node):
