@@ -24,7 +24,7 @@ from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
 from fleetcalc.result import EvaluationResult, calendar_year
 from fleetcalc.tender import PAYMENT_EVENTS
-from fleetcalc.validation import problems_of, raise_if_errors
+from fleetcalc.validation import named_paths, problems_of, raise_if_errors
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
            "fleet_baseline_cash_flows", "evaluate"]
@@ -349,7 +349,7 @@ def evaluate(tender):
     """
     problems = problems_of(tender)
     raise_if_errors(problems)
-    for problem in problems:
+    for problem in named_paths(problems, bids=tender.bids, fleet=tender.fleet):
         category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
                     else TenderWarning)
         warnings.warn(str(problem), category, stacklevel=2)

@@ -220,7 +220,7 @@ def _demand_levels(value):
     return integer(value) or at_least(0)(value) or at_most(MAX_UNITS)(value)
 
 
-_demand_levels.describe = f"each >= 0, <= {MAX_UNITS}"
+_demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"
 
 
 @attrs.frozen(kw_only=True)
@@ -482,6 +482,8 @@ class TenderSettings:
                 problems.append(Problem(path, f"key {broken}", value=code))
                 continue
             broken = number(rate) or greater_than(0)(rate) or at_most(MAX_EXCHANGE_RATE)(rate)
+            if broken and broken.startswith("must be between"):
+                broken = f"must be > 0 and <= {MAX_EXCHANGE_RATE:g}"
             if broken:
                 problems.append(Problem(path, broken, value=rate))
             elif code == self.base_currency and rate != 1:
@@ -995,6 +997,8 @@ class Tender:
 
     def _quantity_problems(self):
         """Warn about bids offering another quantity than most bids do."""
+        if getattr(self.tender.evaluation, "required_quantity", None) is not None:
+            return []  # the evaluation rules judge each quantity against the required one
         quantities = [bid.quantity for bid in self.bids if not has_errors(bid)]
         if len(set(quantities)) < 2:
             return []

@@ -693,6 +693,29 @@ def _bound_problems(entry, target, where):
     return []
 
 
+def _relative_looking(entry, targets, where):
+    """Warn when absolute parameters look like multipliers of a point value far from 1.
+
+    ``low = 0.8, mode = 1.0, high = 1.2`` on a diesel price of 300 draws
+    prices near 1, not near 300: the entry most likely lacks
+    ``scale = "relative"``.
+    """
+    if entry.scale != "absolute":
+        return []
+    parameters = [v for v in (entry.low, entry.mode, entry.high, entry.mean) if v is not None]
+    points = [abs(t.point) for t in targets]
+    if not parameters or not all(0.5 <= v <= 2 for v in parameters):
+        return []
+    if not points or not all(p > 4 or p < 0.25 for p in points):
+        return []
+    point = targets[0].point
+    return [Problem(f"{where}.scale", f"is absolute, but the parameters "
+                    f"({', '.join(f'{v:g}' for v in parameters)}) lie around 1 while the "
+                    f"point value is {point:g}: the draws would be about {point:g} times "
+                    "too small or large. Did you mean scale = \"relative\"?",
+                    value=entry.scale, severity="warning")]
+
+
 def expanded_inputs(tender):
     """The drawn dimensions of a tender's ``[[uncertainty]]``: one per independent draw.
 
@@ -803,6 +826,7 @@ def uncertainty_problems(tender):
         problems += bound
         if not bound:
             valid[entry.input] = i
+            problems += _relative_looking(entry, targets, where)
     corr = tender.correlation
     if corr is None or not isinstance(corr, Correlation) or has_errors(corr):
         return problems

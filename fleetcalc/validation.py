@@ -130,7 +130,6 @@ def number(value):
     return None
 
 
-number.describe = "finite"
 
 
 def integer(value):
@@ -171,7 +170,7 @@ def at_least(bound):
     """A number ``>= bound``."""
 
     def rule(value):
-        return None if value >= bound else f"must be >= {bound}"
+        return None if value >= bound else f"must be >= {bound:g}"
 
     rule.__doc__ = f">= {bound}"
     rule.describe = f">= {bound:g}"
@@ -182,7 +181,7 @@ def greater_than(bound):
     """A number ``> bound``."""
 
     def rule(value):
-        return None if value > bound else f"must be > {bound}"
+        return None if value > bound else f"must be > {bound:g}"
 
     rule.__doc__ = f"> {bound}"
     rule.describe = f"> {bound:g}"
@@ -193,7 +192,7 @@ def at_most(bound):
     """A number ``<= bound``."""
 
     def rule(value):
-        return None if value <= bound else f"must be <= {bound}"
+        return None if value <= bound else f"must be <= {bound:g}"
 
     rule.__doc__ = f"<= {bound}"
     rule.describe = f"<= {bound:g}"
@@ -235,8 +234,8 @@ def money(*, minimum=None):
         return None
 
     rule.__doc__ = "money" + (f" >= {minimum}" if minimum is not None else "")
-    rule.describe = (f">= {minimum:g}, " if minimum is not None else "") + (
-        f"<= {MAX_MAGNITUDE:g}")
+    rule.describe = (f">= {minimum:g}" if minimum is not None else
+                     f">= {-MAX_MAGNITUDE:g}") + f" and <= {MAX_MAGNITUDE:g}"
     return rule
 
 
@@ -249,8 +248,9 @@ def integer_list(*, minimum=None, maximum=None, max_length=None):
         if max_length is not None and len(value) > max_length:
             return f"has {len(value)} items; at most {max_length} are allowed"
         for i, item in enumerate(value):
-            if integer(item):
-                return f"item {i} ({_short(item)}) must be a whole number"
+            broken = integer(item)
+            if broken:
+                return f"item {i} ({_short(item)}) {broken}"
             if minimum is not None and item < minimum:
                 return f"item {i} ({item!r}) must be >= {minimum}"
             if maximum is not None and item > maximum:
@@ -260,7 +260,7 @@ def integer_list(*, minimum=None, maximum=None, max_length=None):
     bounds = [f">= {minimum}" if minimum is not None else None,
               f"<= {maximum}" if maximum is not None else None,
               f"at most {max_length} items" if max_length is not None else None]
-    rule.describe = "each " + ", ".join(b for b in bounds if b) if any(bounds) else None
+    rule.describe = "each " + " and ".join(b for b in bounds if b) if any(bounds) else None
     return rule
 
 
@@ -280,7 +280,7 @@ def rate_table(value):
     return None
 
 
-rate_table.describe = f"each rate > 0, <= {MAX_EXCHANGE_RATE:g}"
+rate_table.describe = f"each rate > 0 and <= {MAX_EXCHANGE_RATE:g}"
 
 
 def _run_rules(rules, value):
@@ -301,9 +301,16 @@ def _validator(instance, attribute, value):
 
 
 def _range_text(rules):
-    """The documented range of a field, from its rules (``"finite, >= 0, <= 1"``)."""
+    """The documented range of a field, from its rules (``">= 0 and <= 1"``)."""
     parts = [getattr(rule, "describe", None) for rule in rules]
-    return ", ".join(p for p in parts if p) or None
+    parts = [p for p in parts if p]
+    if any(rule in (number, integer) for rule in rules) and not any(
+            p.startswith("<") or "<=" in p for p in parts):
+        parts.append(f"<= {MAX_MAGNITUDE:g}")
+    if any(rule in (number, integer) for rule in rules) and not any(
+            p.startswith(">") for p in parts):
+        parts.insert(0, f">= {-MAX_MAGNITUDE:g}")
+    return " and ".join(parts) or None
 
 
 def spec(doc, *, unit=None, example=None, default=attrs.NOTHING, rules=(), optional=False,
@@ -390,6 +397,9 @@ def _field_problems(obj):
             own_failed = broken = True  # an array of tables given partly as scalars
             continue
         rule_broken = _run_rules(attribute.metadata.get("rules", ()), value)
+        if rule_broken and rule_broken.startswith("must be between") and (
+                attribute.metadata.get("range")):
+            rule_broken = f"must be {attribute.metadata['range']}"  # the field's own range
         if rule_broken:
             problems.append(Problem(attribute.name, rule_broken, value=value))
             own_failed = broken = True

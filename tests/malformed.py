@@ -134,6 +134,10 @@ BAD_VALUES = [
     math.nan, math.inf, -math.inf, 0.5, 1 - 1e-9, 1 + 1e-9, 8e98, -0.5, 3.5,
 ]
 
+#: In-range extremes a number is set to (the evaluation must stay finite).
+EDGE_VALUES = [0, 1, 1e-6, 0.999999, -0.5, 10, 100, 365, 8760, 20_000, 1e6, 1e7, 1e9, 1e15,
+               2200, 1900]
+
 #: Text keys: control characters, empty, unknown.
 BAD_KEYS = ["", " ", "\x1b[2J", "a\nerror: forged", "\u202ekey", "bidderx", "tender", "0"]
 
@@ -185,7 +189,7 @@ def mutate_document(doc, rng):
     path = rng.choice(paths)
     value = _get(doc, path)
     op = rng.choice(["delete", "bad", "bad", "bad", "scale", "shape", "key", "deep", "dup",
-                     "big", "empty"])
+                     "big", "empty", "edge", "edge", "edge"])
     if op == "delete":
         _delete(doc, path)
     elif op == "bad":
@@ -196,6 +200,9 @@ def mutate_document(doc, rng):
         if isinstance(value, int) and isinstance(factor, int):
             new = int(new)
         _set(doc, path, new)
+    elif op == "edge" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        new = rng.choice(EDGE_VALUES)
+        _set(doc, path, int(new) if isinstance(value, int) and new == int(new) else new)
     elif op == "shape":
         if isinstance(value, dict):
             _set(doc, path, rng.choice([1, "x", True, [value], [1, 2]]))
@@ -284,7 +291,10 @@ def make_case(rng, *, bases):
     else:
         doc = tomllib.loads(text)
         for _ in range(rng.choice([1, 1, 2, 3])):
-            labels.append(mutate_document(doc, rng))
+            try:
+                labels.append(mutate_document(doc, rng))
+            except RecursionError:  # a deep structure from an earlier mutation: stop there
+                break
         text = _dumps(doc)
     return " | ".join(labels), text, command
 
