@@ -101,8 +101,9 @@ def field_rows(cls):
     for attribute in attrs.fields(cls):
         meta = attribute.metadata
         example = meta.get("example")
+        doc = meta.get("doc", "") + (f" Range: `{meta['range']}`." if meta.get("range") else "")
         rows.append((attribute.name, _type_name(hints[attribute.name]), meta.get("unit") or "",
-                     _default(attribute), meta.get("doc", ""),
+                     _default(attribute), doc,
                      "" if example is None else json.dumps(example)))
     return rows
 

@@ -149,6 +149,13 @@ def test_wrong_shapes_are_errors_not_tracebacks(old, new, path):
     assert path in found, found
 
 
+def test_an_uncertain_input_given_as_an_array_beside_a_correlation_is_an_error():
+    text = replaced('input = "tender.prices.diesel_per_litre"', "input = [1]") + (
+        '\n[correlation]\ninputs = ["tender.prices.diesel_per_litre", "bids[*].mtbf_hours"]\n'
+        "matrix = [[1.0, 0.3], [0.3, 1.0]]\n")
+    assert errors_at(text)["uncertainty[0].input"] == "must be a text, not an array"
+
+
 def test_shares_one_billionth_short_of_one_meet_a_required_schedule():
     text = replaced("{ event = \"delivery\", share = 0.9 }]\nfuel",
                     "{ event = \"delivery\", share = 0.899999999 }]\nfuel")

@@ -58,7 +58,7 @@ def _nesting_depth(text):
 
     Examples
     --------
-    >>> _nesting_depth("a = [[1, 2], [3]]\nb = '[[[['")
+    >>> _nesting_depth("a = [[1, 2], [3]]\\nb = '[[[['")
     2
     """
     depth = deepest = 0
