@@ -1064,8 +1064,7 @@ class Tender:
                     problems.append(Problem(
                         f"{group}[{i}].mtbf_hours", "is absent while demand is given: "
                         "availability is taken as 100 % (units never fail in service); give "
-                        "mtbf_hours and mean_downtime_hours to cost failures", value=None,
-                        severity="warning"))
+                        "mtbf_hours and mean_downtime_hours to cost failures", severity="warning"))
         return problems
 
     def __attrs_post_init__(self):

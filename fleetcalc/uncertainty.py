@@ -784,7 +784,7 @@ def uncertainty_problems(tender):
     >>> with attrs.validators.disabled():  # building the tender would raise the problem
     ...     bad = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
     >>> print(uncertainty_problems(bad)[0])  # doctest: +ELLIPSIS
-    uncertainty[0].input = 'bids[Alstom].unit_price': no bid has bidder 'Alstom'; bidders: ...
+    uncertainty[0].input = "bids[Alstom].unit_price": no bid has bidder 'Alstom'; bidders: ...
     """
     from fleetcalc.validation import has_errors
     problems, seen, valid = [], {}, {}
@@ -799,6 +799,9 @@ def uncertainty_problems(tender):
             continue
         except (AttributeError, TypeError, KeyError, OverflowError):
             continue  # the part of the tender it reads is itself invalid (reported there)
+        if any(has_errors(tender.tender if t.index is None else _items(tender, t.kind)[t.index])
+               for t in targets):
+            continue  # bounds of a broken part would be checked against its bad value
         clash = False
         for target in targets:
             key = (target.kind, target.index, target.field)

@@ -21,7 +21,7 @@ import re
 
 import attrs
 
-from fleetcalc.exceptions import Problem, TenderError
+from fleetcalc.exceptions import Problem, TenderError, _short_repr
 
 __all__ = [
     "MISSING",
@@ -252,9 +252,9 @@ def integer_list(*, minimum=None, maximum=None, max_length=None):
             if broken:
                 return f"item {i} ({_short(item)}) {broken}"
             if minimum is not None and item < minimum:
-                return f"item {i} ({item!r}) must be >= {minimum}"
+                return f"item {i} ({item}) must be >= {minimum}"
             if maximum is not None and item > maximum:
-                return f"item {i} ({item!r}) must be <= {maximum}"
+                return f"item {i} ({item}) must be <= {maximum}"
         return None
 
     bounds = [f">= {minimum}" if minimum is not None else None,
@@ -265,8 +265,7 @@ def integer_list(*, minimum=None, maximum=None, max_length=None):
 
 
 def _short(value):
-    text_ = repr(value)
-    return text_ if len(text_) <= 40 else text_[:37] + "..."
+    return _short_repr(value, limit=40)
 
 
 #: Largest exchange rate [base currency per unit] (the number policy).

@@ -183,6 +183,15 @@ def test_messages_use_plain_words_not_python_types():
     assert integer([1]) == "must be a whole number, not an array"
 
 
+def test_values_are_shown_as_the_file_writes_them():
+    found = {p.path: str(p) for p in problems(replaced("delivery = [1, 2]", 'delivery = [1, "x"]')
+                                              .replace('bidder = "B"', 'bidder = "B\\u001b[2J"'))}
+    assert found["bids[A].delivery"] == ('t.toml: bids[A].delivery = [1, "x"]: item 1 ("x") '
+                                         "must be a whole number, not a text")
+    # a bidder with a control character keeps its position in key paths
+    assert "bids[1].bidder" not in found and "(" not in found["bids[A].delivery"].split(":")[1]
+
+
 def test_one_year_is_singular():
     assert plural(1, "year") == "1 year" and plural(2, "year") == "2 years"
     text = replaced("grace_years = 4", "grace_years = 0")
