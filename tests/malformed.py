@@ -22,6 +22,7 @@ import io
 import json
 import math
 import random
+import re
 import signal
 import tempfile
 import textwrap
@@ -317,17 +318,35 @@ def _walk_json(node, path, bad):
         bad.append(f"non-finite number at {path}")
 
 
-def judge(code, out, err, command):
+#: A key path: keys (bare or quoted) joined by dots, items in brackets.
+_KEY_PATH = re.compile(r'^(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[[^\]]*\])*'
+                       r'(?:\.(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[[^\]]*\])*)*$')
+
+#: Whole-file problems, the only ones without a key path.
+_FILE_LEVEL = ("TOML syntax error", "TOML value cannot be read", "nested more than",
+               "is larger than", "cannot read the file")
+
+
+def key_path_of(line, source):
+    """The key path an ``error:`` line names (None if it names none)."""
+    body = line[len("error:"):].strip()
+    if source and body.startswith(f"{source}: "):
+        body = body[len(source) + 2:]
+    if body.startswith("(file): "):
+        return "(file)" if any(w in body for w in _FILE_LEVEL) else None
+    head = body.split(": ", 1)[0].split(" = ", 1)[0]
+    return head if _KEY_PATH.match(head) else None
+
+
+def judge(code, out, err, command, *, source=None):
     """``(verdict, detail)``: ``ok``, ``exit2``, or a failure kind with its detail."""
     if code == 2:
         lines = [line for line in err.splitlines() if line.startswith("error:")]
         if not lines:
             return "bad_message", err[-500:]
         for line in lines:
-            body = line[len("error:"):].strip()
-            # "<file>: <key path or (file)>: <rule>" - the key path is what follows the file.
-            if ": " not in body:
-                return "bad_message", line
+            if key_path_of(line, source) is None:
+                return "bad_message", line[:300]
         for word in ("not str", "not int", "not float", "not dict", "not list", "not bool",
                      "1 years", "Traceback"):
             if word in err:
@@ -376,7 +395,7 @@ def run_case(text, command, *, timeout=10.0, folder=None):
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-        return judge(code, out.getvalue(), err.getvalue(), command)
+        return judge(code, out.getvalue(), err.getvalue(), command, source=str(path))
 
 
 def bases(*, example=True):

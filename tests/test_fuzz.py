@@ -48,6 +48,11 @@ def test_the_example_survives_a_few_mutations_too():
     (2, "", "error: t.toml: bids[A].unit_price = -1: must be >= 0\n", ["validate"], "exit2"),
     (2, "", "Traceback (most recent call last):\n", ["validate"], "bad_message"),
     (2, "", "error: must be a number, not str\n", ["validate"], "bad_message"),
+    (2, "", "error: t.toml: bids[A].unit_price: must be a number, not str\n", ["validate"],
+     "bad_message"),
+    (2, "", "error: t.toml: (file): 3 problems\n", ["validate"], "bad_message"),
+    (2, "", "error: t.toml: (file): TOML syntax error: x\n", ["validate"], "exit2"),
+    (2, "", 'error: t.toml: tender."\\u001b": unknown key\n', ["validate"], "exit2"),
     (0, '{"bids": [{"cost_per_km": null}]}', "", ["compare", "--format", "json"],
      "unexplained"),
     (0, '{"bids": [{"cost_per_km": null, "null_reasons": {"cost_per_km": "no km"}}]}', "",
@@ -58,4 +63,4 @@ def test_the_example_survives_a_few_mutations_too():
     (1, "", "error: cannot write", ["compare"], "bad_exit"),
 ])
 def test_the_oracle_flags_what_it_must(code, out, err, command, verdict):
-    assert judge(code, out, err, command)[0] == verdict
+    assert judge(code, out, err, command, source="t.toml")[0] == verdict

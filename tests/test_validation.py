@@ -52,6 +52,12 @@ def test_deep_nesting_is_refused_before_the_parser_recurses(opener, closer):
     assert problem.path == "" and f"nested more than {MAX_NESTING} levels" in problem.message
 
 
+def test_deep_table_headers_are_refused():
+    header = ".".join(["a"] * 500)
+    (problem,) = problems(SMALL + f"\n[tender.{header}]\nx = 1\n")
+    assert f"tables are nested more than {MAX_NESTING} levels" in problem.message
+
+
 def test_nesting_inside_strings_and_comments_does_not_count():
     text = replaced('name = "T"', 'name = "[[[[[[[[[[[[[[[[[[[[[[" # {{{{{{{{{{{{{{{{{{{{{{')
     assert parse_tender(text).tender.name == "[" * 22

@@ -294,7 +294,29 @@ def parse_tender(text, *, source=None):
                                    source=source)]) from None
     except RecursionError:  # pragma: no cover - the nesting bound comes first
         raise TenderError([Problem("", "the file is nested too deeply", source=source)]) from None
+    deep = _too_deep(raw)
+    if deep:
+        raise TenderError([Problem("", f"tables are nested more than {MAX_NESTING} levels "
+                                       f"deep (at {deep[:80]}...)", source=source)])
     return structure_tender(raw, source=source)
+
+
+def _too_deep(raw):
+    """The key path where parsed data nest beyond :data:`MAX_NESTING`, or None.
+
+    Table headers such as ``[a.b.c.d...]`` nest without brackets in values;
+    checked iteratively on the parsed data.
+    """
+    stack = [(raw, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return path or "(file)"
+        if isinstance(node, dict):
+            stack += [(v, _join(path, _key_label(str(k))), depth + 1) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node)]
+    return None
 
 
 def read_tender(path):
