@@ -34,6 +34,7 @@ from fleetcalc.validation import (
     has_errors,
     integer,
     integer_list,
+    key_label,
     named_paths,
     MAX_EXCHANGE_RATE,
     money,
@@ -476,7 +477,7 @@ class TenderSettings:
     def _cross_problems(self):
         problems = []
         for code, rate in self.exchange_rates.items():
-            path = f"exchange_rates.{code}"
+            path = f"exchange_rates.{key_label(code)}"
             broken = currency_code(code)
             if broken:
                 problems.append(Problem(path, f"key {broken}", value=code))

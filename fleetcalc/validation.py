@@ -15,6 +15,7 @@ The same rules serve twice:
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import re
@@ -28,6 +29,7 @@ __all__ = [
     "INVALID",
     "MAX_MAGNITUDE",
     "kind_of",
+    "key_label",
     "plural",
     "percent_like",
     "negative_rate",
@@ -103,6 +105,21 @@ def kind_of(value):
     if isinstance(value, dict) or attrs.has(type(value)):
         return "a table"
     return "a value of another kind"
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def key_label(key):
+    """A key as a key path shows it: bare when TOML allows, else quoted and escaped.
+
+    Examples
+    --------
+    >>> key_label("PKR"), key_label(""), key_label("a b")
+    ('PKR', '""', '"a b"')
+    """
+    key = str(key)
+    return key if _BARE_KEY.match(key) else json.dumps(key)
 
 
 def plural(count, word):

@@ -318,9 +318,11 @@ def _walk_json(node, path, bad):
         bad.append(f"non-finite number at {path}")
 
 
-#: A key path: keys (bare or quoted) joined by dots, items in brackets.
-_KEY_PATH = re.compile(r'^(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[[^\]]*\])*'
-                       r'(?:\.(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[[^\]]*\])*)*$')
+#: A key path: keys (bare or quoted) joined by dots, items in brackets, then
+#: " = value: rule" or ": rule".
+_KEY_PATH = re.compile(r'^(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[[^\]\n]*\])*'
+                       r'(?:\.(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")(?:\[[^\]\n]*\])*)*'
+                       r'(?= = |: )')
 
 #: Whole-file problems, the only ones without a key path.
 _FILE_LEVEL = ("TOML syntax error", "TOML value cannot be read", "nested more than",
@@ -334,8 +336,8 @@ def key_path_of(line, source):
         body = body[len(source) + 2:]
     if body.startswith("(file): "):
         return "(file)" if any(w in body for w in _FILE_LEVEL) else None
-    head = body.split(": ", 1)[0].split(" = ", 1)[0]
-    return head if _KEY_PATH.match(head) else None
+    match = _KEY_PATH.match(body)
+    return match.group(0) if match else None
 
 
 def judge(code, out, err, command, *, source=None):

@@ -53,6 +53,8 @@ def test_the_example_survives_a_few_mutations_too():
     (2, "", "error: t.toml: (file): 3 problems\n", ["validate"], "bad_message"),
     (2, "", "error: t.toml: (file): TOML syntax error: x\n", ["validate"], "exit2"),
     (2, "", 'error: t.toml: tender."\\u001b": unknown key\n', ["validate"], "exit2"),
+    (2, "", 'error: t.toml: tender."a\\nerror: x": unknown key\n', ["validate"], "exit2"),
+    (2, "", 'error: t.toml: tender.exchange_rates.[2J = 1: bad\n', ["validate"], "bad_message"),
     (0, '{"bids": [{"cost_per_km": null}]}', "", ["compare", "--format", "json"],
      "unexplained"),
     (0, '{"bids": [{"cost_per_km": null, "null_reasons": {"cost_per_km": "no km"}}]}', "",

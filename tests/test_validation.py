@@ -210,6 +210,11 @@ def test_an_empty_or_odd_top_level_key_has_a_quoted_key_path():
     assert '"\\u001b[2J"' in found
 
 
+def test_an_odd_currency_key_is_quoted_in_its_key_path():
+    found = errors_at(replaced("PKR = 0.00356", 'PKR = 0.00356\n"\\u001b[2J" = 1\n"" = 2'))
+    assert {'tender.exchange_rates."\\u001b[2J"', 'tender.exchange_rates.""'} <= set(found)
+
+
 def test_warnings_carry_the_key_path_and_the_value():
     tender = parse_tender(replaced("discount_rate = 0.08", "discount_rate = 7"))
     (warning,) = [w for w in tender.warnings if w.path == "tender.discount_rate"]

@@ -19,8 +19,6 @@ cohort name (``bids[CRRC Ziyang].unit_price``).
 from __future__ import annotations
 
 import difflib
-import json
-import re
 import tomllib
 import types
 import typing
@@ -34,7 +32,7 @@ from cattrs.gen import make_dict_structure_fn
 from fleetcalc.exceptions import Problem, TenderError
 from fleetcalc.money import Money
 from fleetcalc.tender import Tender
-from fleetcalc.validation import INVALID, MISSING, named_paths, problems_of
+from fleetcalc.validation import INVALID, MISSING, key_label, named_paths, problems_of
 
 __all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "structure_tender",
            "MAX_FILE_BYTES", "MAX_NESTING"]
@@ -46,7 +44,6 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 #: matrix needs 2; the TOML parser recurses once per level).
 MAX_NESTING = 16
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _nesting_depth(text):
@@ -90,9 +87,7 @@ def _nesting_depth(text):
     return deepest
 
 
-def _key_label(key):
-    """A key as a key path shows it: bare when TOML allows, else quoted and escaped."""
-    return key if _BARE_KEY.match(key) else json.dumps(key)
+_key_label = key_label
 
 
 def _kind(annotation):
