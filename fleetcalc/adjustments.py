@@ -497,6 +497,9 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
         def schedule(milestones_of):  # price shares due at each t, on the ledger's deliveries
             shares = [[sum(p.share for p in milestones_of(bid) if p.event == event)
                        for event in PAYMENT_EVENTS] for bid in tender.bids]
+            # validated to sum to 1 within tender.SHARE_TOLERANCE: one tolerance, so the
+            # comparison of the two schedules below sees equal totals (issue 10)
+            shares = [[s / sum(row) for s in row] for row in shares]
             return schedules.payment_shares(
                 arrays.delivery, [b.quantity for b in tender.bids],
                 [b.warranty_years for b in tender.bids], shares, periods=arrays.periods)

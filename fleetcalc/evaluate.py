@@ -21,9 +21,9 @@ from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, le
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
-from fleetcalc.result import EvaluationResult
+from fleetcalc.result import EvaluationResult, calendar_year
 from fleetcalc.tender import PAYMENT_EVENTS
-from fleetcalc.validation import problems_of, raise_if_errors
+from fleetcalc.validation import named_paths, problems_of, raise_if_errors
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
            "fleet_baseline_cash_flows", "evaluate"]
@@ -361,7 +361,7 @@ def evaluate(tender, *, arrays=None):
     """
     problems = problems_of(tender)
     raise_if_errors(problems)
-    for problem in problems:
+    for problem in named_paths(problems, bids=tender.bids, fleet=tender.fleet):
         category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
                     else TenderWarning)
         warnings.warn(str(problem), category, stacklevel=2)
@@ -460,7 +460,8 @@ def _financing_frames(tender, arrays):
     rows = []
     for b in np.flatnonzero(loans.financed):
         frame = pd.DataFrame({"bidder": tender.bids[b].bidder, "year": np.arange(length),
-                              "calendar_year": tender.tender.evaluation_year + np.arange(length),
+                              "calendar_year": calendar_year(tender.tender.evaluation_year,
+                                                             np.arange(length)),
                               **{name: values[b] * price[b] for name, values
                                  in loans.nominal.items()}})
         last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))

@@ -13,11 +13,58 @@ from fleetcalc import finance
 if typing.TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EvaluationResult"]
+__all__ = ["EvaluationResult", "DOCUMENTED_NULLS", "UNEXPLAINED", "calendar_year"]
+
+#: JSON keys whose ``null`` has one documented meaning, wherever it appears
+#: (rows of ``fleet``, ``fleet_years``, ``financing``, adjustment lines).
+#: Every other ``null`` in a bid has its reason in the bid's ``null_reasons``.
+DOCUMENTED_NULLS = {
+    "demand": "the tender states no demand ([tender.demand] absent)",
+    "p_meet_demand": "the tender states no demand, so there is no probability of meeting it",
+    "non_responsive_reason": "the bid is responsive",
+    "lender": "the financing offer names no lender",
+    "basis": "the adjustment line states no basis",
+    "null_reasons": "no value of the bid is null",
+}
+
+#: The reason given to a null no rule explains (a bug if it ever appears: the
+#: number policy keeps every result finite); the fuzz test counts it.
+UNEXPLAINED = "not a finite number"
+
+
+def calendar_year(evaluation_year, t):
+    r"""Calendar year a figure at time ``t`` belongs to [year].
+
+    Parameters
+    ----------
+    evaluation_year : int
+        Calendar year E of t = 0, the contract signature (start of year 1).
+    t : int or array_like of int
+        Time in years from signature [year].
+
+    Returns
+    -------
+    int or numpy.ndarray
+
+    Notes
+    -----
+    The one year convention of every frame and JSON key: year k (k = 1..H)
+    runs from t = k - 1 to t = k and is calendar year E + k - 1. Running
+    costs of year k are booked at its end, t = k; a flow at t = k >= 1
+    belongs to year k; a flow at t = 0 (signing) belongs to year 1:
+
+    .. math:: \text{calendar year}(t) = E + \max(t, 1) - 1
+
+    Examples
+    --------
+    >>> calendar_year(2026, np.array([0, 1, 2, 30])).tolist()
+    [2026, 2026, 2027, 2055]
+    """
+    return evaluation_year + np.maximum(t, 1) - 1
 
 
 def _number(value):
-    """A float for JSON; None (null) where it is undefined, e.g. cost per km with no km."""
+    """A float for JSON; None (null) where it is undefined (the reason goes alongside)."""
     value = float(value)
     return value if np.isfinite(value) else None
 
@@ -72,7 +119,8 @@ class EvaluationResult:
     pv_by_category : pandas.DataFrame
         Present value [base currency], bids (input order) x categories.
     cash_flows : pandas.DataFrame
-        The ledger: ``bidder``, ``year`` (t), ``calendar_year``, ``category``,
+        The ledger: ``bidder``, ``year`` (t), ``calendar_year`` (see
+        :func:`calendar_year`: E + max(t, 1) - 1), ``category``,
         ``amount`` and ``present_value`` [base currency], non-zero rows only.
     warnings : tuple of str
         Warnings raised while evaluating.
@@ -196,7 +244,7 @@ class EvaluationResult:
         ledger = pd.DataFrame({
             "bidder": np.asarray(bidders, dtype=object)[bid_i[keep]],
             "year": year[keep],
-            "calendar_year": settings.evaluation_year + year[keep],
+            "calendar_year": calendar_year(settings.evaluation_year, year[keep]),
             "category": np.asarray(categories, dtype=object)[cat_i[keep]],
             "amount": amounts.reshape(-1)[keep],
             "present_value": present_values.reshape(-1)[keep],
@@ -226,9 +274,14 @@ class EvaluationResult:
             rank order, each with ``expected_damages`` (or null),
             ``preference_group``, ``domestic_preference`` and
             ``evaluated_cost_before_preference``; money in base currency as
-            unrounded floats; ``year`` is t. ``cost_per_km`` is null for a
-            bid that runs no km. ``evaluation_table`` and ``decisive_lines``:
-            see :mod:`fleetcalc.reports.evaluation_table`.
+            unrounded floats; ``year`` is t and ``calendar_year`` follows
+            :func:`calendar_year`. ``evaluation_table`` and ``decisive_lines``:
+            see :mod:`fleetcalc.reports.evaluation_table`. Every number is
+            finite: a value that is undefined for a bid (cost per km of a bid
+            that runs no km, scores without scoring, ...) is null, and the
+            bid's ``null_reasons`` says why, key by key; a null in a row of
+            ``fleet``, ``fleet_years`` or ``financing`` has the meaning
+            :data:`DOCUMENTED_NULLS` gives it.
         """
         import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
 
@@ -258,6 +311,9 @@ class EvaluationResult:
                 "preference_group": row["preference_group"],
                 "expected_damages": self.expected_damages.get(bidder),
             })
+            reasons = self._null_reasons(bids[-1], bidder, row)
+            if reasons:
+                bids[-1]["null_reasons"] = reasons
         ledger = self.cash_flows
         cash_flows = [
             {"bidder": b, "year": int(y), "calendar_year": int(cy), "category": c,
@@ -300,6 +356,54 @@ class EvaluationResult:
                             for name, row in self.fleet_baseline.iterrows()],
             }
         return data
+
+    def _null_reasons(self, data, bidder, row):
+        """Why each null of a bid's JSON is null (key -> reason)."""
+        bid = next(b for b in self.tender.bids if b.bidder == bidder)
+        rules = self.tender.tender.evaluation
+        demand = self.tender.tender.demand
+        evaluated = float(row["evaluated_cost"])
+        no_score = ("no weighted scoring: tender.evaluation.technical_weight is absent"
+                    if rules.technical_weight is None else
+                    "non-responsive bids are not scored" if not data["responsive"] else
+                    f"a price score needs a positive evaluated cost, not {evaluated:.6g}"
+                    if evaluated <= 0 else
+                    "no technical score is given" if bid.evaluation.technical_score is None
+                    else None)
+        no_demand = "the tender states no demand ([tender.demand] absent)"
+        known = {
+            "rank": "non-responsive: the bid is listed, not ranked (non_responsive_reasons)"
+            if not data["responsive"] else None,
+            "cost_per_km": "the bid's units run no km within the horizon",
+            "price_adjustment_effect": "the bid has no price-adjustment formula (a fixed price)"
+            if bid.price_adjustment is None else None,
+            "preference_group": "no domestic preference is applied "
+            "(tender.evaluation.domestic_preference is false)"
+            if not rules.domestic_preference else None,
+            "expected_damages": "the bid gives no availability guarantee"
+            if bid.guarantees is None or bid.guarantees.availability is None else None,
+            "grant_element": "the bid has no financing offer" if bid.financing is None else None,
+            "financing_pv_saving": ("the bid has no financing offer"
+                                    if bid.financing is None else None),
+            "price_score": no_score,
+            "combined_score": no_score,
+            "combined_rank": no_score,
+            "technical_score": "no technical score is given"
+            if bid.evaluation.technical_score is None else None,
+            "availability": "the bid has no units in service within the horizon",
+            "fleet_availability": "no units are in service within the horizon",
+            "p_meet_demand": no_demand if demand is None else None,
+            "shortfall_unit_days": no_demand if demand is None else None,
+            "required_fleet_size": no_demand if demand is None else (
+                "the bid's units are never available (availability 0), so no fleet size "
+                "meets the demand" if not float(row.get("availability", 1) or 0) > 0 else None),
+            "spare_ratio": no_demand if demand is None else (
+                "demand is 0 units, so spares cannot be expressed as a share of it"
+                if max(demand.levels(self.tender.tender.horizon_years), default=0) == 0
+                else "no fleet size meets the demand (see required_fleet_size)"),
+        }
+        return {key: known.get(key) or UNEXPLAINED
+                for key, value in data.items() if value is None}
 
     def _adjustment_lines(self, bidder):
         if self.adjustments is None:

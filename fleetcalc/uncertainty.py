@@ -107,7 +107,7 @@ def _floats(value):
 
 
 def _boolean(value):
-    return None if isinstance(value, bool) else f"must be true or false, not {type(value).__name__}"
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _non_negative(value):
@@ -696,6 +696,29 @@ def _bound_problems(entry, target, where):
     return []
 
 
+def _relative_looking(entry, targets, where):
+    """Warn when absolute parameters look like multipliers of a point value far from 1.
+
+    ``low = 0.8, mode = 1.0, high = 1.2`` on a diesel price of 300 draws
+    prices near 1, not near 300: the entry most likely lacks
+    ``scale = "relative"``.
+    """
+    if entry.scale != "absolute":
+        return []
+    parameters = [v for v in (entry.low, entry.mode, entry.high, entry.mean) if v is not None]
+    points = [abs(t.point) for t in targets]
+    if not parameters or not all(0.5 <= v <= 2 for v in parameters):
+        return []
+    if not points or not all(p > 4 or p < 0.25 for p in points):
+        return []
+    point = targets[0].point
+    return [Problem(f"{where}.scale", f"is absolute, but the parameters "
+                    f"({', '.join(f'{v:g}' for v in parameters)}) lie around 1 while the "
+                    f"point value is {point:g}: the draws would be about {point:g} times "
+                    "too small or large. Did you mean scale = \"relative\"?",
+                    value=entry.scale, severity="warning")]
+
+
 def expanded_inputs(tender):
     """The drawn dimensions of a tender's ``[[uncertainty]]``: one per independent draw.
 
@@ -764,7 +787,7 @@ def uncertainty_problems(tender):
     >>> with attrs.validators.disabled():  # building the tender would raise the problem
     ...     bad = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
     >>> print(uncertainty_problems(bad)[0])  # doctest: +ELLIPSIS
-    uncertainty[0].input = 'bids[Alstom].unit_price': no bid has bidder 'Alstom'; bidders: ...
+    uncertainty[0].input = "bids[Alstom].unit_price": no bid has bidder 'Alstom'; bidders: ...
     """
     from fleetcalc.validation import has_errors
     problems, seen, valid = [], {}, {}
@@ -777,8 +800,11 @@ def uncertainty_problems(tender):
         except ValueError as exc:
             problems.append(Problem(f"{where}.input", str(exc), value=entry.input))
             continue
-        except (AttributeError, TypeError, KeyError):
+        except (AttributeError, TypeError, KeyError, OverflowError):
             continue  # the part of the tender it reads is itself invalid (reported there)
+        if any(has_errors(tender.tender if t.index is None else _items(tender, t.kind)[t.index])
+               for t in targets):
+            continue  # bounds of a broken part would be checked against its bad value
         clash = False
         for target in targets:
             key = (target.kind, target.index, target.field)
@@ -806,10 +832,12 @@ def uncertainty_problems(tender):
         problems += bound
         if not bound:
             valid[entry.input] = i
+            problems += _relative_looking(entry, targets, where)
     corr = tender.correlation
     if corr is None or not isinstance(corr, Correlation) or has_errors(corr):
         return problems
-    known = {e.input for e in tender.uncertainty if isinstance(e, UncertainInput)}
+    known = {e.input for e in tender.uncertainty
+             if isinstance(e, UncertainInput) and isinstance(e.input, str)}
     missing = False
     for j, name in enumerate(corr.inputs):
         if name not in known:

@@ -154,20 +154,37 @@ def evaluation_table_rows(result):
     -------
     list of dict
         ``{"key", "label", "section", "in_total", "values": {bidder: number or null}}``
-        in the order of the forms; bidders in rank order.
+        in the order of the forms; bidders in rank order. A row with a null
+        value also has ``null_reasons``: ``{bidder: why}`` (a non-responsive
+        bid has no rank).
     """
     table = evaluation_table(result)
     bidders = [c for c in table.columns if c not in ("label", "section", "in_total")]
     out = []
     for key, row in table.iterrows():
-        values = {}
+        values, reasons = {}, {}
         for bidder in bidders:
             value = float(row[bidder])
             values[bidder] = (None if not np.isfinite(value)
                               else int(value) if key == "rank" else value)
-        out.append({"key": key, "label": row["label"], "section": row["section"],
-                    "in_total": bool(row["in_total"]), "values": values})
+            if values[bidder] is None:
+                reasons[bidder] = _null_reason(result, bidder, key)
+        entry = {"key": key, "label": row["label"], "section": row["section"],
+                 "in_total": bool(row["in_total"]), "values": values}
+        if reasons:
+            entry["null_reasons"] = reasons
+        out.append(entry)
     return out
+
+
+def _null_reason(result, bidder, key):
+    """Why a value of the evaluation table is null (JSON ``null_reasons`` of a row)."""
+    row = result.ranking.loc[bidder]
+    if key == "rank" and not bool(row.get("responsive", True)):
+        return "not ranked: the bid is non-responsive"
+    if key == "rank":
+        return "not ranked: the bid's evaluated cost is not a finite number"
+    return "not a finite number"
 
 
 def format_evaluation_table(result):
