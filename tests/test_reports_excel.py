@@ -91,9 +91,9 @@ class TestReadBack:
             assert ws.cell(r, 2).value == flow["year"]
             assert ws.cell(r, 3).value == flow["calendar_year"]
             assert ws.cell(r, 4).value == flow["category"]
-            # openpyxl stores 16 significant digits (Excel keeps 15): 1e-15 relative.
-            assert ws.cell(r, 5).value == pytest.approx(flow["amount"], rel=1e-15)
-            assert ws.cell(r, 5).data_type == "n"
+            # the amount refers to the Calculation sheet's formulas (values: recalculated)
+            assert ws.cell(r, 5).data_type == "f"
+            assert ws.cell(r, 5).value.startswith("=Calculation!$")
 
     def test_formulas_are_formulas(self, workbook_path):
         wb = openpyxl.load_workbook(workbook_path)
@@ -113,7 +113,7 @@ class TestReadBack:
     def test_discount_rate_is_one_named_cell(self, workbook_path, result):
         wb = openpyxl.load_workbook(workbook_path)
         cell = _rate_cell(wb)
-        assert cell.parent.title == "Assumptions"
+        assert cell.parent.title == "Inputs"  # the live inputs; Assumptions lists the file
         assert cell.value == result.tender.tender.discount_rate
         assert "horizon_years" in wb.defined_names
 
@@ -169,7 +169,7 @@ class TestReadBack:
 
     def test_optional_sheets_only_when_present(self, tmp_path, result):
         wb = openpyxl.load_workbook(write_workbook(bare_result(result), tmp_path / "a.xlsx"))
-        assert wb.sheetnames == ["Summary", "Cash flows", "Assumptions"]
+        assert wb.sheetnames == ["Summary", "Cash flows", "Inputs", "Calculation", "Assumptions"]
         wb = openpyxl.load_workbook(write_workbook(extended_result(result), tmp_path / "b.xlsx"))
         for name in ("Adjustments", "Financing schedules", "Fleet projection",
                      "Fleet vs demand", "Simulation summary", "Tornado"):
@@ -221,6 +221,7 @@ class TestLibreOfficeRecalculation:
         flows = result.to_dict()["cash_flows"]
         rate = result.tender.tender.discount_rate
         for r, flow in enumerate(flows, start=2):
+            assert abs(ws.cell(r, 5).value - flow["amount"]) < CENT
             assert ws.cell(r, 6).value == pytest.approx((1 + rate) ** -flow["year"], rel=1e-12)
             assert abs(ws.cell(r, 7).value - flow["present_value"]) < CENT
 
