@@ -44,7 +44,8 @@ CATEGORY_COLUMNS = {"energy": "G", "maintenance": "I", "overhaul": "K", "acquisi
                     "residual_value": "U"}
 
 _CALC_HEADER = [
-    ("Bidder", None), ("Year t", None), ("Calendar year", None),
+    ("Bidder", None), ("Year t", None),
+    ("Calendar year", "result.cash_flows: evaluation_year + t"),
     ("Units delivered (enter at t) [units]", "schedules.pad_delivery"),
     ("Units in service [units]", "schedules.units_in_service"),
     ("km [km]", "lifecycle_cash_flows: km = units x annual_km"),
@@ -56,7 +57,7 @@ _CALC_HEADER = [
     ("Overhaul [{c}]", "lifecycle_cash_flows: O = overhauls x cost x (1+e_O)^t"),
     ("Contract payments [units-equivalent]", "schedules.payment_shares"),
     ("Price adjustment factor [-] (marked value)", "financing.price_adjustment_factors"),
-    ("Acquisition paid [units-equivalent]",
+    ("Acquisition paid [units-equivalent] (= L x M; a marked value for a financed bid)",
      "financing.financing_schedules (acquisition_shares)"),
     ("Financing paid [units-equivalent] (marked value)",
      "financing.financing_schedules (financing_shares)"),
