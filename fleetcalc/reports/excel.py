@@ -1,11 +1,21 @@
-"""An Excel workbook of an evaluation, with live formulas.
+"""An Excel workbook of an evaluation whose numbers are formulas.
 
-The workbook lets a reader audit and re-run the discounting: the discount
-rate lives in one cell of the *Assumptions* sheet (defined name
-``discount_rate``); every *Cash flows* row computes its discount factor and
-present value from it, and the *Summary* sums those present values per bid.
-Changing that one cell moves every present value, NPV, rank and equivalent
-annual cost. The undiscounted amounts are fleetcalc's, in the base currency.
+The workbook lets a reader audit and re-run the evaluation. Every tender and
+bid input that drives the ledger is a named cell of the *Inputs* sheet
+(``discount_rate``, ``diesel_price``, ``bid_1_unit_price``, deliveries by
+year, ...); the *Calculation* sheet computes, per bid and year, units in
+service, km, fuel, maintenance, overhauls, escalation, payment milestones,
+initial support, shortfall cost and residual value from them with formulas
+(:mod:`fleetcalc.reports.excel_model`); every *Cash flows* amount refers to
+that sheet and computes its discount factor and present value; the
+*Adjustments* lines are formulas where a line is a simple function of the
+inputs; the *Summary* sums present values and adjustments per bid and ranks
+the bids. Changing an input moves every figure that depends on it, up to the
+ranking. Figures a spreadsheet cannot reasonably hold (the fleet
+distribution behind the shortfall, ageing, loan schedules, price
+adjustment, availability damages) are marked values (orange fill, a note
+naming the library function), kept undiscounted. The *Assumptions* sheet
+lists the tender file as read.
 
 openpyxl writes formulas without cached results; the workbook asks for a
 full recalculation on load (``calcPr fullCalcOnLoad``), which Excel honours.
@@ -13,7 +23,8 @@ full recalculation on load (``calcPr fullCalcOnLoad``), which Excel honours.
 Every string that comes from the tender (bidder names, models, notes,
 cohort names, ...) is written as a text cell, never as a formula, whatever
 its first character (``=``, ``+``, ``-``, ``@``, tab, CR): see
-:func:`_text_cell`.
+:func:`_text_cell`; defined names are built from indices, never from tender
+text.
 """
 
 from __future__ import annotations
@@ -689,17 +700,20 @@ def _adjustments_frame(result):
 
 
 def write_workbook(result, path, *, simulation=None):
-    """Write an evaluation to an Excel workbook with live discounting formulas.
+    """Write an evaluation to an Excel workbook whose numbers are formulas.
 
     Sheets: *Summary* (ranking, evaluated cost, LCC NPV, PV by category,
     equivalent annual cost, availability when known, the recommendation),
-    *Cash flows* (the ledger with a discount-factor and a present-value
-    formula per row), then, when the result has them, *Adjustments*,
-    *Financing schedules*, *Fleet projection*, *Fleet vs demand* (*Fleet by
-    year*, without demand columns, when the tender gives no demand),
-    *Simulation summary* and *Tornado*, and *Assumptions* (every tender
-    input with its unit). The discount rate is the Assumptions cell named
-    ``discount_rate``.
+    *Cash flows* (the ledger: each amount refers to the *Calculation* sheet,
+    with a discount-factor and a present-value formula per row), then, when
+    the result has them, *Adjustments* (formulas where a line is a simple
+    function of the inputs, else marked values), *Financing schedules*,
+    *Fleet projection*, *Fleet vs demand* (*Fleet by year*, without demand
+    columns, when the tender gives no demand), *Simulation summary* and
+    *Tornado*, then *Inputs* (every input that drives the ledger, as named
+    cells; the discount rate is ``discount_rate``), *Calculation* (formulas
+    per bid and year, see :func:`fleetcalc.reports.excel_model.write_model`)
+    and *Assumptions* (every field of the tender file as read, with its unit).
 
     Parameters
     ----------
@@ -721,7 +735,12 @@ def write_workbook(result, path, *, simulation=None):
     -----
     Formulas are stored without cached results (openpyxl computes nothing);
     the workbook is flagged for a full recalculation on load. Strings from
-    the tender are always text cells, never formulas.
+    the tender are always text cells, never formulas. Recalculated (e.g. by
+    LibreOffice), the evaluated costs and ranks equal fleetcalc's to the
+    cent, and still do after an edit of the diesel price, a unit price, an
+    adjustment amount or the discount rate on *Inputs*. Marked values
+    (orange) do not follow edits of the inputs they come from (deliveries,
+    reliability, financing): re-run fleetcalc for those.
 
     Examples
     --------

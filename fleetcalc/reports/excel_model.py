@@ -30,8 +30,8 @@ import math
 import attrs
 import numpy as np
 
-__all__ = ["MARKED_FILL", "CATEGORY_COLUMNS", "ModelLayout", "write_model",
-           "adjustment_formula"]
+__all__ = ["CATEGORY_COLUMNS", "MARKED_FILL", "ModelLayout", "adjustment_formula",
+           "bid_values", "write_model"]
 
 #: Fill colour of a marked value (a figure fleetcalc computed, not a formula).
 MARKED_FILL = "FCE4D6"
@@ -251,6 +251,7 @@ def write_model(wb, result, helpers):
         float(rules.domestic_preference_margin if rules.domestic_preference else 0.0), "-",
         "domestic_margin", number_format=rate_fmt)
 
+    yearly_damages = _damages(tender, arrays)
     common = np.array([bool(b.platform) and b.platform in {c.platform for c in tender.fleet
                                                              if c.platform}
                        for b in tender.bids])
@@ -289,13 +290,16 @@ def write_model(wb, result, helpers):
         put(sec, "guarantees: fuel_tolerance",
             float(guarantee.fuel_tolerance) if guarantee is not None else 0.0, "-",
             p + "fuel_tolerance", number_format=rate_fmt)
+        put(sec, "guarantees: damages_cap", float(yearly_damages[1][i - 1]), "- of the price",
+            p + "damages_cap", number_format=rate_fmt,
+            note="availability damages: the yearly amounts are marked values (Calculation W)")
         money("maintenance_per_km", bid.maintenance_per_km, "maintenance")
         money("overhaul_cost", bid.overhaul_cost, "overhaul_cost")
         put(sec, "overhaul_interval_years", int(bid.overhaul_interval_years or 0), "year",
             p + "interval", number_format=int_fmt, note="0 = no overhaul")
         put(sec, "service_life_years", int(bid.service_life_years), "year", p + "life",
             number_format=int_fmt)
-        put(sec, "common platform with an existing cohort", 1 if common[b_index(i)] else 0,
+        put(sec, "common platform with an existing cohort", 1 if common[i - 1] else 0,
             "1 = yes", p + "common", kind="marked", number_format=int_fmt,
             note="marked value: evaluate._commonality_mask (platform names)")
         money("evaluation: arithmetic_correction", bid.evaluation.arithmetic_correction,
@@ -400,7 +404,6 @@ def write_model(wb, result, helpers):
         [b.warranty_years for b in tender.bids],
         [[sum(m.share for m in b.payments if m.event == e) for e in
           ("signing", "delivery", "acceptance")] for b in tender.bids], periods=periods)
-    yearly_damages = _damages(tender, arrays)
     intro = [
         "One block per bid, years t = 0..T. Columns are formulas over the Inputs sheet "
         "(each header names the library function it mirrors) except the orange marked "
@@ -484,7 +487,7 @@ def write_model(wb, result, helpers):
             f("V", f"=1/(1+discount_rate)^B{r}", h._FACTOR)
             damage = float(yearly_damages[0][b, t - 1]) if 1 <= t <= horizon else 0.0
             h._number_cell(cs, r, 23, damage, h._MONEY).fill = marked_fill
-            f("X", f"=MIN(SUM(W${first}:W{r}),{float(yearly_damages[1][b])!r}*{p}contract)")
+            f("X", f"=MIN(SUM(W${first}:W{r}),{p}damages_cap*{p}contract)")
             f("Y", f"=SUMPRODUCT({p}delivery,(batch_year<=B{r}+1)*1)", int_fmt)
             # column Y is the delivered-to-date helper; damages receivable go to Z
             f("Z", f"=X{r}-IF(B{r}=0,0,X{r - 1})" if t else f"=X{r}")
@@ -507,11 +510,6 @@ def write_model(wb, result, helpers):
         "availability damages) that fleetcalc computed, undiscounted.",
     )
     return ModelLayout(bid_rows=bid_rows, names=names, notes=notes)
-
-
-def b_index(i):
-    """0-based index of bid number ``i``."""
-    return i - 1
 
 
 def _pad(values, periods):
