@@ -580,3 +580,26 @@ class TestModelSheets:
                                               data_only=True)
         names = {c.value for c in recalculated["Calculation"]["A"] if c.value}
         assert any(str(n).startswith('=HYPERLINK("http://x","INJ")') for n in names)
+
+
+def test_without_the_model_the_ledger_is_values(result, tmp_path, monkeypatch):
+    """A result whose tender the model cannot rebuild: the ledger amounts are fleetcalc's
+    values (marked), and discounting, NPV and rank stay formulas of a named discount rate."""
+    from fleetcalc.reports import excel
+
+    def fail(*args, **kwargs):
+        raise ValueError("cannot rebuild")
+
+    monkeypatch.setattr(excel, "write_model", fail)
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "v.xlsx"))
+    assert "Calculation" not in wb.sheetnames
+    assert _rate_cell(wb).value == result.tender.tender.discount_rate
+    from fleetcalc.reports.excel_model import MARKED_FILL
+
+    flows = wb["Cash flows"]
+    assert flows["E2"].data_type == "n" and flows["F2"].value == "=1/(1+discount_rate)^B2"
+    assert flows["E2"].fill.fgColor.rgb.endswith(MARKED_FILL)
+    adjustments = wb["Adjustments"]
+    assert all(adjustments.cell(r, 3).data_type == "n"
+               for r in range(2, len(result.adjustments) + 2))
+    assert wb["Summary"]["F2"].value.startswith("=SUMIFS(")

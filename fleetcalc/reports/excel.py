@@ -430,10 +430,8 @@ def _write_cash_flows(wb, result, bid_numbers, currency, layout=None):
         _number_cell(ws, r, 3, int(calendar_year), _INTEGER)
         _text_cell(ws, r, 4, category)
         reference = layout.cell(bidder, category, year) if layout is not None else None
-        if reference is None:
-            cell = _number_cell(ws, r, 5, float(amount), _MONEY)
-            if layout is not None:
-                cell.fill = marked
+        if reference is None:  # not modelled: fleetcalc's value, marked
+            _number_cell(ws, r, 5, float(amount), _MONEY).fill = marked
         else:
             _formula_cell(ws, r, 5, f"={reference}", _MONEY)
         _formula_cell(ws, r, 6, f"=1/(1+discount_rate)^B{r}", _FACTOR)
@@ -648,7 +646,7 @@ _ADJUSTMENT_HEADER = ("Bidder", "Adjustment", "Amount [{c}]", "Stage", "Basis", 
                       "Formula mirrors / source of the value")
 
 
-def _write_adjustments(wb, result, adjustments, bid_numbers, currency):
+def _write_adjustments(wb, result, adjustments, bid_numbers, currency, layout):
     """The adjustment lines: each amount a formula over the *Inputs* sheet where the line
     is a simple function of the inputs (:func:`~fleetcalc.reports.excel_model.
     adjustment_formula`), else fleetcalc's value with the marked fill and its source."""
@@ -658,10 +656,9 @@ def _write_adjustments(wb, result, adjustments, bid_numbers, currency):
     _header(ws, 1, [label.format(c=currency) for label in _ADJUSTMENT_HEADER])
     marked = _openpyxl().styles.PatternFill("solid", fgColor=MARKED_FILL)
     bids = {bid.bidder: bid for bid in result.tender.bids}
-    try:
+    values = {}
+    if layout is not None:  # formulas need the Inputs sheet's names
         values = bid_values(result)
-    except Exception:  # noqa: BLE001 - a result the model cannot rebuild: values only
-        values = {}
     for r, line in enumerate(adjustments.to_dict("records"), start=2):
         bidder = line["bidder"]
         _text_cell(ws, r, 1, bidder)
@@ -766,7 +763,7 @@ def write_workbook(result, path, *, simulation=None):
     layout = _write_model(wb, result)
     _write_cash_flows(wb, result, bid_numbers, currency, layout)
     if adjustments is not None:
-        _write_adjustments(wb, result, adjustments, bid_numbers, currency)
+        _write_adjustments(wb, result, adjustments, bid_numbers, currency, layout)
     optional = [
                 ("Financing schedules", _optional(result, "financing")),
                 ("Fleet projection", _optional(result, "fleet")),

@@ -98,7 +98,22 @@ class ModelLayout:
     notes: tuple
 
     def cell(self, bidder, category, year):
-        """Reference of a ledger amount on *Calculation*, or None if not modelled."""
+        """Reference of a ledger amount on the *Calculation* sheet.
+
+        Parameters
+        ----------
+        bidder : str
+        category : str
+            A ledger category (:data:`fleetcalc.lifecycle.CATEGORIES`).
+        year : int
+            Time point ``t``.
+
+        Returns
+        -------
+        str or None
+            ``"Calculation!$G$12"``; None when the category or the year is not
+            modelled (the ledger then shows fleetcalc's value, marked).
+        """
         column = CATEGORY_COLUMNS.get(category)
         if column is None or bidder not in self.bid_rows:
             return None
