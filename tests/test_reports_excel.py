@@ -603,3 +603,20 @@ def test_without_the_model_the_ledger_is_values(result, tmp_path, monkeypatch):
     assert all(adjustments.cell(r, 3).data_type == "n"
                for r in range(2, len(result.adjustments) + 2))
     assert wb["Summary"]["F2"].value.startswith("=SUMIFS(")
+
+
+def test_a_rule_the_workbook_does_not_mirror_becomes_a_marked_value(result, tmp_path,
+                                                                      monkeypatch):
+    """If the library evaluates a figure another way than the workbook's formula, the cell
+    holds fleetcalc's value, marked, never a formula that gives another number."""
+    import importlib
+
+    from fleetcalc.reports.excel_model import MARKED_FILL
+
+    monkeypatch.setattr(importlib.import_module("fleetcalc.evaluate"), "_evaluated_fuel",
+                        lambda bid, rules: float(bid.fuel_litres_per_km) * 1.1)
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "m.xlsx"))
+    cell = _named_cell(wb, "bid_1_fuel_evaluated")
+    assert cell.data_type == "n" and cell.fill.fgColor.rgb.endswith(MARKED_FILL)
+    assert cell.value == pytest.approx(result.tender.bids[0].fuel_litres_per_km * 1.1)
+    assert _named_cell(wb, "bid_1_price_base").data_type == "f"  # the others stay formulas

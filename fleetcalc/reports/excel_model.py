@@ -176,6 +176,19 @@ class _Sheet:
         return name
 
 
+    def derive(self, section, parameter, formula, unit, name, *, mirror, fleetcalc,
+               source, number_format=None, note=""):
+        """A derived cell: ``formula`` if its value (``mirror``, computed here the way the
+        formula does) is fleetcalc's (``fleetcalc``), else fleetcalc's value, marked."""
+        if _close(mirror, fleetcalc):
+            return self.put(section, parameter, ("formula", formula), unit, name,
+                            kind="derived", number_format=number_format,
+                            note=note or f"mirrors {source}")
+        return self.put(section, parameter, float(fleetcalc), unit, name, kind="marked",
+                        number_format=number_format,
+                        note=f"marked value: {source} (no formula of the workbook gives it)")
+
+
 def _formula(text):
     return ("formula", text)
 
@@ -232,6 +245,9 @@ def write_model(wb, result, helpers):
     def fx_of(currency):
         return fx.get(currency, "1")
 
+    def rate(currency):
+        return settings.rate(currency) if currency in fx else 1.0
+
     put = sheet.put
     put("Tender", "discount_rate", float(settings.discount_rate), "-/year", "discount_rate",
         number_format=rate_fmt)
@@ -243,9 +259,10 @@ def write_model(wb, result, helpers):
     diesel, diesel_currency = _money(settings.prices.diesel_per_litre, base)
     put("Tender", "diesel_per_litre", diesel, f"{diesel_currency}/L", "diesel_price",
         number_format="#,##0.0000")
-    put("Tender", "diesel_per_litre in base currency", _formula(
-        f"=diesel_price*{fx_of(diesel_currency)}"), f"{base}/L", "diesel_price_base",
-        kind="derived", number_format="#,##0.000000")
+    sheet.derive("Tender", "diesel_per_litre in base currency",
+                 f"=diesel_price*{fx_of(diesel_currency)}", f"{base}/L", "diesel_price_base",
+                 mirror=diesel * rate(diesel_currency), fleetcalc=arrays.fuel_price,
+                 source="evaluate.tender_arrays (fuel_price)", number_format="#,##0.000000")
     for category in ("energy", "maintenance", "overhaul", "shortfall"):
         put("Tender: escalation", category, float(arrays.escalation[category]), "-/year",
             f"escalation_{category}", number_format=rate_fmt)
@@ -253,9 +270,11 @@ def write_model(wb, result, helpers):
     cost, cost_currency = _money(demand.shortfall_cost_per_unit_day if demand else 0.0, base)
     put("Tender: demand", "shortfall_cost_per_unit_day", cost, f"{cost_currency}/unit-day",
         "shortfall_cost")
-    put("Tender: demand", "shortfall cost in base currency", _formula(
-        f"=shortfall_cost*{fx_of(cost_currency)}"), f"{base}/unit-day", "shortfall_cost_base",
-        kind="derived")
+    sheet.derive("Tender: demand", "shortfall cost in base currency",
+                 f"=shortfall_cost*{fx_of(cost_currency)}", f"{base}/unit-day",
+                 "shortfall_cost_base", mirror=cost * rate(cost_currency),
+                 fleetcalc=arrays.shortfall_cost_per_unit_day,
+                 source="evaluate.tender_arrays (shortfall_cost_per_unit_day)")
     put("Tender: commonality", "maintenance", float(settings.commonality.maintenance), "-",
         "saving_maintenance", number_format=rate_fmt)
     put("Tender: commonality", "initial_support", float(settings.commonality.initial_support),
@@ -331,31 +350,54 @@ def write_model(wb, result, helpers):
         n["priced"] = priced
         # derived cells (formulas over the inputs above)
         d = "derived"
-        put(sec, "unit price in base currency", _formula(
-            f"={p}unit_price*{n['unit_price_fx']}"), base, p + "price_base", kind=d,
-            number_format=money_fmt)
-        put(sec, "fuel evaluated", _formula(
-            f"=IF(AND(load_guarantees=1,ISNUMBER({p}fuel_guarantee)),"
-            f"{p}fuel_guarantee*(1+{p}fuel_tolerance),{p}fuel)"), "L/km", p + "fuel_evaluated",
-            kind=d, number_format="0.0000", note="mirrors evaluate._evaluated_fuel")
-        put(sec, "maintenance per km, base currency, after commonality", _formula(
-            f"={p}maintenance*{n['maintenance_fx']}*(1-{p}common*saving_maintenance)"),
-            f"{base}/km", p + "maintenance_base", kind=d, number_format="#,##0.000000",
-            note="mirrors evaluate.tender_arrays")
-        put(sec, "initial support, base currency, after commonality", _formula(
-            f"={p}initial_support*{n['initial_support_fx']}*(1-{p}common"
-            f"*saving_initial_support)"), base, p + "support_base", kind=d,
-            number_format=money_fmt, note="mirrors evaluate.tender_arrays")
-        put(sec, "overhaul cost in base currency", _formula(
-            f"={p}overhaul_cost*{n['overhaul_cost_fx']}"), base, p + "overhaul_base", kind=d,
-            number_format=money_fmt)
+        b = i - 1
+        amount, currency = _money(bid.unit_price, bid.currency)
+        sheet.derive(sec, "unit price in base currency", f"={p}unit_price*{n['unit_price_fx']}",
+                     base, p + "price_base", mirror=amount * rate(currency),
+                     fleetcalc=arrays.unit_price[b], source="evaluate.tender_arrays (unit_price)",
+                     number_format=money_fmt)
+        loaded = rules.load_guarantees and g_fuel is not None
+        sheet.derive(sec, "fuel evaluated",
+                     f"=IF(AND(load_guarantees=1,ISNUMBER({p}fuel_guarantee)),"
+                     f"{p}fuel_guarantee*(1+{p}fuel_tolerance),{p}fuel)", "L/km",
+                     p + "fuel_evaluated",
+                     mirror=(g_fuel * (1.0 + guarantee.fuel_tolerance) if loaded
+                             else float(bid.fuel_litres_per_km)),
+                     fleetcalc=arrays.fuel_litres_per_km[b],
+                     source="evaluate._evaluated_fuel", number_format="0.0000")
+        saving = settings.commonality
+        amount, currency = _money(bid.maintenance_per_km, bid.currency)
+        sheet.derive(sec, "maintenance per km, base currency, after commonality",
+                     f"={p}maintenance*{n['maintenance_fx']}*(1-{p}common*saving_maintenance)",
+                     f"{base}/km", p + "maintenance_base",
+                     mirror=amount * rate(currency) * (1 - common[b] * saving.maintenance),
+                     fleetcalc=arrays.maintenance_per_km[b],
+                     source="evaluate.tender_arrays (maintenance_per_km)",
+                     number_format="#,##0.000000")
+        amount, currency = _money(bid.initial_support, bid.currency)
+        sheet.derive(sec, "initial support, base currency, after commonality",
+                     f"={p}initial_support*{n['initial_support_fx']}*(1-{p}common"
+                     f"*saving_initial_support)", base, p + "support_base",
+                     mirror=amount * rate(currency) * (1 - common[b] * saving.initial_support),
+                     fleetcalc=arrays.initial_support[b],
+                     source="evaluate.tender_arrays (initial_support)", number_format=money_fmt)
+        amount, currency = _money(bid.overhaul_cost, bid.currency)
+        sheet.derive(sec, "overhaul cost in base currency",
+                     f"={p}overhaul_cost*{n['overhaul_cost_fx']}", base, p + "overhaul_base",
+                     mirror=amount * rate(currency), fleetcalc=arrays.overhaul_cost[b],
+                     source="evaluate.tender_arrays (overhaul_cost)", number_format=money_fmt)
         put(sec, "overhaul interval evaluated", _formula(
             f"=IF({p}interval<{p}life,{p}interval,0)"), "year", p + "interval_evaluated",
             kind=d, number_format=int_fmt, note="an interval not shorter than the life: none")
-        put(sec, "residual units (units-equivalent at t = H)", _formula(
-            f"=SUMPRODUCT({p}delivery,((1-(horizon_years-(batch_year-1))/{p}life)>0)*"
-            f"(1-(horizon_years-(batch_year-1))/{p}life))"), "units", p + "residual_units",
-            kind=d, number_format="0.000000", note="mirrors schedules.residual_units")
+        life = float(bid.service_life_years)
+        ages = horizon - np.arange(horizon)
+        sheet.derive(sec, "residual units (units-equivalent at t = H)",
+                     f"=SUMPRODUCT({p}delivery,((1-(horizon_years-(batch_year-1))/{p}life)>0)*"
+                     f"(1-(horizon_years-(batch_year-1))/{p}life))", "units",
+                     p + "residual_units",
+                     mirror=float((arrays.delivery[b] * np.maximum(0.0, 1 - ages / life)).sum()),
+                     fleetcalc=arrays.residual_units[b], source="schedules.residual_units",
+                     number_format="0.000000")
         put(sec, "contract price", _formula(f"={p}price_base*{p}quantity"), base,
             p + "contract", kind=d, number_format=money_fmt)
         put(sec, "corrected price", _formula(
@@ -534,10 +576,16 @@ def _pad(values, periods):
 
 
 def _damages(tender, arrays):
-    from fleetcalc.adjustments import damage_schedules  # noqa: PLC0415
+    """Yearly availability damages before the cap ``(n_bids, H)`` and the caps ``(n_bids,)``
+    (:func:`fleetcalc.adjustments.damage_schedules`; zeros if the library has none)."""
+    try:
+        from fleetcalc.adjustments import damage_schedules  # noqa: PLC0415
 
-    yearly, cap, _ = damage_schedules(tender, arrays)
-    return yearly, cap
+        yearly, cap, _ = damage_schedules(tender, arrays)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        n = len(tender.bids)
+        return np.zeros((n, arrays.horizon_years)), np.zeros(n)
+    return np.asarray(yearly, dtype=float), np.asarray(cap, dtype=float)
 
 
 def adjustment_formula(line, bid_number, bid, tender, values):
@@ -634,14 +682,19 @@ def bid_values(result):
         ``{bidder: {"price_base", "contract", "rho", "price_after", "pv_damages"}}``
         in the base currency, from the evaluation's present values.
     """
-    from fleetcalc.adjustments import _expected_damages  # noqa: PLC0415
     from fleetcalc.evaluate import tender_arrays  # noqa: PLC0415
+    from fleetcalc.finance import npv  # noqa: PLC0415
 
     tender = result.tender
     settings = tender.tender
     arrays = tender_arrays(tender)
     contract = arrays.unit_price * np.array([bid.quantity for bid in tender.bids])
-    damages = _expected_damages(tender, arrays, contract)
+    yearly, cap = _damages(tender, arrays)
+    # as the Calculation sheet's columns W-Z: capped cumulative damages, discounted
+    capped = np.diff(np.minimum(np.cumsum(yearly, axis=1), (cap * contract)[:, None]),
+                     axis=1, prepend=0.0)
+    damages = npv(arrays.discount_rate, np.concatenate(
+        [np.zeros((len(tender.bids), 1)), capped], axis=1))
     pv = result.pv_by_category
     out = {}
     for b, bid in enumerate(tender.bids):
