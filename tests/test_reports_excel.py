@@ -620,3 +620,22 @@ def test_a_rule_the_workbook_does_not_mirror_becomes_a_marked_value(result, tmp_
     assert cell.data_type == "n" and cell.fill.fgColor.rgb.endswith(MARKED_FILL)
     assert cell.value == pytest.approx(result.tender.bids[0].fuel_litres_per_km * 1.1)
     assert _named_cell(wb, "bid_1_price_base").data_type == "f"  # the others stay formulas
+
+
+def test_a_schedule_the_workbook_does_not_mirror_becomes_marked_values(result, tmp_path,
+                                                                        monkeypatch):
+    """Units in service computed another way by the library: the column holds the library's
+    numbers, marked, and the block says which columns are marked."""
+    from fleetcalc import schedules
+    from fleetcalc.reports.excel_model import MARKED_FILL
+
+    original = schedules.units_in_service
+    monkeypatch.setattr(schedules, "units_in_service",
+                        lambda delivery, life: original(delivery, life) * 2)
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "s.xlsx"))
+    ws = wb["Calculation"]
+    flagged = [c for c in ws["C"] if isinstance(c.value, str) and "column(s) E" in c.value]
+    assert len(flagged) == len(result.tender.bids)
+    cells = [c for c in ws["E"] if isinstance(c.value, (int, float))]
+    assert cells and all(c.fill.fgColor.rgb.endswith(MARKED_FILL) for c in cells)
+    assert max(c.value for c in cells) > 0

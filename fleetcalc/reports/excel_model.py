@@ -499,8 +499,21 @@ def write_model(wb, result, helpers):
         bid_rows[bid.bidder] = (first, last)
         financed = bool(arrays.financing.financed[b]) if hasattr(
             arrays.financing, "financed") else False
-        own_acquisition = (not financed) and np.allclose(
-            arrays.payment_shares[b], _pad(contract_shares[b] * pa[b], periods), atol=1e-12)
+        mirrors = _schedule_mirrors(bid, arrays.delivery[b], horizon, periods)
+        live = {  # a column stays a formula only where its mirror gives fleetcalc's numbers
+            "E": _same(mirrors["units"], arrays.units_in_service[b]),
+            "J": _same(mirrors["overhauls"], arrays.overhaul_counts[b]),
+            "L": _same(mirrors["contract"] * pa[b],
+                       _pad(arrays.contract_payment_shares[b], periods)),
+            "R": mirrors["first"] == int(arrays.first_delivery_time[b]),
+        }
+        own_acquisition = (not financed) and live["L"] and _same(
+            arrays.payment_shares[b], mirrors["contract"] * pa[b])
+        fallbacks = [column for column, ok in live.items() if not ok]
+        if fallbacks:
+            h._text_cell(cs, first - 3, 3, "marked values (the library's schedule, which the "
+                                           "formula does not reproduce) in column(s) "
+                                           + ", ".join(fallbacks)).fill = sheet.fills["marked"]
         for t in range(periods):
             r = first + t
             f = lambda column, text, fmt=h._MONEY, r=r: h._formula_cell(  # noqa: E731
@@ -520,11 +533,21 @@ def write_model(wb, result, helpers):
                    f"{p}delivery,(B{r}-batch_year+1>0)*(MOD(B{r}-batch_year+1,"
                    f"MAX({p}interval_evaluated,1))=0)*(B{r}-batch_year+1<{p}life)))", int_fmt)
             f("K", f"=J{r}*{p}overhaul_base*(1+escalation_overhaul)^B{r}")
+            for column, values in (("E", arrays.units_in_service[b]),
+                                   ("J", arrays.overhaul_counts[b])):
+                if not live[column]:
+                    h._number_cell(cs, r, ord(column) - 64,
+                                   float(values[t]) if t < len(values) else 0.0,
+                                   h._DECIMAL).fill = marked_fill
             f("L", f"=IF(B{r}=0,{p}share_signing*{p}quantity,0)"
                    f"+IF(B{r}+1<=horizon_years,{p}share_delivery*INDEX({p}delivery,1,B{r}+1),0)"
                    f"+IF(AND(B{r}-{p}warranty+1>=1,B{r}-{p}warranty+1<=horizon_years),"
                    f"{p}share_acceptance*INDEX({p}delivery,1,B{r}-{p}warranty+1),0)",
               "0.000000")
+            if not live["L"]:
+                paid = _pad(arrays.contract_payment_shares[b], periods)[t]
+                h._number_cell(cs, r, 12, paid / pa[b, t] if pa[b, t] else 0.0,
+                               "0.000000").fill = marked_fill
             h._number_cell(cs, r, 13, float(pa[b, t]), "0.000000").fill = marked_fill
             if own_acquisition:
                 f("N", f"=L{r}*M{r}", "0.000000")
@@ -535,8 +558,12 @@ def write_model(wb, result, helpers):
                            "0.000000").fill = marked_fill
             f("P", f"={p}price_base*N{r}")
             f("Q", f"={p}price_base*O{r}")
-            f("R", f"=IF(IF(SUM({p}delivery)=0,B{r}=0,AND(Y{r}>0,Y{r}-D{r}=0)),"
-                   f"{p}support_base,0)")
+            if live["R"]:
+                f("R", f"=IF(IF(SUM({p}delivery)=0,B{r}=0,AND(Y{r}>0,Y{r}-D{r}=0)),"
+                       f"{p}support_base,0)")
+            else:
+                f("R", f"=IF(B{r}={int(arrays.first_delivery_time[b])},{p}support_base,0)")
+                cs.cell(row=r, column=18).fill = marked_fill
             days = float(arrays.shortfall_unit_days[b, t]) if t <= horizon else 0.0
             h._number_cell(cs, r, 19, days, "#,##0.000000").fill = marked_fill
             f("T", f"=S{r}*shortfall_cost_base*(1+escalation_shortfall)^B{r}")
@@ -567,6 +594,44 @@ def write_model(wb, result, helpers):
         "availability damages) that fleetcalc computed, undiscounted.",
     )
     return ModelLayout(bid_rows=bid_rows, names=names, notes=notes)
+
+
+def _schedule_mirrors(bid, delivery, horizon, periods):
+    """The Calculation sheet's schedule formulas, computed here the same way.
+
+    Returns
+    -------
+    dict
+        ``units`` and ``overhauls`` ``(H + 1,)``, ``contract`` ``(periods,)`` and the
+        time ``first`` of the first delivery, as the workbook's formulas compute them.
+    """
+    d = np.asarray(delivery, dtype=float)
+    k = np.arange(1, horizon + 1)
+    t = np.arange(horizon + 1)[:, None]
+    life = bid.service_life_years
+    interval = bid.overhaul_interval_years or 0
+    interval = interval if interval < life else 0
+    units = ((k <= t) & (t - k < life) & (t >= 1)) @ d
+    elapsed = t - k + 1
+    due = (elapsed > 0) & (elapsed % max(interval, 1) == 0) & (elapsed < life) & (t >= 1)
+    overhauls = (due @ d) if interval else np.zeros(horizon + 1)
+    shares = {e: sum(m.share for m in bid.payments if m.event == e)
+              for e in ("signing", "delivery", "acceptance")}
+    contract = np.zeros(periods)
+    contract[0] += shares["signing"] * bid.quantity
+    for j, n in enumerate(d):  # batch of year j + 1, entering at t = j
+        if j < periods:
+            contract[j] += shares["delivery"] * n
+        if j + bid.warranty_years < periods:
+            contract[j + bid.warranty_years] += shares["acceptance"] * n
+    first = int(np.argmax(d > 0)) if d.any() else 0
+    return {"units": units, "overhauls": overhauls, "contract": contract, "first": first}
+
+
+def _same(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    n = max(a.size, b.size)
+    return bool(np.allclose(_pad(a, n), _pad(b, n), rtol=1e-12, atol=1e-9))
 
 
 def _pad(values, periods):
