@@ -437,7 +437,7 @@ def _with_bid(tender, index, **changes):
 
 
 def _edited_tenders(tender):
-    """The four edits of the tests below, as tenders (for fleetcalc) and Inputs edits."""
+    """The edits of the tests below: Inputs edits and the edited tenders (for fleetcalc)."""
     diesel = tender.tender.prices.diesel_per_litre
     priced = tender.bids[2].evaluation.priced_adjustments[0]
     return {
@@ -453,6 +453,10 @@ def _edited_tenders(tender):
             _with_bid(tender, 2, evaluation=attrs.evolve(
                 tender.bids[2].evaluation,
                 priced_adjustments=(attrs.evolve(priced, amount=80_000_000),)))),
+        "arithmetic correction": (
+            {"bid_2_correction": -2_500_000},
+            _with_bid(tender, 1, evaluation=attrs.evolve(tender.bids[1].evaluation,
+                                                         arithmetic_correction=-2_500_000))),
         "discount rate": (
             {"discount_rate": 0.05},
             attrs.evolve(tender, tender=attrs.evolve(tender.tender, discount_rate=0.05))),
@@ -472,7 +476,7 @@ class TestLiveInputs:
             assert abs(recalculated["Adjustments"].cell(r, 3).value - line["amount"]) < CENT
 
     @pytest.mark.parametrize("edit", ["diesel price", "unit price", "adjustment amount",
-                                      "discount rate"])
+                                      "arithmetic correction", "discount rate"])
     def test_an_edit_of_the_inputs_equals_fleetcalc(self, edit, workbook_path, result,
                                                     tmp_path):
         edits, tender = _edited_tenders(result.tender)[edit]
@@ -492,7 +496,7 @@ class TestLiveInputs:
         assert _ranks(fleetcalc.evaluate(edited["adjustment amount"][1])) != _ranks(result)
 
     @pytest.mark.parametrize("edit", ["diesel price", "unit price", "adjustment amount",
-                                      "discount rate"])
+                                      "arithmetic correction", "discount rate"])
     def test_marked_values_do_not_depend_on_the_edited_inputs(self, edit, result):
         """What holds: the marked (undiscounted) figures of the Calculation sheet are the
         same for the edited tender, so the workbook's formulas carry every change."""

@@ -388,7 +388,8 @@ def write_model(wb, result, helpers):
                      source="evaluate.tender_arrays (overhaul_cost)", number_format=money_fmt)
         put(sec, "overhaul interval evaluated", _formula(
             f"=IF({p}interval<{p}life,{p}interval,0)"), "year", p + "interval_evaluated",
-            kind=d, number_format=int_fmt, note="an interval not shorter than the life: none")
+            kind=d, number_format=int_fmt,
+            note="mirrors evaluate.tender_arrays: an interval not shorter than the life: none")
         life = float(bid.service_life_years)
         ages = horizon - np.arange(horizon)
         sheet.derive(sec, "residual units (units-equivalent at t = H)",
@@ -399,7 +400,8 @@ def write_model(wb, result, helpers):
                      fleetcalc=arrays.residual_units[b], source="schedules.residual_units",
                      number_format="0.000000")
         put(sec, "contract price", _formula(f"={p}price_base*{p}quantity"), base,
-            p + "contract", kind=d, number_format=money_fmt)
+            p + "contract", kind=d, number_format=money_fmt,
+            note="mirrors adjustments.evaluate_adjustments (contract)")
         put(sec, "corrected price", _formula(
             f"={p}contract+{p}correction*{n['correction_fx']}"), base, p + "corrected", kind=d,
             number_format=money_fmt, note="mirrors adjustments.evaluate_adjustments")
@@ -409,7 +411,8 @@ def write_model(wb, result, helpers):
             number_format=money_fmt, note="mirrors adjustments.evaluate_adjustments")
         put(sec, "PV of the price as paid (acquisition + financing)", _formula(
             f"=SUMPRODUCT({p}acquisition+{p}financing,{p}discount_factor)"), base,
-            p + "pv_price", kind=d, number_format=money_fmt)
+            p + "pv_price", kind=d, number_format=money_fmt,
+            note="mirrors evaluate.evaluate (pv_price = PV acquisition + PV financing)")
         put(sec, "PV factor of price (rho)", _formula(
             f"=IF({p}contract>0,{p}pv_price/{p}contract,0)"), "-", p + "rho", kind=d,
             number_format="0.000000", note="mirrors adjustments.evaluate_adjustments")
