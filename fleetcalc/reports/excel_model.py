@@ -299,9 +299,10 @@ def write_model(wb, result, helpers):
         put(sec, "bidder", bid.bidder, "", kind="derived")
         put(sec, "currency", bid.currency, "", kind="derived")
 
-        def money(field, value, key, section=sec):
+        def money(field, value, key, suffix="", section=sec):
             amount, currency = _money(value, bid.currency)
-            n[key] = put(section, field, amount, currency, p + key, number_format=money_fmt)
+            n[key] = put(section, field, amount, currency + suffix, p + key,
+                         number_format=money_fmt)
             n[key + "_fx"] = fx_of(currency)
             return amount, currency
 
@@ -327,7 +328,7 @@ def write_model(wb, result, helpers):
         put(sec, "guarantees: damages_cap", float(yearly_damages[1][i - 1]), "- of the price",
             p + "damages_cap", number_format=rate_fmt,
             note="availability damages: the yearly amounts are marked values (Calculation W)")
-        money("maintenance_per_km", bid.maintenance_per_km, "maintenance")
+        money("maintenance_per_km", bid.maintenance_per_km, "maintenance", "/km")
         money("overhaul_cost", bid.overhaul_cost, "overhaul_cost")
         put(sec, "overhaul_interval_years", int(bid.overhaul_interval_years or 0), "year",
             p + "interval", number_format=int_fmt, note="0 = no overhaul")
