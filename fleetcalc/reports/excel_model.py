@@ -211,7 +211,6 @@ def write_model(wb, result, helpers):
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
     from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415
 
-    from fleetcalc import schedules  # noqa: PLC0415
     from fleetcalc.evaluate import tender_arrays  # noqa: PLC0415
     from fleetcalc.financing import price_adjustment_factors  # noqa: PLC0415
 
@@ -286,6 +285,7 @@ def write_model(wb, result, helpers):
         "domestic_margin", number_format=rate_fmt)
 
     yearly_damages = _damages(tender, arrays)
+    milestones = _ledger_payments(tender)
     common = np.array([bool(b.platform) and b.platform in {c.platform for c in tender.fleet
                                                              if c.platform}
                        for b in tender.bids])
@@ -312,9 +312,13 @@ def write_model(wb, result, helpers):
         n["warranty"] = put(sec, "warranty_years", int(bid.warranty_years), "year",
                             p + "warranty", number_format=int_fmt)
         for event in ("signing", "delivery", "acceptance"):
-            share = sum(m.share for m in bid.payments if m.event == event)
-            n[f"share_{event}"] = put(sec, f"payment share: {event}", float(share), "-",
-                                      p + f"share_{event}", number_format=rate_fmt)
+            share = sum(m.share for m in milestones[i - 1] if m.event == event)
+            n[f"share_{event}"] = put(
+                sec, f"payment share in the ledger: {event}", float(share), "-",
+                p + f"share_{event}", number_format=rate_fmt,
+                note="" if milestones[i - 1] is bid.payments else
+                "the tender's required payment schedule (a payment line prices the bid's "
+                "deviation): adjustments.ledger_payments")
         money("initial_support", bid.initial_support, "initial_support")
         n["fuel"] = put(sec, "fuel_litres_per_km", float(bid.fuel_litres_per_km), "L/km",
                         p + "fuel", number_format="0.0000")
@@ -423,7 +427,9 @@ def write_model(wb, result, helpers):
         names[i] = n
 
     # --- delivery by year: one row per bid ---
-    sheet.title("Delivery by year (units entering service at the start of year k)")
+    sheet.title("Delivery by year as the ledger takes it (units entering service at the start "
+                "of year k): the bid's own schedule, or the required one where the tender "
+                "prices a delay by a delivery line (adjustments.evaluation_delivery)")
     r = sheet.row
     h._text_cell(ws, r, 1, "Year k")
     h._text_cell(ws, r, 2, "")
@@ -460,11 +466,6 @@ def write_model(wb, result, helpers):
     # --- Calculation sheet ---
     cs = wb.create_sheet("Calculation")
     pa = price_adjustment_factors(tender, periods)
-    contract_shares = schedules.payment_shares(
-        arrays.delivery, [b.quantity for b in tender.bids],
-        [b.warranty_years for b in tender.bids],
-        [[sum(m.share for m in b.payments if m.event == e) for e in
-          ("signing", "delivery", "acceptance")] for b in tender.bids], periods=periods)
     intro = [
         "One block per bid, years t = 0..T. Columns are formulas over the Inputs sheet "
         "(each header names the library function it mirrors) except the orange marked "
@@ -503,7 +504,7 @@ def write_model(wb, result, helpers):
         bid_rows[bid.bidder] = (first, last)
         financed = bool(arrays.financing.financed[b]) if hasattr(
             arrays.financing, "financed") else False
-        mirrors = _schedule_mirrors(bid, arrays.delivery[b], horizon, periods)
+        mirrors = _schedule_mirrors(bid, milestones[b], arrays.delivery[b], horizon, periods)
         live = {  # a column stays a formula only where its mirror gives fleetcalc's numbers
             "E": _same(mirrors["units"], arrays.units_in_service[b]),
             "J": _same(mirrors["overhauls"], arrays.overhaul_counts[b]),
@@ -600,7 +601,7 @@ def write_model(wb, result, helpers):
     return ModelLayout(bid_rows=bid_rows, names=names, notes=notes)
 
 
-def _schedule_mirrors(bid, delivery, horizon, periods):
+def _schedule_mirrors(bid, milestones, delivery, horizon, periods):
     """The Calculation sheet's schedule formulas, computed here the same way.
 
     Returns
@@ -619,7 +620,7 @@ def _schedule_mirrors(bid, delivery, horizon, periods):
     elapsed = t - k + 1
     due = (elapsed > 0) & (elapsed % max(interval, 1) == 0) & (elapsed < life) & (t >= 1)
     overhauls = (due @ d) if interval else np.zeros(horizon + 1)
-    shares = {e: sum(m.share for m in bid.payments if m.event == e)
+    shares = {e: sum(m.share for m in milestones if m.event == e)
               for e in ("signing", "delivery", "acceptance")}
     contract = np.zeros(periods)
     contract[0] += shares["signing"] * bid.quantity
@@ -642,6 +643,17 @@ def _pad(values, periods):
     out = np.zeros(periods)
     out[: min(len(values), periods)] = values[:periods]
     return out
+
+
+def _ledger_payments(tender):
+    """Payment milestones of each bid as the ledger pays them
+    (:func:`fleetcalc.adjustments.ledger_payments` where the library has it: the
+    required schedule when the tender gives one; else the bid's own)."""
+    from fleetcalc import adjustments  # noqa: PLC0415
+
+    if hasattr(adjustments, "ledger_payments"):
+        return list(adjustments.ledger_payments(tender))
+    return [bid.payments for bid in tender.bids]
 
 
 def _damages(tender, arrays):
