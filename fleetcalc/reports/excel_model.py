@@ -728,13 +728,21 @@ def adjustment_formula(line, bid_number, bid, tender, values):
     elif stage == "guarantee":
         candidate = (f"=-{p}pv_damages", -values["pv_damages"],
                      "-PV of capped availability damages (Calculation columns W-Z)")
-    elif stage == "domestic_preference":
-        basis = (f"{p}price_after" if settings.evaluation.domestic_preference_base
-                 == "price_after_adjustments" else f"{p}corrected")
-        price = values["price_after"] if basis.endswith("after") else corrected
-        candidate = (f"=domestic_margin*{basis}",
-                     settings.evaluation.domestic_preference_margin * price,
-                     "margin x price (domestic preference)")
+    elif stage == "domestic_preference" and amount:
+        # the margin on a price basis, at t = 0 or valued with the PV factor of price; whether
+        # the margin applies at all (the group procedure) is fleetcalc's decision
+        margin = settings.evaluation.domestic_preference_margin
+        for basis, price in ((f"{p}price_after", values["price_after"]),
+                             (f"{p}corrected", corrected)):
+            for factor, scale, text in (("", 1.0, ""),
+                                        (f"*{p}rho", values["rho"], " x PV factor of price")):
+                if _close(margin * price * scale, amount):
+                    candidate = (f"=domestic_margin*{basis}{factor}", amount,
+                                 f"margin x {basis.removeprefix(p).replace('_', ' ')} price"
+                                 f"{text} (whether it applies: fleetcalc's decision)")
+                    break
+            if candidate is not None:
+                break
     if candidate is None or not _close(candidate[1], amount):
         return None
     return candidate[0], candidate[2]
