@@ -253,12 +253,12 @@ class TestAdjustments:
         tender = small_tender(mtbf_hours=900.0, mean_downtime_hours=100.0,
                               scheduled_maintenance_days=36.5, guarantees=guarantees)
         found = {p.path: str(p) for p in tender.warnings}
-        assert "bids[0].guarantees.availability" in found
-        assert "81.0%" in found["bids[0].guarantees.availability"]
-        assert "contradict the guarantee" in found["bids[0].guarantees.availability"]
+        assert "bids[A].guarantees.availability" in found
+        assert "81.0%" in found["bids[A].guarantees.availability"]
+        assert "contradict the guarantee" in found["bids[A].guarantees.availability"]
         ok = attrs.evolve(tender, bids=[attrs.evolve(tender.bids[0], guarantees=attrs.evolve(
             guarantees, availability_basis="excluding_scheduled", availability=0.9))])
-        assert "bids[0].guarantees.availability" not in {p.path for p in ok.warnings}
+        assert "bids[A].guarantees.availability" not in {p.path for p in ok.warnings}
 
     def test_availability_is_loaded_at_the_guarantee_in_the_guarantee_years(self):
         # Hand computation: MTBF 1,900 h, MDT 100 h: 0.95 excluding scheduled time; 36.5
