@@ -257,7 +257,7 @@ def decisive_lines(result):
             if d == 0.0:
                 continue
             by_line.append({"line": key, "label": label, "kind": kind, "difference": d})
-            if d > total:
+            if d >= total:  # without the line, b is cheaper (d > total) or ties (d == total)
                 decisive.append({"line": key, "label": label, "difference": d,
                                  "statement": f"without {label.lower()}, {b} ranks before {a}"
                                  if d > total else f"without {label.lower()}, {a} and {b} tie"})
