@@ -24,7 +24,7 @@ from __future__ import annotations
 import attrs
 
 from fleetcalc.exceptions import Problem
-from fleetcalc.money import Money, convert
+from fleetcalc.money import Money, convert, money
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems
 from fleetcalc.validation import (
     at_least,
@@ -37,7 +37,6 @@ from fleetcalc.validation import (
     key_label,
     named_paths,
     MAX_EXCHANGE_RATE,
-    money,
     negative_rate,
     number,
     one_of,
@@ -1019,7 +1018,7 @@ class Tender:
             if rules.technical_weight is not None and bid.evaluation.technical_score is None:
                 problems.append(Problem(f"{where}.evaluation.technical_score", "is needed "
                                         "because tender.evaluation.technical_weight is given"))
-        from fleetcalc.adjustments import evaluation_warnings  # adjustments imports tender
+        from fleetcalc.tender_checks import evaluation_warnings  # numpy: loaded when validating
 
         problems += evaluation_warnings(self)
         return problems

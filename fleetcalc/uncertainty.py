@@ -48,6 +48,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "PROCESSES",
     "AVAILABILITY_FIELDS",
+    "LINEAR_FIELDS",
     "UncertainInput",
     "Correlation",
     "KeyPath",
@@ -94,6 +95,13 @@ _TENDER_INPUTS = {
     "demand.shortfall_cost_per_unit_day": ("shortfall_cost_per_unit_day",
                                            (0.0, False, None), False),
 }
+
+#: Bid fields the life-cycle cost is linear in: each is also a field of
+#: :class:`fleetcalc.evaluate.TenderArrays` of the same name (which the engine
+#: scales; ``tests/test_uncertainty.py`` checks the two lists agree). Stated here,
+#: in the value layer, so that checking a tender does not import the orchestration.
+LINEAR_FIELDS = ("unit_price", "initial_support", "fuel_litres_per_km", "maintenance_per_km",
+                 "overhaul_cost")
 
 #: Bid fields that are whole numbers shaping the schedules.
 _SCHEDULE_FIELDS = ("quantity", "delivery", "payments", "warranty_years",
@@ -409,11 +417,6 @@ def _money_fields(cls):
             if Money in typing.get_args(hint) or hint is Money}
 
 
-def _arrays_fields():
-    from fleetcalc.evaluate import TenderArrays  # evaluate imports the tender classes
-    return {a.name for a in attrs.fields(TenderArrays)}
-
-
 @attrs.frozen
 class Target:
     """What one uncertain input changes: a field of one bid, cohort or the tender.
@@ -471,8 +474,7 @@ def _tender_target(tender, field):
 
 
 def _unit_target(tender, kind, index, item, field):
-    from fleetcalc.tender import Bid, Cohort
-    cls = Bid if kind == "bids" else Cohort
+    cls = type(item)  # a Bid or a Cohort (the tender module imports this one)
     names = [a.name for a in attrs.fields(cls)]
     label = f"{kind}[{_name(item, kind)}]"
     if field not in names:
@@ -497,10 +499,9 @@ def _unit_target(tender, kind, index, item, field):
         raise ValueError(f"{field} of an existing cohort enters no bid's evaluated cost (the "
                          "fleet's running costs are a baseline common to every bid); cohorts "
                          "take uncertain " + ", ".join(AVAILABILITY_FIELDS))
-    if field not in _arrays_fields():
-        raise ValueError(f"{field} cannot be uncertain; uncertain bid fields: unit_price, "
-                         "initial_support, fuel_litres_per_km, maintenance_per_km, "
-                         "overhaul_cost, " + ", ".join(AVAILABILITY_FIELDS))
+    if field not in LINEAR_FIELDS:
+        raise ValueError(f"{field} cannot be uncertain; uncertain bid fields: "
+                         + ", ".join(LINEAR_FIELDS + tuple(AVAILABILITY_FIELDS)))
     currency = None
     if field in _money_fields(cls):
         currency = value.currency if isinstance(value, Money) else item.currency

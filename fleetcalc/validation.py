@@ -45,7 +45,6 @@ __all__ = [
     "at_most",
     "one_of",
     "currency_code",
-    "money",
     "integer_list",
     "rate_table",
     "named_paths",
@@ -231,29 +230,6 @@ def currency_code(value):
     if not isinstance(value, str) or not _CURRENCY.match(value):
         return "must be an ISO 4217 currency code of three capital letters, e.g. 'USD'"
     return None
-
-
-def money(*, minimum=None):
-    """A plain number or a :class:`~fleetcalc.money.Money` with a finite amount within ±1e15."""
-    from fleetcalc.money import Money  # the Money class is built on these rules
-
-    def rule(value):
-        amount = value.amount if isinstance(value, Money) else value
-        if isinstance(value, Money):
-            broken = currency_code(value.currency)
-            if broken:
-                return f"currency {value.currency!r} {broken}"
-        broken = number(amount)
-        if broken:
-            return broken if not isinstance(value, Money) else f"amount {broken}"
-        if minimum is not None and amount < minimum:
-            return f"must be >= {minimum}"
-        return None
-
-    rule.__doc__ = "money" + (f" >= {minimum}" if minimum is not None else "")
-    rule.describe = (f">= {minimum:g}" if minimum is not None else
-                     f">= {-MAX_MAGNITUDE:g}") + f" and <= {MAX_MAGNITUDE:g}"
-    return rule
 
 
 def integer_list(*, minimum=None, maximum=None, max_length=None):

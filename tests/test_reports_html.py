@@ -18,7 +18,9 @@ import pytest
 
 import fleetcalc
 from fleetcalc.reports.html import render_html, write_html
-from fleetcalc.reports.report import add_report_parser, run_report, write_report
+from fleetcalc.cli.parser import add_report_parser
+from fleetcalc.cli.report import run_report
+from fleetcalc.reports.report import write_report
 
 from .report_helpers import (
     EXAMPLE,

@@ -17,8 +17,9 @@ import fleetcalc
 from fleetcalc import fleet_distribution, sampling, simulation
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import parse_tender
-from fleetcalc.simulation_cli import (add_sensitivity_parser, add_simulate_parser,
-                                      run_sensitivity, run_simulate)
+from fleetcalc.cli.parser import add_sensitivity_parser, add_simulate_parser
+from fleetcalc.cli.sensitivity import run_sensitivity
+from fleetcalc.cli.simulate import run_simulate
 from fleetcalc.uncertainty import (Correlation, UncertainInput, uncertainty_problems,
                                    with_input)
 from fleetcalc.validation import problems_of
