@@ -53,10 +53,8 @@ import attrs
 import numpy as np
 
 from fleetcalc import evaluation_rules, finance, fleet, schedules
-from fleetcalc.exceptions import Problem
 from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.tender_checks import contract_availability, evaluation_warnings
-from fleetcalc.validation import has_errors
 
 if typing.TYPE_CHECKING:
     import pandas as pd

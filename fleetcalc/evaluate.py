@@ -15,9 +15,13 @@ import numpy as np
 
 from fleetcalc import ageing, evaluation_rules, finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
+from fleetcalc.adjustments import (
+    evaluate_adjustments,
+    evaluation_delivery,
+    ledger_payments,
+    loaded_availability,
+)
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
-from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, ledger_payments,
-                                   loaded_availability)
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
@@ -161,7 +165,10 @@ def _pad(array, periods):
 
 
 def _evaluated_fuel(bid, rules):
-    """Fuel use evaluated: declared, or when loaded the worse of declared and guarantee + tolerance."""
+    """Fuel use evaluated: declared, or when loaded the worse of declared and guarantee.
+
+    The guarantee counts with its tolerance.
+    """
     guarantee = bid.guarantees
     if rules.load_guarantees and guarantee is not None and (
             guarantee.fuel_litres_per_km is not None):
@@ -218,7 +225,8 @@ def tender_arrays(tender):
         maintenance_cost_growth=np.array([b.ageing.maintenance_cost_growth
                                           for b in bids])[:, None, None],
         overhaul_interval_years=interval[:, None, None],
-        overhaul_restoration=np.array([b.ageing.overhaul_restoration for b in bids])[:, None, None])
+        overhaul_restoration=np.array([b.ageing.overhaul_restoration
+                                       for b in bids])[:, None, None])
     demand = settings.demand
     contract_shares = schedules.payment_shares(
         delivery, [bid.quantity for bid in bids], warranty, shares, periods=last_payment + 1)

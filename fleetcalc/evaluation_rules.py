@@ -510,9 +510,11 @@ def payment_schedule_adjustment(payments_bid, payments_required, *, times, rate)
     if np.any(np.diff(tm) < 0):
         raise ValueError(f"times must be non-decreasing, got {times!r}")
     m = tm.shape[0]
-    for name, arr, raw in (("payments_bid", b, payments_bid), ("payments_required", q, payments_required)):
+    for name, arr, raw in (("payments_bid", b, payments_bid),
+                           ("payments_required", q, payments_required)):
         if arr.ndim == 0 or arr.shape[-1] != m:
-            raise ValueError(f"{name} must have {m} milestones along the last axis, got shape {arr.shape}")
+            raise ValueError(f"{name} must have {m} milestones along the last axis, "
+                             f"got shape {arr.shape}")
         if np.any(arr < 0):
             raise ValueError(f"{name} must be >= 0, got {raw!r}")
     shape = np.broadcast_shapes(b.shape, q.shape)
@@ -1103,7 +1105,8 @@ def liquidated_damages(
     if sense not in _SENSES:
         raise ValueError(f"sense must be one of {', '.join(_SENSES)}, got {sense!r}")
     if part_points not in _PART_POINTS:
-        raise ValueError(f"part_points must be one of {', '.join(_PART_POINTS)}, got {part_points!r}")
+        raise ValueError(f"part_points must be one of {', '.join(_PART_POINTS)}, "
+                         f"got {part_points!r}")
     g = _arr("guaranteed", guaranteed)
     a = _arr("achieved", achieved, allow_nan=True)
     lam = _arr("rate_per_point", rate_per_point)

@@ -281,7 +281,8 @@ class CountDistribution:
     total: np.ndarray
 
     def full(self):
-        """The pmf over counts ``0..K`` (``K`` the largest total), as :func:`available_units_pmf`."""
+        """The pmf over counts ``0..K`` (``K`` the largest total), as :func:`available_units_pmf`.
+        """
         size = int(self.total.max(initial=0)) + 1
         pmf = self.pmf.reshape(-1, self.pmf.shape[-1])
         offset = self.offset.reshape(-1)
@@ -1073,7 +1074,7 @@ def _refined_normal_shortfall(mean, var, third, demand):
     is clipped at 0 and is 0 where ``demand <= 0``. Callers pass
     ``mean >= 0``, ``var >= 0`` and ``demand >= 0``.
     """
-    from scipy.special import ndtr
+    from scipy.special import ndtr  # noqa: PLC0415 - heavy; only for this approximation
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         gap = demand - mean                                   # sigma * z_D
         sigma = np.sqrt(var)

@@ -31,9 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy_financial as npf
 
 from fleetcalc._arrays import finish as _scalar_or_array
-import numpy_financial as npf
 
 __all__ = [
     "LoanSchedule",
@@ -757,12 +757,15 @@ def price_adjustment_factor(labour_index, materials_index, *, a, b, c):
             raise ValueError(f"{name} must be a finite scalar share >= 0, got {val!r}")
     total = float(a) + float(b) + float(c)
     if abs(total - 1.0) > 1e-9:
-        raise ValueError(f"a + b + c must equal 1 (to 1e-9), got a={a}, b={b}, c={c} (sum {total!r})")
+        raise ValueError(f"a + b + c must equal 1 (to 1e-9), got a={a}, b={b}, c={c} "
+                         f"(sum {total!r})")
     lab = _as_float_array("labour_index", labour_index)
     mat = _as_float_array("materials_index", materials_index)
-    for name, arr, raw in (("labour_index", lab, labour_index), ("materials_index", mat, materials_index)):
+    for name, arr, raw in (("labour_index", lab, labour_index),
+                           ("materials_index", mat, materials_index)):
         if arr.ndim == 0 or arr.shape[-1] == 0:
-            raise ValueError(f"{name} must be an index path with the base at position 0, got {raw!r}")
+            raise ValueError(f"{name} must be an index path with the base at position 0, "
+                             f"got {raw!r}")
         if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
             raise ValueError(f"{name} must be positive and finite, got {raw!r}")
     if lab.shape[-1] != mat.shape[-1]:

@@ -277,8 +277,7 @@ class EvaluationResult:
         data["non_responsive"] = [
             {"bidder": b["bidder"], "reasons": b["non_responsive_reasons"]}
             for b in bids if not b["responsive"]]
-        from fleetcalc.evaluation_table import (  # noqa: PLC0415 - pandas
-            decisive_lines, evaluation_table_rows)
+        from fleetcalc.evaluation_table import decisive_lines, evaluation_table_rows  # noqa: PLC0415 - pandas
 
         data["evaluation_table"] = evaluation_table_rows(self)
         data["decisive_lines"] = decisive_lines(self)

@@ -162,8 +162,8 @@ def _lognormal(mean, std):
 def _beta_exact(z, alpha, beta):
     """Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
 
-    Below the median :math:`x = I^{-1}_{\Phi(z)}(\alpha, \beta)`; above it
-    :math:`1 - x = I^{-1}_{\Phi(-z)}(\beta, \alpha)`, so the upper tail does
+    Below the median :math:`x = I^{-1}_{\\Phi(z)}(\alpha, \beta)`; above it
+    :math:`1 - x = I^{-1}_{\\Phi(-z)}(\beta, \alpha)`, so the upper tail does
     not lose digits to ``Phi(z)`` rounding towards 1.
     """
     upper = z > 0
@@ -177,7 +177,7 @@ def _beta_exact(z, alpha, beta):
 def _beta_table(alpha, beta):
     """Exact Beta quantiles and their slopes in z on a grid of normal scores.
 
-    Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\Phi(z_i)}(\alpha, \beta)`
+    Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\\Phi(z_i)}(\alpha, \beta)`
     (``scipy.special.betaincinv``) and the slopes
     :math:`dx/dz = \varphi(z_i) / f(x_i)` with :math:`f` the Beta density.
     """
@@ -191,7 +191,9 @@ def _beta_table(alpha, beta):
 
 
 def _beta_quantile(z, u, alpha, beta):
-    """Beta quantile at ``u = Phi(z)`` (``u`` unused: kept for callers): cubic Hermite interpolation in z of an exact table.
+    """Beta quantile at ``u = Phi(z)``: cubic Hermite interpolation in z of an exact table.
+
+    ``u`` is unused (kept for callers).
 
     Each value depends on its own score only (no reduction over the draws),
     so any split of the draws gives the same numbers.

@@ -68,7 +68,8 @@ from fleetcalc.exceptions import Problem
 from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
-from fleetcalc.uncertainty import expanded_correlation, expanded_inputs, with_input
+from fleetcalc.tender import Bid
+from fleetcalc.uncertainty import _support, expanded_correlation, expanded_inputs, with_input
 from fleetcalc.validation import problems_of, raise_if_errors
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
@@ -246,7 +247,6 @@ def _money_fields(cls):
 
 def _currency_members(tender, arrays):
     """{currency: [(arrays field, bid index or None)]} of every money value."""
-    from fleetcalc.tender import Bid
     settings = tender.tender
     members = {}
     array_names = {a.name for a in attrs.fields(type(arrays))}
@@ -360,7 +360,6 @@ def _support_problems(tender, dims):
     distribution that could draw outside is a problem before the run; the
     engine never clips a drawn value.
     """
-    from fleetcalc.uncertainty import _support
     items = {"bids": tender.bids, "fleet": tender.fleet}
     ranges, where = {}, {}
     for dim in dims:
@@ -1166,7 +1165,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
         shared = client.scatter(model, broadcast=True, hash=False)   # a fresh key per run
         futures = {client.submit(_run_chunk, shared, int(seed), blocks, int(draws),
                                  pure=False): k for k, blocks in enumerate(chunks)}
-        from dask.distributed import as_completed
+        from dask.distributed import as_completed  # noqa: PLC0415 - optional dependency
         for future in as_completed(futures):
             record(futures[future], future.result())
     else:

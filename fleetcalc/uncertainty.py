@@ -42,7 +42,15 @@ import numpy as np
 
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money
-from fleetcalc.validation import number, one_of, spec, text
+from fleetcalc.validation import (
+    has_errors,
+    number,
+    one_of,
+    problems_of,
+    raise_if_errors,
+    spec,
+    text,
+)
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -262,7 +270,8 @@ def correlation_matrix_problems(matrix, *, path="matrix"):
     []
     >>> print(correlation_matrix_problems([[1.0, 0.9, 0.9], [0.9, 1.0, -0.9],
     ...                                    [0.9, -0.9, 1.0]])[0])
-    matrix: is not positive definite (smallest eigenvalue -0.8); the correlations contradict each other
+    matrix: is not positive definite (smallest eigenvalue -0.8); the correlations
+    contradict each other
     """
     try:
         arr = np.array(matrix, dtype=float)
@@ -349,7 +358,6 @@ class Correlation:
 def _check_on_init(obj):
     if attrs.validators.get_disabled():
         return
-    from fleetcalc.validation import problems_of, raise_if_errors
     raise_if_errors(problems_of(obj))
 
 
@@ -790,7 +798,6 @@ def uncertainty_problems(tender):
     >>> print(uncertainty_problems(bad)[0])  # doctest: +ELLIPSIS
     uncertainty[0].input = "bids[Alstom].unit_price": no bid has bidder 'Alstom'; bidders: ...
     """
-    from fleetcalc.validation import has_errors
     problems, seen, valid = [], {}, {}
     for i, entry in enumerate(tender.uncertainty):
         where = f"uncertainty[{i}]"

@@ -328,7 +328,7 @@ class TestEveryTextCell:
                               "Fleet projection", "Fleet vs demand", "Simulation summary",
                               "Tornado", "Assumptions"}, set(found)
         cohorts = {c.value for c in found["Fleet projection"]}
-        assert any(v.startswith("@SUM") or v.startswith("=") for v in cohorts), cohorts
+        assert any(v.startswith(("@SUM", "=")) for v in cohorts), cohorts
 
     def test_no_formula_holds_tender_text(self, injected):
         with zipfile.ZipFile(injected) as archive:

@@ -17,9 +17,9 @@ import attrs
 import pytest
 
 import fleetcalc
-from fleetcalc.reports.html import render_html, write_html
 from fleetcalc.cli.parser import add_report_parser
 from fleetcalc.cli.report import run_report
+from fleetcalc.reports.html import render_html, write_html
 from fleetcalc.reports.report import write_report
 
 from .report_helpers import (

@@ -2,6 +2,7 @@
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,7 +85,7 @@ def test_no_financing_offer_and_no_demand_are_reasons():
 
 
 def test_every_null_of_the_example_is_explained():
-    data = json.loads(result_of(open("examples/pakistan_locomotives_2026.toml").read())
+    data = json.loads(result_of(Path("examples/pakistan_locomotives_2026.toml").read_text())
                       .to_json())
     assert nulls_unexplained(data) == []
     assert UNEXPLAINED not in json.dumps(data)

@@ -123,9 +123,9 @@ def test_the_normal_truncation_beyond_range_is_an_error():
 
 
 def test_every_rule_of_a_number_field_is_in_the_key_reference_metadata():
-    from fleetcalc.tender import TenderSettings
-
     import attrs
+
+    from fleetcalc.tender import TenderSettings
     meta = attrs.fields_dict(TenderSettings)["discount_rate"].metadata
     assert meta["range"] == ">= -0.5 and <= 10"
 

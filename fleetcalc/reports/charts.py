@@ -101,8 +101,7 @@ def _optional(result, name):
 
 
 def _simulation(result, simulation):
-    simulation = simulation if simulation is not None else getattr(result, "simulation", None)
-    return simulation
+    return simulation if simulation is not None else getattr(result, "simulation", None)
 
 
 def _ranks(result):

@@ -236,7 +236,8 @@ def _write_frame(ws, frame, currency, *, bid_numbers=None):
             _value_cell(ws, i, len(columns) + 1, number, _INTEGER)
     ws.freeze_panes = "B2"
     if len(frame):
-        ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(labels)).column_letter}{len(frame) + 1}"
+        last = ws.cell(row=1, column=len(labels)).column_letter
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
     _size_columns(ws)
 
 
@@ -316,9 +317,7 @@ def _assumption_rows(obj, section, currency):
         doc = field.metadata.get("doc", "")
         if isinstance(value, Money):
             rows.append((section, field.name, value.amount, _unit(unit, value.currency), doc))
-        elif attrs.has(type(value)):
-            nested.append((field.name, value, doc))
-        elif isinstance(value, dict):
+        elif attrs.has(type(value)) or isinstance(value, dict):
             nested.append((field.name, value, doc))
         else:
             rows.append((section, field.name, _plain(value, currency), _unit(unit, currency),
@@ -498,8 +497,8 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         if _close(row["evaluated_cost"], row["lcc_npv"]):
             evaluated = f"=F{r}"
         elif adjustments is not None and _close(difference, totals.get(bidder, 0.0)):
-            evaluated = f"=F{r}+SUMIFS(Adjustments!$C:$C,Adjustments!${_bid_column(adjustments)}:" \
-                        f"${_bid_column(adjustments)},$C{r})"
+            column = _bid_column(adjustments)
+            evaluated = f"=F{r}+SUMIFS(Adjustments!$C:$C,Adjustments!${column}:${column},$C{r})"
         else:
             evaluated = None
             static_evaluated.append(bidder)
