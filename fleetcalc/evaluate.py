@@ -26,7 +26,7 @@ from fleetcalc.financing import FinancingSchedules, financing_schedules, price_a
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
 from fleetcalc.result import EvaluationResult, calendar_year
-from fleetcalc.tender import PAYMENT_EVENTS
+from fleetcalc.tender import PAYMENT_EVENTS, Tender
 from fleetcalc.validation import named_paths, problems_of, raise_if_errors
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
@@ -183,7 +183,7 @@ def _commonality_mask(tender):
     return np.array([bool(b.platform) and b.platform in platforms for b in tender.bids])
 
 
-def tender_arrays(tender):
+def tender_arrays(tender: Tender) -> TenderArrays:
     """Convert a validated tender to :class:`TenderArrays`.
 
     Parameters
@@ -267,7 +267,7 @@ def tender_arrays(tender):
     )
 
 
-def cash_flows(arrays):
+def cash_flows(arrays: TenderArrays) -> np.ndarray:
     """Cash flows ``(n_bids, n_categories, T + 1)`` of :class:`TenderArrays`."""
     return lifecycle_cash_flows(
         unit_price=arrays.unit_price,
@@ -331,7 +331,7 @@ def fleet_baseline_cash_flows(tender, arrays):
     )
 
 
-def evaluate(tender, *, arrays=None):
+def evaluate(tender: Tender, *, arrays: TenderArrays | None = None) -> EvaluationResult:
     """Evaluate every bid of a tender on net-present-value life-cycle cost.
 
     Parameters

@@ -68,7 +68,7 @@ from fleetcalc.exceptions import Problem
 from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
-from fleetcalc.tender import Bid
+from fleetcalc.tender import Bid, Tender
 from fleetcalc.uncertainty import _support, expanded_correlation, expanded_inputs, with_input
 from fleetcalc.validation import problems_of, raise_if_errors
 
@@ -717,7 +717,7 @@ def _adjustment_of(adjust, prices, ratios, rho, discount_ratio):
     return total
 
 
-def build_model(tender):
+def build_model(tender: Tender) -> SimulationModel:
     """Prepare a tender for fast evaluation of many draws.
 
     Parameters
@@ -787,12 +787,12 @@ def build_model(tender):
     members = _currency_members(tender, arrays)
     rate_members = {d.targets[0].field: tuple(members.get(d.targets[0].field, ()))
                     for d in dims if d.role == "rate"}
-    fields = {t.array for d in linear for t in d.targets}
-    fields |= {f for group in rate_members.values() for f, _ in group}
+    scaled = {t.array for d in linear for t in d.targets}
+    scaled |= {f for group in rate_members.values() for f, _ in group}
     availability = _build_availability(tender, arrays, dims)
     if availability is not None and tender.tender.demand is not None:
-        fields.add(_SHORTFALL)
-    fields = tuple(sorted(fields))
+        scaled.add(_SHORTFALL)
+    fields = tuple(sorted(scaled))
     terms = (_decompose(arrays, fields, n_bids) if fields else {}) or {
         frozenset(): cash_flows(arrays)}
     periods = next(iter(terms.values())).shape[-1]
@@ -1088,8 +1088,10 @@ class SimulationResult:
 # --------------------------------------------------------------------------- driver
 
 
-def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
-             progress=None, workers=None, model=None):
+def simulate(tender: Tender, *, draws: int, seed: int, chunk_size: int = DEFAULT_CHUNK_SIZE,
+             client: typing.Any = None, progress: typing.Callable[..., object] | None = None,
+             workers: int | None = None, model: SimulationModel | None = None
+             ) -> SimulationResult:
     """Monte Carlo simulation of every bid's evaluated cost and availability.
 
     Parameters
@@ -1151,7 +1153,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
     per_chunk = int(chunk_size) // block
     chunks = [list(range(k, min(k + per_chunk, n_blocks))) for k in range(0, n_blocks,
                                                                         per_chunk)]
-    results = [None] * len(chunks)
+    results: list[typing.Any] = [None] * len(chunks)
     done = 0
 
     def record(index, value):

@@ -221,7 +221,7 @@ def _demand_levels(value):
     return integer(value) or at_least(0)(value) or at_most(MAX_UNITS)(value)
 
 
-_demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"
+_demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"  # type: ignore[attr-defined]
 
 
 @attrs.frozen(kw_only=True)

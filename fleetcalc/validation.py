@@ -272,7 +272,7 @@ def rate_table(value):
     return None
 
 
-rate_table.describe = f"each rate > 0 and <= {MAX_EXCHANGE_RATE:g}"
+rate_table.describe = f"each rate > 0 and <= {MAX_EXCHANGE_RATE:g}"  # type: ignore[attr-defined]
 
 
 def _run_rules(rules, value):
@@ -283,7 +283,7 @@ def _run_rules(rules, value):
     return None
 
 
-def _validator(instance, attribute, value):
+def _validator(_instance, attribute, value):
     rules = attribute.metadata.get("rules", ())
     if value is None and attribute.metadata.get("optional"):
         return

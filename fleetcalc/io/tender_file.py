@@ -19,6 +19,7 @@ cohort name (``bids[CRRC Ziyang].unit_price``).
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 import types
 import typing
@@ -249,7 +250,7 @@ def structure_tender(raw, *, source=None):
     return tender
 
 
-def parse_tender(text, *, source=None):
+def parse_tender(text: str, *, source: str | None = None) -> Tender:
     """Parse a tender from TOML text.
 
     Parameters
@@ -314,7 +315,7 @@ def _too_deep(raw):
     return None
 
 
-def read_tender(path):
+def read_tender(path: str | os.PathLike[str]) -> Tender:
     """Read a tender file.
 
     Parameters
@@ -361,7 +362,7 @@ def _drop_none(value):
     return value
 
 
-def dumps_tender(tender):
+def dumps_tender(tender: Tender) -> str:
     """Write a tender as TOML text that :func:`parse_tender` reads back identically.
 
     Examples
@@ -373,6 +374,6 @@ def dumps_tender(tender):
     return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(tender)))
 
 
-def write_tender(tender, path):
+def write_tender(tender: Tender, path: str | os.PathLike[str]) -> None:
     """Write a tender to a TOML file (see :func:`dumps_tender`)."""
     Path(path).write_text(dumps_tender(tender), encoding="utf-8")
