@@ -27,7 +27,7 @@ from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
 from fleetcalc.result import EvaluationResult, calendar_year
 from fleetcalc.tender import PAYMENT_EVENTS, Tender
-from fleetcalc.validation import named_paths, problems_of, raise_if_errors
+from fleetcalc.validation import named_paths, problems_of, raise_if_errors, validators_paused
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
            "fleet_baseline_cash_flows", "evaluate"]
@@ -425,7 +425,7 @@ def _guarantee_loading(tender, lcc):
     rules = tender.tender.evaluation
     if not rules.load_guarantees:
         return np.zeros(len(tender.bids))
-    with attrs.validators.disabled():
+    with validators_paused():
         declared = attrs.evolve(tender, tender=attrs.evolve(
             tender.tender, evaluation=attrs.evolve(rules, load_guarantees=False)))
     arrays = tender_arrays(declared)

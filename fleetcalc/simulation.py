@@ -70,7 +70,7 @@ from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
 from fleetcalc.tender import Bid, Tender
 from fleetcalc.uncertainty import _support, expanded_correlation, expanded_inputs, with_input
-from fleetcalc.validation import problems_of, raise_if_errors
+from fleetcalc.validation import problems_of, raise_if_errors, validators_paused
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
            "simulate"]
@@ -617,7 +617,7 @@ def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
         rates = dict(settings.exchange_rates)
         for code, ratio in zip(currencies, ratios):
             rates[code] = rates[code] * ratio
-        with attrs.validators.disabled():
+        with validators_paused():
             changed = attrs.evolve(tender, tender=attrs.evolve(settings, exchange_rates=rates))
         contract = prices * quantity
         with warnings.catch_warnings():

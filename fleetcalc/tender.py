@@ -47,6 +47,7 @@ from fleetcalc.validation import (
     rate_table,
     spec,
     text,
+    validators_are_paused,
 )
 
 __all__ = [
@@ -113,7 +114,7 @@ def _money_currencies(obj):
 
 def _check_on_init(self):
     """Cross-field rules when an object is built in Python with validators on."""
-    if attrs.validators.get_disabled():
+    if validators_are_paused():
         return
     raise_if_errors(problems_of(self))
 

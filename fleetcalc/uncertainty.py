@@ -50,6 +50,8 @@ from fleetcalc.validation import (
     raise_if_errors,
     spec,
     text,
+    validators_are_paused,
+    validators_paused,
 )
 
 __all__ = [
@@ -356,7 +358,7 @@ class Correlation:
 
 
 def _check_on_init(obj):
-    if attrs.validators.get_disabled():
+    if validators_are_paused():
         return
     raise_if_errors(problems_of(obj))
 
@@ -620,7 +622,7 @@ def with_input(tender, path, value, *, scale="absolute"):
     def new(target):
         return value * target.point if scale == "relative" else value
 
-    with attrs.validators.disabled():
+    with validators_paused():
         settings = tender.tender
         first = targets[0]
         if first.kind == "tender":
@@ -793,7 +795,8 @@ def uncertainty_problems(tender):
     >>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
     >>> entry = UncertainInput(input="bids[Alstom].unit_price", distribution="uniform",
     ...                        low=0.9, high=1.1, scale="relative")
-    >>> with attrs.validators.disabled():  # building the tender would raise the problem
+    >>> from fleetcalc.validation import validators_paused
+    >>> with validators_paused():  # building the tender would raise the problem
     ...     bad = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
     >>> print(uncertainty_problems(bad)[0])  # doctest: +ELLIPSIS
     uncertainty[0].input = "bids[Alstom].unit_price": no bid has bidder 'Alstom'; bidders: ...

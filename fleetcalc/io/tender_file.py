@@ -33,7 +33,14 @@ from cattrs.gen import make_dict_structure_fn
 from fleetcalc.exceptions import Problem, TenderError
 from fleetcalc.money import Money
 from fleetcalc.tender import Tender
-from fleetcalc.validation import INVALID, MISSING, key_label, named_paths, problems_of
+from fleetcalc.validation import (
+    INVALID,
+    MISSING,
+    key_label,
+    named_paths,
+    problems_of,
+    validators_paused,
+)
 
 __all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "structure_tender",
            "MAX_FILE_BYTES", "MAX_NESTING"]
@@ -240,7 +247,7 @@ def structure_tender(raw, *, source=None):
         With every problem found, errors and warnings.
     """
     cleaned, problems = _shape(raw, Tender, "")
-    with attrs.validators.disabled():
+    with validators_paused():
         tender = _CONVERTER.structure(cleaned, Tender)
     problems += problems_of(tender)
     problems = named_paths(problems, bids=raw.get("bids", ()), fleet=raw.get("fleet", ()))
