@@ -69,7 +69,7 @@ from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
 from fleetcalc.tender import Bid, Tender
-from fleetcalc.uncertainty import _support, expanded_correlation, expanded_inputs, with_input
+from fleetcalc.uncertainty import Role, _support, expanded_correlation, expanded_inputs, with_input
 from fleetcalc.validation import problems_of, raise_if_errors, validators_paused
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
@@ -96,7 +96,7 @@ class _Dim:
     entry: int
     parameters: dict
     scale: str
-    role: str
+    role: Role
     targets: tuple
     path: int | None
     drift: float
@@ -363,7 +363,7 @@ def _support_problems(tender, dims):
     items = {"bids": tender.bids, "fleet": tender.fleet}
     ranges, where = {}, {}
     for dim in dims:
-        if dim.role != "availability":
+        if dim.role != Role.AVAILABILITY:
             continue
         entry = tender.uncertainty[dim.entry]
         low, high = _support(entry)
@@ -410,7 +410,7 @@ def _support_problems(tender, dims):
 def _build_availability(tender, arrays, dims):
     owners = []
     for dim in dims:
-        if dim.role == "availability":
+        if dim.role == Role.AVAILABILITY:
             for t in dim.targets:
                 if (t.kind, t.index) not in owners:
                     owners.append((t.kind, t.index))
@@ -603,8 +603,8 @@ def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
     random points (one at low prices, where a damages cap usually binds); the
     model refuses to run if it does not hold.
     """
-    currencies = tuple(d.targets[0].field for d in dims if d.role == "rate")
-    if not (currencies or "unit_price" in fields or any(d.role == "discount" for d in dims)):
+    currencies = tuple(d.targets[0].field for d in dims if d.role == Role.RATE)
+    if not (currencies or "unit_price" in fields or any(d.role == Role.DISCOUNT for d in dims)):
         return None
     settings = tender.tender
     n_bids = len(tender.bids)
@@ -769,7 +769,7 @@ def build_model(tender: Tender) -> SimulationModel:
     cholesky = None if np.all(matrix == np.eye(len(dims))) else np.linalg.cholesky(matrix)
 
     # linear fields: conversion from the input's own unit to TenderArrays
-    linear = [d for d in dims if d.role == "linear"]
+    linear = [d for d in dims if d.role == Role.LINEAR]
     offset, conv = {}, {}
     if linear:
         ones, twos = tender, tender
@@ -786,7 +786,7 @@ def build_model(tender: Tender) -> SimulationModel:
                 offset[f] = v1 - conv[f]
     members = _currency_members(tender, arrays)
     rate_members = {d.targets[0].field: tuple(members.get(d.targets[0].field, ()))
-                    for d in dims if d.role == "rate"}
+                    for d in dims if d.role == Role.RATE}
     scaled = {t.array for d in linear for t in d.targets}
     scaled |= {f for group in rate_members.values() for f, _ in group}
     availability = _build_availability(tender, arrays, dims)
@@ -846,7 +846,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
     for i, dim in enumerate(model.dims):
         x = values[:, i]
         keep = np.isnan(x)
-        if dim.role == "linear":
+        if dim.role == Role.LINEAR:
             for t in dim.targets:
                 cols = slice(None) if t.index is None else t.index
                 local = x if dim.scale == "absolute" else x * t.point
@@ -855,13 +855,13 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                                                             else local))
                 V[t.array][:, cols] = np.where(keep[:, None] if t.index is None else keep,
                                                V[t.array][:, cols], new)
-        elif dim.role == "discount":
+        elif dim.role == Role.DISCOUNT:
             rate = np.where(keep, model.discount_rate,
                             x if dim.scale == "absolute" else x * model.discount_rate)
             t = np.arange(periods)
             discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
             discount_ratio = discount_ratio[:, None, :]
-        elif dim.role == "availability" and params is not None:
+        elif dim.role == Role.AVAILABILITY and params is not None:
             j = _PARAMS.index(dim.targets[0].field)
             for t in dim.targets:
                 local = x if dim.scale == "absolute" else x * t.point
@@ -870,7 +870,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
     rate_ratio = {}
     for i, dim in enumerate(model.dims):
         path = None if dim.path is None or paths is None else paths[:, dim.path]
-        if dim.role == "rate":
+        if dim.role == Role.RATE:
             x = values[:, i]
             ratio = np.where(np.isnan(x), 1.0,
                              x / dim.targets[0].point if dim.scale == "absolute" else x)
@@ -881,7 +881,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                 if path is not None:
                     dyn.setdefault(f, np.ones((n, n_bids, periods)))
                     dyn[f][:, cols] *= path[:, None, :] if b is None else path
-        elif dim.role == "linear" and path is not None:
+        elif dim.role == Role.LINEAR and path is not None:
             for t in dim.targets:
                 dyn.setdefault(t.array, np.ones((n, n_bids, periods)))
                 cols = slice(None) if t.index is None else t.index

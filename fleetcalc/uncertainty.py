@@ -33,6 +33,7 @@ classes' own ``_cross_problems`` check the parameters.
 from __future__ import annotations
 
 import difflib
+import enum
 import math
 import re
 import typing
@@ -63,6 +64,7 @@ __all__ = [
     "Correlation",
     "KeyPath",
     "Target",
+    "Role",
     "parse_key_path",
     "resolve_targets",
     "input_value",
@@ -427,21 +429,34 @@ def _money_fields(cls):
             if Money in typing.get_args(hint) or hint is Money}
 
 
+class Role(enum.StrEnum):
+    """How the Monte Carlo engine applies a draw of an uncertain input (its dispatch)."""
+
+    #: A number the cash flows are linear in: the engine scales a TenderArrays field.
+    LINEAR = "linear"
+    #: An exchange rate: every money value in that currency moves with it.
+    RATE = "rate"
+    #: The discount rate: the present values are discounted again.
+    DISCOUNT = "discount"
+    #: A reliability figure: the availability and the fleet are recomputed.
+    AVAILABILITY = "availability"
+
+
 @attrs.frozen
 class Target:
     """What one uncertain input changes: a field of one bid, cohort or the tender.
 
-    ``role`` is ``"linear"`` (a number the cash flows are linear in; ``array``
-    names the :class:`~fleetcalc.evaluate.TenderArrays` field), ``"rate"``
-    (an exchange rate; ``field`` is the currency), ``"discount"`` or
-    ``"availability"``. ``index`` is the bid or cohort position (None for the
+    ``role`` is a :class:`Role`: ``LINEAR`` (a number the cash flows are linear
+    in; ``array`` names the :class:`~fleetcalc.evaluate.TenderArrays` field),
+    ``RATE`` (an exchange rate; ``field`` is the currency), ``DISCOUNT`` or
+    ``AVAILABILITY``. ``index`` is the bid or cohort position (None for the
     tender). ``currency`` is the currency of a money value.
     """
 
     kind: str
     index: int | None
     field: str
-    role: str
+    role: Role
     array: str | None
     currency: str | None
     point: float
@@ -458,7 +473,7 @@ def _tender_target(tender, field):
             known = ", ".join(sorted(settings.exchange_rates)) or "none"
             raise ValueError(f"no exchange rate for {code!r} in tender.exchange_rates "
                              f"(rates: {known})")
-        return [Target("tender", None, code, "rate", None, code,
+        return [Target("tender", None, code, Role.RATE, None, code,
                        float(settings.exchange_rates[code]), (0.0, True, None))]
     if field not in _TENDER_INPUTS:
         close = difflib.get_close_matches(field, list(_TENDER_INPUTS), n=1)
@@ -475,7 +490,7 @@ def _tender_target(tender, field):
         value = settings.prices.diesel_per_litre
     else:
         value = getattr(settings, field)
-    role = "discount" if field == "discount_rate" else "linear"
+    role = Role.DISCOUNT if field == "discount_rate" else Role.LINEAR
     currency = None
     if field in ("prices.diesel_per_litre", "demand.shortfall_cost_per_unit_day"):
         currency = value.currency if isinstance(value, Money) else settings.base_currency
@@ -501,7 +516,7 @@ def _unit_target(tender, kind, index, item, field):
         if amount is None:
             raise ValueError(f"{label}.{field} is absent (the units never fail); give it a "
                              "value in the tender to make it uncertain")
-        return Target(kind, index, field, "availability", None, None, float(amount),
+        return Target(kind, index, field, Role.AVAILABILITY, None, None, float(amount),
                       AVAILABILITY_FIELDS[field])
     if isinstance(amount, bool) or not isinstance(amount, (int, float)):
         raise ValueError(f"{field} is not a number")
@@ -515,7 +530,7 @@ def _unit_target(tender, kind, index, item, field):
     currency = None
     if field in _money_fields(cls):
         currency = value.currency if isinstance(value, Money) else item.currency
-    return Target(kind, index, field, "linear", field, currency, float(amount),
+    return Target(kind, index, field, Role.LINEAR, field, currency, float(amount),
                   (0.0, False, None))
 
 
@@ -626,7 +641,7 @@ def with_input(tender, path, value, *, scale="absolute"):
         settings = tender.tender
         first = targets[0]
         if first.kind == "tender":
-            if first.role == "rate":
+            if first.role == Role.RATE:
                 rates = dict(settings.exchange_rates)
                 rates[first.field] = float(new(first))
                 return attrs.evolve(tender, tender=attrs.evolve(settings, exchange_rates=rates))
@@ -830,7 +845,7 @@ def uncertainty_problems(tender):
         if clash:
             continue
         if entry.process is not None and not (
-                targets[0].role == "rate" or targets[0].field == "prices.diesel_per_litre"):
+                targets[0].role == Role.RATE or targets[0].field == "prices.diesel_per_litre"):
             problems.append(Problem(f"{where}.process", "applies to prices and exchange "
                                     "rates only (tender.prices.*, tender.exchange_rates.*)",
                                     value=entry.process))
