@@ -22,7 +22,6 @@ from fleetcalc.reports.excel import write_workbook
 from .report_helpers import (
     INJECTION,
     bare_result,
-    example_result,
     extended_result,
     injected_result,
     rank_or_none,
@@ -33,8 +32,8 @@ CENT = 0.005
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ from .report_helpers import (
     Chromium,
     assert_varied_png,
     bare_result,
-    example_result,
     extended_result,
     minimal_result,
     overflowed_result,
@@ -72,8 +71,8 @@ def _parse(text):
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,8 @@ BLOCK = sampling.BLOCK_SIZE
 
 
 @pytest.fixture(scope="module")
-def tender():
-    return fleetcalc.load_tender(EXAMPLE)
+def tender(example_tender):
+    return example_tender
 
 
 @pytest.fixture(scope="module")
