@@ -160,12 +160,6 @@ def _thousands_axis(axis, decimals=0):
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}"))
 
 
-def _percent_axis(axis):
-    from matplotlib.ticker import PercentFormatter  # noqa: PLC0415
-
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-
-
 def _short(text, width=24):
     import textwrap  # noqa: PLC0415
 
