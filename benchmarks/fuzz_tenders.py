@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.malformed import run_cases  # noqa: E402
+from tests.malformed import run_cases
 
 LABELS = {"ok": "ok", "exit2": "exit 2", "traceback": "tracebacks", "hang": "hangs",
           "unexplained": "unexplained null/inf/nan", "bad_message": "bad messages",

@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import typing
 
 import attrs
 import numpy as np
 
-from fleetcalc import finance
-
 if typing.TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EvaluationResult", "DOCUMENTED_NULLS", "UNEXPLAINED", "calendar_year"]
+__all__ = ["EvaluationResult", "DOCUMENTED_NULLS", "UNEXPLAINED", "calendar_year",
+           "register_writer", "writer"]
+
+#: Writers of :meth:`EvaluationResult.to_excel` and :meth:`~EvaluationResult.to_html`:
+#: format -> a callable, or the ``"module:function"`` the edges (:mod:`fleetcalc.reports`)
+#: provide by default, imported on first use. The result (orchestration) names the
+#: edge's writer as data, as pandas names its plotting backend, and does not import the
+#: edges: the layers contract in ``pyproject.toml`` holds without an exception.
+_WRITERS = {
+    "excel": "fleetcalc.reports.excel:write_workbook",
+    "html": "fleetcalc.reports.html:write_html",
+}
+
+
+def register_writer(kind, function):
+    """Make ``function(result, path, **options)`` the writer of ``kind`` (``excel``, ``html``).
+
+    Returns the writer it replaces (a callable or its ``"module:function"``).
+    """
+    previous = _WRITERS.get(kind)
+    _WRITERS[kind] = function
+    return previous
+
+
+def writer(kind):
+    """The writer registered for ``kind``, importing a default one on first use."""
+    found = _WRITERS[kind]
+    if isinstance(found, str):
+        module, _, name = found.partition(":")
+        found = _WRITERS[kind] = getattr(importlib.import_module(module), name)
+    return found
 
 #: JSON keys whose ``null`` has one documented meaning, wherever it appears
 #: (rows of ``fleet``, ``fleet_years``, ``financing``, adjustment lines).
@@ -96,13 +125,6 @@ def _records(frame):
     return out
 
 
-def _rank(values):
-    """Rank 1 = lowest; ties share the lower rank ("competition" ranking); NaN: no rank."""
-    import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
-
-    return pd.Series(values, dtype=float).rank(method="min").astype("Int64").array
-
-
 @attrs.frozen
 class EvaluationResult:
     """Ranking and cash-flow ledger of an evaluated tender.
@@ -176,88 +198,6 @@ class EvaluationResult:
     financing: pd.DataFrame | None = attrs.field(default=None, eq=False)
     expected_damages: dict = attrs.field(factory=dict, eq=False)
 
-    @classmethod
-    def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
-                    pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
-                    fleet_baseline=None, adjustments=None, financing=None,
-                    financing_summary=None, price_adjustment_effect=None,
-                    guarantee_loading=None):
-        """Build the result from the engine's arrays (bids x categories x time)."""
-        import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
-
-        settings = tender.tender
-        bidders = [bid.bidder for bid in tender.bids]
-        by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
-                                   columns=list(categories))
-        lcc = by_category.sum(axis=1).to_numpy()
-        n_bids = len(bidders)
-        total = adjustments.total if adjustments is not None else np.zeros(n_bids)
-        responsive = (adjustments.responsive if adjustments is not None
-                      else np.ones(n_bids, dtype=bool))
-        evaluated = lcc + total
-        margin = np.zeros(n_bids)
-        if adjustments is not None and adjustments.preference is not None:
-            margin = adjustments.preference["amount"].to_numpy(dtype=float)
-        nan = np.full(n_bids, np.nan)
-        scores = {
-            "price_score": adjustments.price_score if adjustments is not None else nan,
-            "technical_score": np.array([np.nan if b.evaluation.technical_score is None
-                                         else b.evaluation.technical_score
-                                         for b in tender.bids]),
-            "combined_score": adjustments.combined_score if adjustments is not None else nan,
-        }
-        ranking = pd.DataFrame({
-            "rank": _rank(np.where(responsive, evaluated, np.nan)),
-            "model": [bid.model for bid in tender.bids],
-            "evaluated_cost": evaluated,
-            "lcc_npv": lcc,
-            "adjustments": total,
-            "responsive": responsive,
-            "non_responsive_reason": ["; ".join(r) if r else None
-                                      for r in (adjustments.reasons if adjustments is not None
-                                                else [()] * n_bids)],
-            **{f"pv_{c}": by_category[c].to_numpy() for c in categories},
-            "equivalent_annual_cost": finance.equivalent_annual_cost(
-                lcc, settings.discount_rate, settings.horizon_years),
-            "cost_per_km": finance.levelised_cost(lcc, pv_km),
-            **(fleet_summary or {}),
-            **(financing_summary or {}),
-            **scores,
-            "combined_rank": _rank(-scores["combined_score"]),
-            "domestic_preference": margin,
-            "evaluated_cost_before_preference": evaluated - margin,
-            "preference_group": (list(adjustments.preference["group"])
-                                 if adjustments is not None
-                                 and adjustments.preference is not None else [None] * n_bids),
-            "price_adjustment_effect": (nan if price_adjustment_effect is None
-                                        else price_adjustment_effect),
-            "guarantee_loading": (np.zeros(n_bids) if guarantee_loading is None
-                                  else guarantee_loading),
-        }, index=by_category.index)
-        ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
-
-        # Ledger rows ordered bid (input order), year, category: move time before category.
-        amounts = np.swapaxes(amounts, 1, 2)
-        present_values = np.swapaxes(present_values, 1, 2)
-        bid_i, year, cat_i = (a.reshape(-1) for a in np.indices(amounts.shape))
-        keep = amounts.reshape(-1) != 0
-        ledger = pd.DataFrame({
-            "bidder": np.asarray(bidders, dtype=object)[bid_i[keep]],
-            "year": year[keep],
-            "calendar_year": calendar_year(settings.evaluation_year, year[keep]),
-            "category": np.asarray(categories, dtype=object)[cat_i[keep]],
-            "amount": amounts.reshape(-1)[keep],
-            "present_value": present_values.reshape(-1)[keep],
-        })
-        lines = None if adjustments is None else adjustments.lines
-        damages = (dict(zip(bidders, adjustments.expected_damages))
-                   if adjustments is not None and adjustments.expected_damages is not None
-                   else {})
-        return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
-                   cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
-                   fleet_years=fleet_years, fleet_baseline=fleet_baseline,
-                   adjustments=lines, financing=financing, expected_damages=damages)
-
     @property
     def categories(self):
         """Cost categories, in ledger order."""
@@ -276,7 +216,7 @@ class EvaluationResult:
             ``evaluated_cost_before_preference``; money in base currency as
             unrounded floats; ``year`` is t and ``calendar_year`` follows
             :func:`calendar_year`. ``evaluation_table`` and ``decisive_lines``:
-            see :mod:`fleetcalc.reports.evaluation_table`. Every number is
+            see :mod:`fleetcalc.evaluation_table`. Every number is
             finite: a value that is undefined for a bid (cost per km of a bid
             that runs no km, scores without scoring, ...) is null, and the
             bid's ``null_reasons`` says why, key by key; a null in a row of
@@ -337,8 +277,7 @@ class EvaluationResult:
         data["non_responsive"] = [
             {"bidder": b["bidder"], "reasons": b["non_responsive_reasons"]}
             for b in bids if not b["responsive"]]
-        from fleetcalc.reports.evaluation_table import (  # the edges import late
-            decisive_lines, evaluation_table_rows)
+        from fleetcalc.evaluation_table import decisive_lines, evaluation_table_rows  # noqa: PLC0415 - pandas
 
         data["evaluation_table"] = evaluation_table_rows(self)
         data["decisive_lines"] = decisive_lines(self)
@@ -416,16 +355,20 @@ class EvaluationResult:
                 for r in lines.itertuples()]
 
     def to_excel(self, path, *, simulation=None):
-        """Write the auditable Excel workbook (see :func:`fleetcalc.reports.excel.write_workbook`)."""
-        from fleetcalc.reports.excel import write_workbook  # the edges import late
+        """Write the auditable Excel workbook with the registered ``"excel"`` writer.
 
-        return write_workbook(self, path, simulation=simulation)
+        The default writer is :func:`fleetcalc.reports.excel.write_workbook`
+        (see :func:`register_writer`).
+        """
+        return writer("excel")(self, path, simulation=simulation)
 
     def to_html(self, path, *, source_bytes=None, simulation=None):
-        """Write the self-contained HTML report (see :func:`fleetcalc.reports.html.write_html`)."""
-        from fleetcalc.reports.html import write_html
+        """Write the self-contained HTML report with the registered ``"html"`` writer.
 
-        return write_html(self, path, source_bytes=source_bytes, simulation=simulation)
+        The default writer is :func:`fleetcalc.reports.html.write_html` (see
+        :func:`register_writer`).
+        """
+        return writer("html")(self, path, source_bytes=source_bytes, simulation=simulation)
 
     def to_json(self, *, indent=2):
         """The result as JSON text (see :meth:`to_dict`)."""

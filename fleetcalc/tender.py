@@ -24,9 +24,10 @@ from __future__ import annotations
 import attrs
 
 from fleetcalc.exceptions import Problem
-from fleetcalc.money import Money, convert
+from fleetcalc.money import Money, convert, money
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems
 from fleetcalc.validation import (
+    MAX_EXCHANGE_RATE,
     at_least,
     at_most,
     currency_code,
@@ -36,8 +37,6 @@ from fleetcalc.validation import (
     integer_list,
     key_label,
     named_paths,
-    MAX_EXCHANGE_RATE,
-    money,
     negative_rate,
     number,
     one_of,
@@ -48,6 +47,7 @@ from fleetcalc.validation import (
     rate_table,
     spec,
     text,
+    validators_are_paused,
 )
 
 __all__ = [
@@ -114,7 +114,7 @@ def _money_currencies(obj):
 
 def _check_on_init(self):
     """Cross-field rules when an object is built in Python with validators on."""
-    if attrs.validators.get_disabled():
+    if validators_are_paused():
         return
     raise_if_errors(problems_of(self))
 
@@ -170,7 +170,8 @@ class Escalation:
     """
 
     energy: float = spec("Real escalation of the fuel price per year, decimal.", unit="-/year",
-                         example=0.01, default=0.0, rules=_ESCALATION_RULES, warnings=(percent_like,))
+                         example=0.01, default=0.0, rules=_ESCALATION_RULES,
+                         warnings=(percent_like,))
     maintenance: float = spec("Real escalation of maintenance cost per km per year, decimal.",
                               unit="-/year", example=0.0, default=0.0,
                               rules=_ESCALATION_RULES, warnings=(percent_like,))
@@ -221,7 +222,7 @@ def _demand_levels(value):
     return integer(value) or at_least(0)(value) or at_most(MAX_UNITS)(value)
 
 
-_demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"
+_demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"  # type: ignore[attr-defined]
 
 
 @attrs.frozen(kw_only=True)
@@ -672,7 +673,8 @@ class Guarantees:
         "fuel_tolerance.", unit="L/km", example=4.6, optional=True,
         rules=(number, greater_than(0)))
     fuel_tolerance: float = spec("Tolerance on the fuel guarantee, share.", unit="-",
-                                 example=0.03, default=0.0, rules=(number, at_least(0), at_most(1)))
+                                 example=0.03, default=0.0,
+                                 rules=(number, at_least(0), at_most(1)))
     availability: float | None = spec("Guaranteed annual availability of each unit.",
                                       unit="-", example=0.90, optional=True,
                                       rules=(number, greater_than(0), at_most(1)))
@@ -727,7 +729,8 @@ def _reliability_problems(unit):
     interval = unit.overhaul_interval_years
     if interval and interval >= unit.service_life_years:
         return [Problem("overhaul_interval_years", f"is not shorter than the service life "
-                        f"({plural(unit.service_life_years, 'year')}): no overhaul is ever performed, "
+                        f"({plural(unit.service_life_years, 'year')}): no overhaul is ever "
+                        "performed, "
                         "and none is costed or counted as downtime", value=interval,
                         severity="warning")]
     if interval:
@@ -849,10 +852,10 @@ class Bid(LocomotiveType):
             problems.append(Problem("payments", f"event {event!r} appears more than once; "
                                                 "combine its shares"))
         shares = [p.share for p in self.payments if isinstance(p, PaymentMilestone)]
-        if shares and all(number(s) is None for s in shares):
-            if abs(sum(shares) - 1.0) > _SHARE_TOLERANCE:
-                problems.append(Problem("payments", f"shares sum to {sum(shares):g}, not 1",
-                                        value=shares))
+        if (shares and all(number(s) is None for s in shares)
+                and abs(sum(shares) - 1.0) > _SHARE_TOLERANCE):
+            problems.append(Problem("payments", f"shares sum to {sum(shares):g}, not 1",
+                                    value=shares))
         if not self.payments:
             problems.append(Problem("payments", "needs at least one milestone", value=[]))
         if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
@@ -1019,7 +1022,7 @@ class Tender:
             if rules.technical_weight is not None and bid.evaluation.technical_score is None:
                 problems.append(Problem(f"{where}.evaluation.technical_score", "is needed "
                                         "because tender.evaluation.technical_weight is given"))
-        from fleetcalc.adjustments import evaluation_warnings  # adjustments imports tender
+        from fleetcalc.tender_checks import evaluation_warnings  # noqa: PLC0415 - numpy
 
         problems += evaluation_warnings(self)
         return problems
@@ -1110,7 +1113,8 @@ class Tender:
         if isinstance(levels, tuple) and len(levels) != settings.horizon_years:
             problems.append(Problem(
                 "tender.demand.units_in_service", f"has {plural(len(levels), 'year')} but the "
-                f"horizon is {plural(settings.horizon_years, 'year')}; give one number per year, or a single number",
+                f"horizon is {plural(settings.horizon_years, 'year')}; give one number per "
+                "year, or a single number",
                 value=list(levels)))
         cost = demand.shortfall_cost_per_unit_day
         if isinstance(cost, Money) and cost.currency not in known:

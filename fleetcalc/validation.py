@@ -11,20 +11,31 @@ The same rules serve twice:
   raises :class:`~fleetcalc.exceptions.TenderError` at once;
 * in :func:`problems_of`, which walks a whole tender and collects every
   problem with its key path, so a file gets all its problems reported at once.
+
+Loading a file builds the objects first and checks them after: inside
+:func:`validators_paused` the field rules and the cross-field checks of new
+objects do not run. The pause holds for the current thread (or asyncio task)
+only, in a :mod:`contextvars` variable, unlike ``attrs.validators.disabled()``,
+which switches every validator of the process off.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import numbers
 import re
+import typing
 
 import attrs
 
 from fleetcalc.exceptions import Problem, TenderError, _short_repr
 
 __all__ = [
+    "validators_paused",
+    "validators_are_paused",
     "MISSING",
     "INVALID",
     "MAX_MAGNITUDE",
@@ -45,7 +56,6 @@ __all__ = [
     "at_most",
     "one_of",
     "currency_code",
-    "money",
     "integer_list",
     "rate_table",
     "named_paths",
@@ -233,29 +243,6 @@ def currency_code(value):
     return None
 
 
-def money(*, minimum=None):
-    """A plain number or a :class:`~fleetcalc.money.Money` with a finite amount within ±1e15."""
-    from fleetcalc.money import Money  # the Money class is built on these rules
-
-    def rule(value):
-        amount = value.amount if isinstance(value, Money) else value
-        if isinstance(value, Money):
-            broken = currency_code(value.currency)
-            if broken:
-                return f"currency {value.currency!r} {broken}"
-        broken = number(amount)
-        if broken:
-            return broken if not isinstance(value, Money) else f"amount {broken}"
-        if minimum is not None and amount < minimum:
-            return f"must be >= {minimum}"
-        return None
-
-    rule.__doc__ = "money" + (f" >= {minimum}" if minimum is not None else "")
-    rule.describe = (f">= {minimum:g}" if minimum is not None else
-                     f">= {-MAX_MAGNITUDE:g}") + f" and <= {MAX_MAGNITUDE:g}"
-    return rule
-
-
 def integer_list(*, minimum=None, maximum=None, max_length=None):
     """A list of whole numbers, each in ``[minimum, maximum]``, at most ``max_length`` long."""
 
@@ -296,7 +283,7 @@ def rate_table(value):
     return None
 
 
-rate_table.describe = f"each rate > 0 and <= {MAX_EXCHANGE_RATE:g}"
+rate_table.describe = f"each rate > 0 and <= {MAX_EXCHANGE_RATE:g}"  # type: ignore[attr-defined]
 
 
 def _run_rules(rules, value):
@@ -307,7 +294,45 @@ def _run_rules(rules, value):
     return None
 
 
-def _validator(instance, attribute, value):
+#: True while this thread (or task) builds objects whose rules run later.
+_PAUSED: contextvars.ContextVar[bool] = contextvars.ContextVar("fleetcalc_validators_paused",
+                                                              default=False)
+
+
+@contextlib.contextmanager
+def validators_paused() -> typing.Iterator[None]:
+    """Build value objects without running their rules, in this thread (or task) only.
+
+    The thread-safe replacement for ``attrs.validators.disabled()``: a file is
+    structured inside it and checked after with :func:`problems_of`, while
+    another thread building an invalid object still gets its error.
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> with validators_paused():
+    ...     money = fleetcalc.Money(amount=float("nan"), currency="USD")
+    >>> print(problems_of(money)[0])
+    amount = nan: must be a finite number (NaN and infinity are not allowed)
+    """
+    token = _PAUSED.set(True)
+    try:
+        yield
+    finally:
+        _PAUSED.reset(token)
+
+
+def validators_are_paused() -> bool:
+    """Whether value objects built now skip their rules (:func:`validators_paused`).
+
+    Also true inside ``attrs.validators.disabled()`` (a caller's process-wide switch).
+    """
+    return _PAUSED.get() or attrs.validators.get_disabled()
+
+
+def _validator(_instance, attribute, value):
+    if _PAUSED.get():
+        return
     rules = attribute.metadata.get("rules", ())
     if value is None and attribute.metadata.get("optional"):
         return

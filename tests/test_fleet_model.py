@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 import fleetcalc
 from fleetcalc import Ageing, Cohort, Commonality, Demand
+from tests.hand_cases import small_tender
 from tests.strategies import tenders
-from tests.test_evaluate import small_tender
 from tests.test_io import VALID, problems
 
 pytestmark = pytest.mark.filterwarnings("ignore::fleetcalc.exceptions.TenderWarning")

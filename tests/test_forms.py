@@ -23,8 +23,8 @@ def run(*args):
 
 
 @pytest.fixture(scope="module")
-def tender():
-    return fleetcalc.load_tender(EXAMPLE)
+def tender(example_tender):
+    return example_tender
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from fleetcalc.tender import (
     PricedAdjustment,
     PriceIndices,
 )
+from tests.hand_cases import small_tender
 from tests.strategies import tenders
-from tests.test_evaluate import small_tender
 from tests.test_io import VALID, problems
 
 pytestmark = pytest.mark.filterwarnings("ignore::fleetcalc.exceptions.TenderWarning")

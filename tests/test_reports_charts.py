@@ -14,7 +14,6 @@ from .report_helpers import (
     ExtendedResult,
     assert_varied_png,
     bare_result,
-    example_result,
     extended_result,
 )
 
@@ -23,8 +22,8 @@ ALL_CHARTS = ["pv_by_category", "cumulative_discounted_cost", "available_vs_dema
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")

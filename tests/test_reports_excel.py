@@ -23,7 +23,6 @@ from fleetcalc.reports.excel import write_workbook
 from .report_helpers import (
     INJECTION,
     bare_result,
-    example_result,
     extended_result,
     injected_result,
     rank_or_none,
@@ -34,8 +33,8 @@ CENT = 0.005
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")
@@ -330,7 +329,7 @@ class TestEveryTextCell:
                               "Fleet projection", "Fleet vs demand", "Simulation summary",
                               "Tornado", "Inputs", "Calculation", "Assumptions"}, set(found)
         cohorts = {c.value for c in found["Fleet projection"]}
-        assert any(v.startswith("@SUM") or v.startswith("=") for v in cohorts), cohorts
+        assert any(v.startswith(("@SUM", "=")) for v in cohorts), cohorts
 
     def test_no_formula_holds_tender_text(self, injected):
         with zipfile.ZipFile(injected) as archive:

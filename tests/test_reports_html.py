@@ -17,16 +17,17 @@ import attrs
 import pytest
 
 import fleetcalc
+from fleetcalc.cli.parser import add_report_parser
+from fleetcalc.cli.report import run_report
 from fleetcalc.reports.evaluation_table import decisive_lines
 from fleetcalc.reports.html import render_html, write_html
-from fleetcalc.reports.report import add_report_parser, run_report, write_report
+from fleetcalc.reports.report import write_report
 
 from .report_helpers import (
     EXAMPLE,
     Chromium,
     assert_varied_png,
     bare_result,
-    example_result,
     extended_result,
     minimal_result,
     overflowed_result,
@@ -71,8 +72,8 @@ def _parse(text):
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")

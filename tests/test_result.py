@@ -2,6 +2,7 @@
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -84,7 +85,7 @@ def test_no_financing_offer_and_no_demand_are_reasons():
 
 
 def test_every_null_of_the_example_is_explained():
-    data = json.loads(result_of(open("examples/pakistan_locomotives_2026.toml").read())
+    data = json.loads(result_of(Path("examples/pakistan_locomotives_2026.toml").read_text())
                       .to_json())
     assert nulls_unexplained(data) == []
     assert UNEXPLAINED not in json.dumps(data)
@@ -106,3 +107,20 @@ def test_year_one_is_the_same_calendar_year_in_every_frame():
     last = result.tender.tender.horizon_years
     assert set(ledger.loc[ledger["year"] == last, "calendar_year"]) == set(
         result.fleet_years.loc[result.fleet_years["year"] == last, "calendar_year"])
+
+
+def test_to_excel_and_to_html_call_the_registered_writers(example_result, tmp_path):
+    """The result names its writers (the edges) as data; a registered one replaces them."""
+    from fleetcalc.result import register_writer, writer
+
+    calls = []
+    previous = register_writer("excel", lambda result, path, **options: calls.append(
+        (result, path, options)) or path)
+    try:
+        assert example_result.to_excel(tmp_path / "x.xlsx") == tmp_path / "x.xlsx"
+    finally:
+        register_writer("excel", previous)
+    assert calls == [(example_result, tmp_path / "x.xlsx", {"simulation": None})]
+    from fleetcalc.reports.html import write_html
+
+    assert writer("html") is write_html

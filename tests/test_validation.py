@@ -123,9 +123,9 @@ def test_the_normal_truncation_beyond_range_is_an_error():
 
 
 def test_every_rule_of_a_number_field_is_in_the_key_reference_metadata():
-    from fleetcalc.tender import TenderSettings
-
     import attrs
+
+    from fleetcalc.tender import TenderSettings
     meta = attrs.fields_dict(TenderSettings)["discount_rate"].metadata
     assert meta["range"] == ">= -0.5 and <= 10"
 
@@ -310,3 +310,56 @@ def test_json_of_compare_is_finite(tmp_path):
     code, out, err = run("compare", str(path), "--format", "json")
     data = json.loads(out, parse_constant=lambda name: pytest.fail(name))
     assert code == 0 and data["bids"]
+
+
+# --- validators paused per thread, not per process -------------------------------------
+
+
+def test_validators_paused_holds_in_its_own_thread_only():
+    """Two threads load files (validators paused) while a third builds invalid objects.
+
+    With ``attrs.validators.disabled()`` (process-wide) the third thread's objects were
+    built unchecked whenever a load was under way; with the context variable each one
+    still raises its error, and the loads still succeed.
+    """
+    import threading
+    from pathlib import Path
+
+    from fleetcalc.validation import validators_are_paused, validators_paused
+
+    text = Path("examples/pakistan_locomotives_2026.toml").read_text(encoding="utf-8")
+    stop = threading.Event()
+    loaded, errors, failures = [], [], []
+
+    def load():
+        while not stop.is_set():
+            try:
+                loaded.append(parse_tender(text).tender.name)
+            except Exception as exc:   # reported by the assertion below
+                failures.append(exc)
+
+    def build_invalid():
+        for _ in range(300):
+            try:
+                fleetcalc.Money(amount=float("nan"), currency="USD")
+            except fleetcalc.TenderError as exc:
+                errors.append(exc)
+            else:
+                failures.append("an invalid Money was built without its error")
+
+    loaders = [threading.Thread(target=load) for _ in range(2)]
+    builder = threading.Thread(target=build_invalid)
+    for thread in loaders:
+        thread.start()
+    builder.start()
+    builder.join()
+    stop.set()
+    for thread in loaders:
+        thread.join()
+    assert failures == []
+    assert len(errors) == 300
+    assert loaded and not validators_are_paused()
+    with validators_paused():
+        assert validators_are_paused()
+        fleetcalc.Money(amount=float("nan"), currency="USD")   # no error while paused
+    assert not validators_are_paused()

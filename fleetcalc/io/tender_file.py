@@ -19,6 +19,7 @@ cohort name (``bids[CRRC Ziyang].unit_price``).
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 import types
 import typing
@@ -32,7 +33,14 @@ from cattrs.gen import make_dict_structure_fn
 from fleetcalc.exceptions import Problem, TenderError
 from fleetcalc.money import Money
 from fleetcalc.tender import Tender
-from fleetcalc.validation import INVALID, MISSING, key_label, named_paths, problems_of
+from fleetcalc.validation import (
+    INVALID,
+    MISSING,
+    key_label,
+    named_paths,
+    problems_of,
+    validators_paused,
+)
 
 __all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "structure_tender",
            "MAX_FILE_BYTES", "MAX_NESTING"]
@@ -239,7 +247,7 @@ def structure_tender(raw, *, source=None):
         With every problem found, errors and warnings.
     """
     cleaned, problems = _shape(raw, Tender, "")
-    with attrs.validators.disabled():
+    with validators_paused():
         tender = _CONVERTER.structure(cleaned, Tender)
     problems += problems_of(tender)
     problems = named_paths(problems, bids=raw.get("bids", ()), fleet=raw.get("fleet", ()))
@@ -249,7 +257,7 @@ def structure_tender(raw, *, source=None):
     return tender
 
 
-def parse_tender(text, *, source=None):
+def parse_tender(text: str, *, source: str | None = None) -> Tender:
     """Parse a tender from TOML text.
 
     Parameters
@@ -314,7 +322,7 @@ def _too_deep(raw):
     return None
 
 
-def read_tender(path):
+def read_tender(path: str | os.PathLike[str]) -> Tender:
     """Read a tender file.
 
     Parameters
@@ -361,7 +369,7 @@ def _drop_none(value):
     return value
 
 
-def dumps_tender(tender):
+def dumps_tender(tender: Tender) -> str:
     """Write a tender as TOML text that :func:`parse_tender` reads back identically.
 
     Examples
@@ -373,6 +381,6 @@ def dumps_tender(tender):
     return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(tender)))
 
 
-def write_tender(tender, path):
+def write_tender(tender: Tender, path: str | os.PathLike[str]) -> None:
     """Write a tender to a TOML file (see :func:`dumps_tender`)."""
     Path(path).write_text(dumps_tender(tender), encoding="utf-8")

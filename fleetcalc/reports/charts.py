@@ -104,8 +104,7 @@ def _optional(result, name):
 
 
 def _simulation(result, simulation):
-    simulation = simulation if simulation is not None else getattr(result, "simulation", None)
-    return simulation
+    return simulation if simulation is not None else getattr(result, "simulation", None)
 
 
 def _ranks(result):
@@ -162,12 +161,6 @@ def _thousands_axis(axis, decimals=0):
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}"))
-
-
-def _percent_axis(axis):
-    from matplotlib.ticker import PercentFormatter  # noqa: PLC0415
-
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
 def _short(text, width=24):
@@ -578,7 +571,8 @@ def tornado(result, *, ax=None, simulation=None, bidder=None, top=10):
     return ax
 
 
-#: Short labels of the adjustment lines of :func:`fleetcalc.reports.evaluation_table.decisive_lines`.
+#: Short labels of the adjustment lines of
+#: :func:`fleetcalc.evaluation_table.decisive_lines`.
 _LINE_LABELS = {
     "domestic_preference": "Domestic preference margin",
     "correction_discount": "Correction and discount (as paid)",
@@ -709,7 +703,8 @@ def available_charts(result, *, simulation=None):
     -------
     dict
         ``{name: callable(ax=None) -> Axes}``, in report order; ``decisive_lines_<n>``
-        is the waterfall of the n-th pair of :func:`fleetcalc.reports.evaluation_table.decisive_lines`
+        is the waterfall of the n-th pair of
+        :func:`fleetcalc.evaluation_table.decisive_lines`
         (:func:`decisive_lines_waterfall`).
     """
     simulation = _simulation(result, simulation)
@@ -730,7 +725,7 @@ def available_charts(result, *, simulation=None):
         if (table is not None and not table.empty
                 and (table["bidder"] == result.ranking.index[0]).any()):
             charts["tornado"] = lambda ax=None: tornado(result, ax=ax, simulation=simulation)
-    for i, pair in enumerate(_decisive_pairs(result)):
+    for i in range(len(_decisive_pairs(result))):
         charts[f"decisive_lines_{i + 1}"] = (
             lambda ax=None, i=i: decisive_lines_waterfall(result, i, ax=ax))
     return charts

@@ -250,7 +250,8 @@ def _write_frame(ws, frame, currency, *, bid_numbers=None):
             _value_cell(ws, i, len(columns) + 1, number, _INTEGER)
     ws.freeze_panes = "B2"
     if len(frame):
-        ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(labels)).column_letter}{len(frame) + 1}"
+        last = ws.cell(row=1, column=len(labels)).column_letter
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
     _size_columns(ws)
 
 
@@ -330,9 +331,7 @@ def _assumption_rows(obj, section, currency):
         doc = field.metadata.get("doc", "")
         if isinstance(value, Money):
             rows.append((section, field.name, value.amount, _unit(unit, value.currency), doc))
-        elif attrs.has(type(value)):
-            nested.append((field.name, value, doc))
-        elif isinstance(value, dict):
+        elif attrs.has(type(value)) or isinstance(value, dict):
             nested.append((field.name, value, doc))
         else:
             rows.append((section, field.name, _plain(value, currency), _unit(unit, currency),
@@ -600,7 +599,7 @@ def _write_model(wb, result):
 
     try:
         return write_model(wb, result, sys.modules[__name__])
-    except Exception:  # noqa: BLE001 - fall back to live discounting only
+    except Exception:
         for title in ("Inputs", "Calculation"):
             if title in wb.sheetnames:
                 del wb[title]

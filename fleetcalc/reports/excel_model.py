@@ -299,7 +299,7 @@ def write_model(wb, result, helpers):
         put(sec, "bidder", bid.bidder, "", kind="derived")
         put(sec, "currency", bid.currency, "", kind="derived")
 
-        def money(field, value, key, suffix="", section=sec):
+        def money(field, value, key, suffix="", section=sec, bid=bid, n=n, p=p):
             amount, currency = _money(value, bid.currency)
             n[key] = put(section, field, amount, currency + suffix, p + key,
                          number_format=money_fmt)

@@ -477,7 +477,7 @@ def _evaluation_report(result, table, rows):
             "base_price": by_key["read_out_price"]["values"][bidder]})
     row_of = {r["bidder"]: r for r in rows}
     responsiveness = []
-    for bidder, (number, bid) in bids.items():
+    for bidder, (number, _bid) in bids.items():
         row = row_of.get(bidder, {})
         reasons = [s.strip() for s in (row.get("reason") or "").split(";") if s.strip()]
         responsiveness.append({"number": number, "bidder": bidder,

@@ -1,7 +1,7 @@
 """The full report of an evaluation: HTML, workbook and charts in one directory.
 
-The ``fleetcalc report`` command itself is in :mod:`fleetcalc.cli.report`;
-:func:`add_report_parser` and :func:`run_report` here delegate to it.
+The ``fleetcalc report`` command itself is in :mod:`fleetcalc.cli.report` (its
+parser in :mod:`fleetcalc.cli.parser`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_report"]
+__all__ = ["write_report", "simulate_for_report"]
 
 
 def write_report(result, directory, *, source_bytes=None, simulation=None, force=False,
@@ -152,32 +152,3 @@ def simulate_for_report(tender, *, draws, seed, progress=None):
     model = build_model(tender)
     result = simulate(tender, draws=draws, seed=seed, model=model, progress=progress)
     return attrs.evolve(result, tornado=tornado(tender, model=model))
-
-
-def add_report_parser(subparsers):
-    """Add the ``report`` command to the ``fleetcalc`` sub-parsers (see :mod:`fleetcalc.cli`).
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-
-    Returns
-    -------
-    argparse.ArgumentParser
-    """
-    from fleetcalc.cli.parser import add_report_parser as add  # noqa: PLC0415
-
-    return add(subparsers)
-
-
-def run_report(args, stdout, stderr):
-    """Run ``fleetcalc report`` (see :func:`fleetcalc.cli.report.run_report`).
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    from fleetcalc.cli.report import run_report as run  # noqa: PLC0415
-
-    return run(args, stdout, stderr)
