@@ -363,3 +363,24 @@ def test_validators_paused_holds_in_its_own_thread_only():
         assert validators_are_paused()
         fleetcalc.Money(amount=float("nan"), currency="USD")   # no error while paused
     assert not validators_are_paused()
+
+
+def test_a_huge_array_of_tables_is_one_problem_and_quick():
+    """Fuzz case (seed 2, #681): 100,000 scalars in ``payments`` gave 100,000 problems and
+    took ~9 s; an array of tables beyond its bound is now one problem."""
+    import time
+
+    from fleetcalc.exceptions import TenderError
+    from fleetcalc.io import parse_tender
+    from fleetcalc.io.tender_file import MAX_TABLES_IN_ARRAY
+
+    text = open("examples/pakistan_locomotives_2026.toml", encoding="utf-8").read()
+    assert "\npayments = [" in text
+    text = text.replace("\npayments = [", "\npayments = [" + "1e12, " * 100_000, 1)
+    start = time.perf_counter()
+    with pytest.raises(TenderError) as caught:
+        parse_tender(text)
+    assert time.perf_counter() - start < 5
+    [problem] = [p for p in caught.value.problems if p.path.endswith(".payments")]
+    assert f"at most {MAX_TABLES_IN_ARRAY}" in problem.message
+    assert "100003 items" in problem.message  # 3 milestones + 100,000 scalars

@@ -114,6 +114,11 @@ def _kind(annotation):
     return "scalar", None
 
 
+#: Most tables an array of tables (``[[bids]]``, ``payments``, ...) may hold; a longer
+#: array is one problem, and its items are not checked one by one.
+MAX_TABLES_IN_ARRAY = 1000
+
+
 def _required(attribute):
     return attribute.default is attrs.NOTHING
 
@@ -147,7 +152,12 @@ def _shape(raw, cls, path):
                 problems.append(Problem(where, "must be a table", value=value))
                 cleaned[name] = INVALID
         elif kind == "array":
-            if isinstance(value, list):
+            if isinstance(value, list) and len(value) > MAX_TABLES_IN_ARRAY:
+                # one problem, not one per item: a hostile file cannot make the check slow
+                problems.append(Problem(where, f"has {len(value)} items; at most "
+                                               f"{MAX_TABLES_IN_ARRAY} are allowed"))
+                cleaned[name] = INVALID
+            elif isinstance(value, list):
                 items = []
                 for i, item in enumerate(value):
                     if isinstance(item, dict):
