@@ -24,11 +24,18 @@ Conventions
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 
 from fleetcalc._arrays import finish as _finish
 from fleetcalc._arrays import first_bad as _first_bad
 from fleetcalc._arrays import non_negative as _non_negative
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import FloatOrArray, Numbers
 
 __all__ = [
     "effective_overhaul_interval",
@@ -42,7 +49,7 @@ __all__ = [
 _RATIO_TOLERANCE = 1e-9
 
 
-def _growth(name, value):
+def _growth(name: str, value: Numbers) -> Any:
     """Convert to a float array and check ``value > -1`` (NaN allowed)."""
     arr = np.asarray(value, dtype=float)
     bad = arr <= -1
@@ -53,7 +60,8 @@ def _growth(name, value):
     return arr
 
 
-def effective_overhaul_interval(overhaul_interval_years, service_life_years):
+def effective_overhaul_interval(overhaul_interval_years: Numbers,
+                                service_life_years: Numbers) -> FloatOrArray:
     r"""Overhaul interval that takes effect: 0 (none) unless shorter than the life.
 
     Parameters
@@ -99,7 +107,7 @@ def effective_overhaul_interval(overhaul_interval_years, service_life_years):
     return _finish(np.where((interval > 0) & (interval < life), interval, 0.0))
 
 
-def age_at_year_start(year, commissioning_year):
+def age_at_year_start(year: Numbers, commissioning_year: Numbers) -> FloatOrArray:
     """Age of a unit at the start of a model year (fleetcalc's age convention).
 
     Parameters
@@ -134,7 +142,8 @@ def age_at_year_start(year, commissioning_year):
     return _finish(np.where(age < 0, np.nan, age))
 
 
-def virtual_age(age_years, *, overhaul_interval_years=None, overhaul_restoration=0.0):
+def virtual_age(age_years: Numbers, *, overhaul_interval_years: Numbers = None,
+                overhaul_restoration: Numbers = 0.0) -> FloatOrArray:
     r"""Virtual age of a unit overhauled at fixed intervals (Kijima type II).
 
     Parameters
@@ -243,14 +252,15 @@ def virtual_age(age_years, *, overhaul_interval_years=None, overhaul_restoration
     return _finish(np.where(never | (rho == 0), t, v))
 
 
-def _multiplier(v, g):
+def _multiplier(v: Numbers, g: Numbers) -> Any:
     """``(1 + g) ** v`` with NaN propagated from either input."""
     v, g = np.broadcast_arrays(v, g)
     out = np.power(1.0 + g, v)
     return np.where(np.isnan(v) | np.isnan(g), np.nan, out)
 
 
-def failure_rate_multiplier(virtual_age, *, failure_rate_growth):
+def failure_rate_multiplier(virtual_age: Numbers, *,
+                            failure_rate_growth: Numbers) -> FloatOrArray:
     r"""Factor on the failure rate of a unit of a given virtual age.
 
     Parameters
@@ -305,7 +315,8 @@ def failure_rate_multiplier(virtual_age, *, failure_rate_growth):
     return _finish(_multiplier(v, g))
 
 
-def maintenance_cost_multiplier(virtual_age, *, maintenance_cost_growth):
+def maintenance_cost_multiplier(virtual_age: Numbers, *,
+                                maintenance_cost_growth: Numbers) -> FloatOrArray:
     r"""Factor on the annual maintenance cost of a unit of a given virtual age.
 
     Parameters

@@ -30,12 +30,17 @@ Conventions
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
+
+if typing.TYPE_CHECKING:
+    from fleetcalc._arrays import Array, Numbers
 
 __all__ = ["rate_path", "relative_path", "real_factors", "conversion_factors"]
 
 
-def rate_path(rate0, path, periods):
+def rate_path(rate0: Numbers, path: Numbers, periods: int) -> Array:
     r"""Exchange rate of a currency at ``t = 0 .. periods - 1`` [base/unit].
 
     Parameters
@@ -71,7 +76,7 @@ def rate_path(rate0, path, periods):
     return np.concatenate([values, np.full(periods - values.size, values[-1])])
 
 
-def relative_path(rate0, path, periods):
+def relative_path(rate0: Numbers, path: Numbers, periods: int) -> Array:
     r"""Multiplier :math:`g(t) = \rho(t) / \rho(0)` of a flow converted at ``t = 0`` [-].
 
     Examples
@@ -84,7 +89,7 @@ def relative_path(rate0, path, periods):
     return rate_path(rate0, path, periods) / float(rate0)
 
 
-def real_factors(inflation, periods):
+def real_factors(inflation: Numbers, periods: int) -> Array:
     r"""Factor :math:`(1+\pi)^{-t}` turning a nominal amount of year ``t`` into real terms.
 
     Parameters
@@ -106,7 +111,8 @@ def real_factors(inflation, periods):
         periods, dtype=float)
 
 
-def conversion_factors(rate0, path, periods, *, shadow_factor=1.0):
+def conversion_factors(rate0: Numbers, path: Numbers, periods: int, *,
+                       shadow_factor: Numbers = 1.0) -> Array:
     r"""Multiplier of year-``t`` flows in a currency after conversion at ``t = 0`` [-].
 
     :math:`g_c(t)\,\phi`: the relative path of :func:`relative_path` times

@@ -15,14 +15,20 @@ tonnes [t], prices per tonne [base currency/t].
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 
 from fleetcalc.finance import escalation_factors
 
+if typing.TYPE_CHECKING:
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
+
 __all__ = ["tonnes", "cost_per_litre", "lifetime_cost"]
 
 
-def tonnes(litres, kg_per_litre=None, *, g_per_litre=None):
+def tonnes(litres: Numbers, kg_per_litre: Numbers = None, *,
+           g_per_litre: Numbers = None) -> FloatOrArray:
     r"""Tonnes emitted by burning ``litres`` of fuel [t].
 
     Give the factor in kg/L (CO2) or in g/L (NOx, PM).
@@ -44,9 +50,10 @@ def tonnes(litres, kg_per_litre=None, *, g_per_litre=None):
     return litres * float(kg_per_litre) / 1e3
 
 
-def cost_per_litre(years, *, co2_kg_per_litre, carbon_price_per_tonne, carbon_price_growth=0.0,
-                   nox_g_per_litre=0.0, nox_price_per_tonne=0.0, pm_g_per_litre=0.0,
-                   pm_price_per_tonne=0.0):
+def cost_per_litre(years: Numbers, *, co2_kg_per_litre: Numbers,
+                   carbon_price_per_tonne: Numbers, carbon_price_growth: Numbers = 0.0,
+                   nox_g_per_litre: Numbers = 0.0, nox_price_per_tonne: Numbers = 0.0,
+                   pm_g_per_litre: Numbers = 0.0, pm_price_per_tonne: Numbers = 0.0) -> Array:
     r"""External cost of one litre of diesel burnt in year ``t`` [currency/L], real.
 
     Notes
@@ -62,13 +69,14 @@ def cost_per_litre(years, *, co2_kg_per_litre, carbon_price_per_tonne, carbon_pr
     [0.1, 0.11]
     """
     years = np.asarray(years, dtype=float)
-    return (float(co2_kg_per_litre) / 1e3 * float(carbon_price_per_tonne)
+    return np.asarray(float(co2_kg_per_litre) / 1e3 * float(carbon_price_per_tonne)
             * escalation_factors(carbon_price_growth, years)
             + float(nox_g_per_litre) / 1e6 * float(nox_price_per_tonne)
-            + float(pm_g_per_litre) / 1e6 * float(pm_price_per_tonne))
+            + float(pm_g_per_litre) / 1e6 * float(pm_price_per_tonne), dtype=float)
 
 
-def lifetime_cost(lifetime_km, consumption_per_km, unit_cost):
+def lifetime_cost(lifetime_km: Numbers, consumption_per_km: Numbers,
+                  unit_cost: Numbers) -> float:
     r"""Clean Vehicles Directive lifetime cost of one emission or of energy [currency].
 
     Parameters

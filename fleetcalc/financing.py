@@ -19,9 +19,10 @@ expresses a nominal amount in the real terms of the rest of the evaluation;
 with :math:`\pi = 0`, the default, nominal and real coincide. Each flow is
 also converted at its year's exchange rate in its own currency
 (:func:`fleetcalc.currency.conversion_factors`): contract payments in the
-bid's currency, drawdowns and debt service in the loan's. A loan is linear in its drawdowns, so every schedule here is per unit
-of the unit price: multiply by the price to get money, which keeps the
-Monte Carlo engine's price draws consistent with the financing.
+bid's currency, drawdowns and debt service in the loan's. A loan is linear
+in its drawdowns, so every schedule here is per unit of the unit price:
+multiply by the price to get money, which keeps the Monte Carlo engine's
+price draws consistent with the financing.
 """
 
 from __future__ import annotations

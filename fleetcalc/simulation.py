@@ -68,8 +68,9 @@ from fleetcalc.exceptions import Problem
 from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
-from fleetcalc.uncertainty import expanded_correlation, expanded_inputs, with_input
-from fleetcalc.validation import problems_of, raise_if_errors
+from fleetcalc.tender import Bid, Tender
+from fleetcalc.uncertainty import Role, _support, expanded_correlation, expanded_inputs, with_input
+from fleetcalc.validation import problems_of, raise_if_errors, validators_paused
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
            "simulate"]
@@ -95,7 +96,7 @@ class _Dim:
     entry: int
     parameters: dict
     scale: str
-    role: str
+    role: Role
     targets: tuple
     path: int | None
     drift: float
@@ -246,7 +247,6 @@ def _money_fields(cls):
 
 def _currency_members(tender, arrays):
     """{currency: [(arrays field, bid index or None)]} of every money value."""
-    from fleetcalc.tender import Bid
     settings = tender.tender
     members = {}
     array_names = {a.name for a in attrs.fields(type(arrays))}
@@ -360,11 +360,10 @@ def _support_problems(tender, dims):
     distribution that could draw outside is a problem before the run; the
     engine never clips a drawn value.
     """
-    from fleetcalc.uncertainty import _support
     items = {"bids": tender.bids, "fleet": tender.fleet}
     ranges, where = {}, {}
     for dim in dims:
-        if dim.role != "availability":
+        if dim.role != Role.AVAILABILITY:
             continue
         entry = tender.uncertainty[dim.entry]
         low, high = _support(entry)
@@ -411,7 +410,7 @@ def _support_problems(tender, dims):
 def _build_availability(tender, arrays, dims):
     owners = []
     for dim in dims:
-        if dim.role == "availability":
+        if dim.role == Role.AVAILABILITY:
             for t in dim.targets:
                 if (t.kind, t.index) not in owners:
                     owners.append((t.kind, t.index))
@@ -604,8 +603,8 @@ def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
     random points (one at low prices, where a damages cap usually binds); the
     model refuses to run if it does not hold.
     """
-    currencies = tuple(d.targets[0].field for d in dims if d.role == "rate")
-    if not (currencies or "unit_price" in fields or any(d.role == "discount" for d in dims)):
+    currencies = tuple(d.targets[0].field for d in dims if d.role == Role.RATE)
+    if not (currencies or "unit_price" in fields or any(d.role == Role.DISCOUNT for d in dims)):
         return None
     settings = tender.tender
     n_bids = len(tender.bids)
@@ -618,7 +617,7 @@ def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
         rates = dict(settings.exchange_rates)
         for code, ratio in zip(currencies, ratios):
             rates[code] = rates[code] * ratio
-        with attrs.validators.disabled():
+        with validators_paused():
             changed = attrs.evolve(tender, tender=attrs.evolve(settings, exchange_rates=rates))
         contract = prices * quantity
         with warnings.catch_warnings():
@@ -718,7 +717,7 @@ def _adjustment_of(adjust, prices, ratios, rho, discount_ratio):
     return total
 
 
-def build_model(tender):
+def build_model(tender: Tender) -> SimulationModel:
     """Prepare a tender for fast evaluation of many draws.
 
     Parameters
@@ -770,7 +769,7 @@ def build_model(tender):
     cholesky = None if np.all(matrix == np.eye(len(dims))) else np.linalg.cholesky(matrix)
 
     # linear fields: conversion from the input's own unit to TenderArrays
-    linear = [d for d in dims if d.role == "linear"]
+    linear = [d for d in dims if d.role == Role.LINEAR]
     offset, conv = {}, {}
     if linear:
         ones, twos = tender, tender
@@ -787,13 +786,13 @@ def build_model(tender):
                 offset[f] = v1 - conv[f]
     members = _currency_members(tender, arrays)
     rate_members = {d.targets[0].field: tuple(members.get(d.targets[0].field, ()))
-                    for d in dims if d.role == "rate"}
-    fields = {t.array for d in linear for t in d.targets}
-    fields |= {f for group in rate_members.values() for f, _ in group}
+                    for d in dims if d.role == Role.RATE}
+    scaled = {t.array for d in linear for t in d.targets}
+    scaled |= {f for group in rate_members.values() for f, _ in group}
     availability = _build_availability(tender, arrays, dims)
     if availability is not None and tender.tender.demand is not None:
-        fields.add(_SHORTFALL)
-    fields = tuple(sorted(fields))
+        scaled.add(_SHORTFALL)
+    fields = tuple(sorted(scaled))
     terms = (_decompose(arrays, fields, n_bids) if fields else {}) or {
         frozenset(): cash_flows(arrays)}
     periods = next(iter(terms.values())).shape[-1]
@@ -847,7 +846,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
     for i, dim in enumerate(model.dims):
         x = values[:, i]
         keep = np.isnan(x)
-        if dim.role == "linear":
+        if dim.role == Role.LINEAR:
             for t in dim.targets:
                 cols = slice(None) if t.index is None else t.index
                 local = x if dim.scale == "absolute" else x * t.point
@@ -856,13 +855,13 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                                                             else local))
                 V[t.array][:, cols] = np.where(keep[:, None] if t.index is None else keep,
                                                V[t.array][:, cols], new)
-        elif dim.role == "discount":
+        elif dim.role == Role.DISCOUNT:
             rate = np.where(keep, model.discount_rate,
                             x if dim.scale == "absolute" else x * model.discount_rate)
             t = np.arange(periods)
             discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
             discount_ratio = discount_ratio[:, None, :]
-        elif dim.role == "availability" and params is not None:
+        elif dim.role == Role.AVAILABILITY and params is not None:
             j = _PARAMS.index(dim.targets[0].field)
             for t in dim.targets:
                 local = x if dim.scale == "absolute" else x * t.point
@@ -871,7 +870,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
     rate_ratio = {}
     for i, dim in enumerate(model.dims):
         path = None if dim.path is None or paths is None else paths[:, dim.path]
-        if dim.role == "rate":
+        if dim.role == Role.RATE:
             x = values[:, i]
             ratio = np.where(np.isnan(x), 1.0,
                              x / dim.targets[0].point if dim.scale == "absolute" else x)
@@ -882,7 +881,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                 if path is not None:
                     dyn.setdefault(f, np.ones((n, n_bids, periods)))
                     dyn[f][:, cols] *= path[:, None, :] if b is None else path
-        elif dim.role == "linear" and path is not None:
+        elif dim.role == Role.LINEAR and path is not None:
             for t in dim.targets:
                 dyn.setdefault(t.array, np.ones((n, n_bids, periods)))
                 cols = slice(None) if t.index is None else t.index
@@ -1089,8 +1088,10 @@ class SimulationResult:
 # --------------------------------------------------------------------------- driver
 
 
-def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
-             progress=None, workers=None, model=None):
+def simulate(tender: Tender, *, draws: int, seed: int, chunk_size: int = DEFAULT_CHUNK_SIZE,
+             client: typing.Any = None, progress: typing.Callable[..., object] | None = None,
+             workers: int | None = None, model: SimulationModel | None = None
+             ) -> SimulationResult:
     """Monte Carlo simulation of every bid's evaluated cost and availability.
 
     Parameters
@@ -1152,7 +1153,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
     per_chunk = int(chunk_size) // block
     chunks = [list(range(k, min(k + per_chunk, n_blocks))) for k in range(0, n_blocks,
                                                                         per_chunk)]
-    results = [None] * len(chunks)
+    results: list[typing.Any] = [None] * len(chunks)
     done = 0
 
     def record(index, value):
@@ -1166,7 +1167,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
         shared = client.scatter(model, broadcast=True, hash=False)   # a fresh key per run
         futures = {client.submit(_run_chunk, shared, int(seed), blocks, int(draws),
                                  pure=False): k for k, blocks in enumerate(chunks)}
-        from dask.distributed import as_completed
+        from dask.distributed import as_completed  # noqa: PLC0415 - optional dependency
         for future in as_completed(futures):
             record(futures[future], future.result())
     else:

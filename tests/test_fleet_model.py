@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 import fleetcalc
 from fleetcalc import Ageing, Cohort, Commonality, Demand
+from tests.hand_cases import small_tender
 from tests.strategies import tenders
-from tests.test_evaluate import small_tender
 from tests.test_io import VALID, problems
 
 pytestmark = pytest.mark.filterwarnings("ignore::fleetcalc.exceptions.TenderWarning")
@@ -167,7 +167,7 @@ def test_an_overhaul_interval_beyond_the_life_costs_no_downtime():
     # review: the downtime of overhauls that never happen lowered availability
     tender = small_tender(overhaul_interval_years=8, overhaul_downtime_days=80,
                           overhaul_cost=0.0, mtbf_hours=900.0, mean_downtime_hours=100.0)
-    assert [p.path for p in tender.warnings] == ["bids[0].overhaul_interval_years"]
+    assert [p.path for p in tender.warnings] == ["bids[A].overhaul_interval_years"]
     row = fleetcalc.evaluate(tender).ranking.loc["A"]
     assert row["availability"] == pytest.approx(0.9)  # 900 / (900 + 100), no downtime share
 
@@ -201,16 +201,16 @@ def test_required_fleet_size_and_spare_ratio():
      "has 2 years but the horizon is 10"),
     ('[[fleet]]\nname = "X"\nmodel = "m"\nunits = 3\nyear_built = 2030\n'
      'service_life_years = 30\nfuel_litres_per_km = 4\nmaintenance_per_km = 1\n',
-     "fleet[0].year_built", "must not be after evaluation_year"),
+     "fleet[X].year_built", "must not be after evaluation_year"),
     ('[[fleet]]\nname = "X"\nmodel = "m"\nunits = 3\nyear_built = 2010\n'
      'service_life_years = 30\nfuel_litres_per_km = 4\nmaintenance_per_km = 1\n'
      'scheduled_maintenance_days = 300\noverhaul_interval_years = 1\n'
-     'overhaul_downtime_days = 100\n', "fleet[0].scheduled_maintenance_days",
+     'overhaul_downtime_days = 100\n', "fleet[X].scheduled_maintenance_days",
      "more than 365"),
     ('[[fleet]]\nname = "X"\nmodel = "m"\nunits = 3\nyear_built = 2010\n'
      'service_life_years = 30\nfuel_litres_per_km = 4\nmaintenance_per_km = 1\n'
      'ageing = { failure_rate_growth = 0.03, overhaul_restoraton = 0.5 }\n',
-     "fleet[0].ageing.overhaul_restoraton", "did you mean 'overhaul_restoration'"),
+     "fleet[X].ageing.overhaul_restoraton", "did you mean 'overhaul_restoration'"),
 ])
 def test_fleet_and_demand_input_errors(add, path, words):
     if add.startswith("[tender.demand]"):  # a [tender] sub-table goes before the bids

@@ -23,8 +23,8 @@ def run(*args):
 
 
 @pytest.fixture(scope="module")
-def tender():
-    return fleetcalc.load_tender(EXAMPLE)
+def tender(example_tender):
+    return example_tender
 
 
 @pytest.fixture
@@ -209,7 +209,7 @@ def test_bad_forms_report_every_problem_at_once_and_lose_nothing(tmp_path, forms
         f"error: {source}, sheet 'Technical data', cell {where['mtbf_hours']}: mtbf_hours: "
         "holds a formula; type the value itself (formulas in a form are never calculated)",
         f"error: {source}, sheet 'Price schedule', cell {where['unit_price']}: "
-        f"bids[CRRC Ziyang].unit_price = '21 million': {number('21 million')}",
+        f'bids[CRRC Ziyang].unit_price = "21 million": {number("21 million")}',
         f"error: {source}, sheet 'Price schedule', cell {where['quantity']}: "
         "bids[CRRC Ziyang].quantity: is required",
         f"error: {source}, sheet 'Technical data', cell {where['fuel_litres_per_km']}: "
@@ -281,7 +281,7 @@ def test_a_duplicate_bidder_without_replace_names_the_cell(forms, tender):
         read_forms([forms[0]], tender, tender_source="t.toml")
     assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
         f"{forms[0]}, sheet 'Price schedule', cell C5: bids[Wabtec (GE Transportation)].bidder"
-        " = 'Wabtec (GE Transportation)': already has a bid in t.toml; use --replace to "
+        ' = "Wabtec (GE Transportation)": already has a bid in t.toml; use --replace to '
         "replace it"]
 
 
@@ -311,7 +311,7 @@ def test_a_currency_without_an_amount_is_reported(forms, tender):
     with pytest.raises(fleetcalc.TenderError) as caught:
         read_forms([forms[2]], tender, replace=True)
     assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
-        f"{forms[2]}, sheet 'Price schedule', cell E{row}: initial_support = 'USD': has a "
+        f"{forms[2]}, sheet 'Price schedule', cell E{row}: initial_support = \"USD\": has a "
         "currency but no amount in column C"]
 
 

@@ -15,8 +15,18 @@ from hypothesis import strategies as st
 
 import fleetcalc
 from fleetcalc import currency, emissions
-from fleetcalc.tender import (Bid, EvaluationRules, Externalities, Financing, Money,
-                              PaymentMilestone, PriceAdjustment, Prices, Tender, TenderSettings)
+from fleetcalc.tender import (
+    Bid,
+    EvaluationRules,
+    Externalities,
+    Financing,
+    Money,
+    PaymentMilestone,
+    PriceAdjustment,
+    Prices,
+    Tender,
+    TenderSettings,
+)
 from tests import strategies
 
 EXAMPLE = "examples/pakistan_locomotives_2026.toml"

@@ -15,14 +15,13 @@ from hypothesis import strategies as st
 
 import fleetcalc
 from fleetcalc import fleet_distribution, sampling, simulation
+from fleetcalc.cli.parser import add_sensitivity_parser, add_simulate_parser
+from fleetcalc.cli.sensitivity import run_sensitivity
+from fleetcalc.cli.simulate import run_simulate
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import parse_tender
-from fleetcalc.simulation_cli import (add_sensitivity_parser, add_simulate_parser,
-                                      run_sensitivity, run_simulate)
-from fleetcalc.uncertainty import (Correlation, UncertainInput, uncertainty_problems,
-                                   with_input)
+from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems, with_input
 from fleetcalc.validation import problems_of
-
 from tests import strategies
 
 EXAMPLE = "examples/pakistan_locomotives_2026.toml"
@@ -30,8 +29,8 @@ BLOCK = sampling.BLOCK_SIZE
 
 
 @pytest.fixture(scope="module")
-def tender():
-    return fleetcalc.load_tender(EXAMPLE)
+def tender(example_tender):
+    return example_tender
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +336,7 @@ class TestSpecProblems:
             Correlation(inputs=["a", "b"], matrix=[[1.0, 0.5], [0.4, 1.0]])
 
     def test_file_problems_carry_their_paths(self):
-        text = open(EXAMPLE, encoding="utf-8").read() + (
+        text = Path(EXAMPLE).read_text(encoding="utf-8") + (
             '\n[[uncertainty]]\ninput = "tender.annual_km"\ndistribution = "pert"\n'
             "low = 1.2\nmode = 1.0\nhigh = 1.4\n")
         with pytest.raises(TenderError) as info:
@@ -382,7 +381,7 @@ class TestCommandLine:
 
     def test_tender_error_propagates(self, tmp_path):
         path = tmp_path / "bad.toml"
-        path.write_text(open(EXAMPLE, encoding="utf-8").read() + (
+        path.write_text(Path(EXAMPLE).read_text(encoding="utf-8") + (
             '\n[[uncertainty]]\ninput = "bids[Nobody].unit_price"\ndistribution = "uniform"\n'
             'scale = "relative"\nlow = 0.9\nhigh = 1.1\n'), encoding="utf-8")
         with pytest.raises(TenderError, match="Nobody"):

@@ -50,7 +50,6 @@ def run_compare(args, stdout, stderr):
                 format_decisive_lines,
                 format_evaluation_table,
             )
-
             from fleetcalc.reports.table import format_perspectives  # noqa: PLC0415
 
             text = "\n\n".join([text.rstrip("\n"), format_evaluation_table(result),

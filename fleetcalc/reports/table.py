@@ -298,9 +298,9 @@ def format_perspectives(tender, *, width=None):
 
     See :func:`fleetcalc.evaluate.perspectives`.
     """
-    from fleetcalc.evaluate import perspectives  # noqa: PLC0415 - orchestration above
-
     import pandas as pd  # noqa: PLC0415 - heavy
+
+    from fleetcalc.evaluate import perspectives  # noqa: PLC0415 - orchestration above
 
     table = perspectives(tender)
     settings = tender.tender
@@ -357,7 +357,7 @@ def format_ranking(result, *, width=None):
     >>> max(len(line) for line in text.splitlines()) <= 80
     True
     """
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy; only where a frame is built
 
     settings = result.tender.tender
     currency = settings.base_currency
