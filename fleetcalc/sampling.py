@@ -160,7 +160,7 @@ def _lognormal(mean, std):
 
 
 def _beta_exact(z, alpha, beta):
-    """Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
+    r"""Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
 
     Below the median :math:`x = I^{-1}_{\Phi(z)}(\alpha, \beta)`; above it
     :math:`1 - x = I^{-1}_{\Phi(-z)}(\beta, \alpha)`, so the upper tail does
@@ -175,7 +175,7 @@ def _beta_exact(z, alpha, beta):
 
 @functools.lru_cache(maxsize=64)
 def _beta_table(alpha, beta):
-    """Exact Beta quantiles and their slopes in z on a grid of normal scores.
+    r"""Exact Beta quantiles and their slopes in z on a grid of normal scores.
 
     Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\Phi(z_i)}(\alpha, \beta)`
     (``scipy.special.betaincinv``) and the slopes

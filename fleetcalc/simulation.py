@@ -108,9 +108,9 @@ class _Availability:
 
     owners: tuple              # (kind, index) of the uncertain bids and cohorts
     point_params: np.ndarray   # (n_owners, 4) mtbf, mdt, sched, ovh at the point values
-    per_year: np.ndarray       # (n_owners,) overhauls per year (interval rule applied)
-    item_owner: np.ndarray     # (I,) owner of each distinct (owner, multiplier) item
+    item_owner: np.ndarray     # (I,) owner of each distinct (owner, multiplier, ovh) item
     item_mult: np.ndarray      # (I,) failure-rate multiplier of the item's age
+    item_ovh: np.ndarray       # (I,) overhauls in the item's year (interval rule applied)
     cell_item: np.ndarray      # (K,) item of each cell, cells sorted by column
     seg_matrix: object         # (S, I) scipy.sparse: units of each item in each segment
     seg_cols: np.ndarray       # (S,) column b * T + t (b = n_bids: every bid, a cohort)
@@ -341,12 +341,14 @@ def _interval(unit):
 
 
 def _multiplier(ages, unit):
+    """Failure-rate multiplier and overhauls in the year of a unit at each age."""
     in_service = ages >= 0
-    virtual = ageing.virtual_age(np.where(in_service, ages, 0.0),
-                                 overhaul_interval_years=_interval(unit),
+    safe = np.where(in_service, ages, 0.0)
+    virtual = ageing.virtual_age(safe, overhaul_interval_years=_interval(unit),
                                  overhaul_restoration=unit.ageing.overhaul_restoration)
-    return ageing.failure_rate_multiplier(virtual,
-                                          failure_rate_growth=unit.ageing.failure_rate_growth)
+    return (ageing.failure_rate_multiplier(virtual,
+                                           failure_rate_growth=unit.ageing.failure_rate_growth),
+            ageing.overhauls_in_year(safe, _interval(unit)))
 
 
 def _support_problems(tender, dims):
@@ -398,11 +400,11 @@ def _support_problems(tender, dims):
                 problems.append(Problem(path, f"can draw {label} = {least:g} for {name}; it "
                                         "must be >= 0 (truncate the distribution with low)"))
         # the tender's own rule (LocomotiveType), at the greatest values drawn
-        days = sched[1] + ovh[1] / interval if interval else sched[1]
+        days = sched[1] + ovh[1] if interval else sched[1]      # in an overhaul year
         if not days <= DAYS_PER_YEAR:
             problems.append(Problem(path, f"can draw planned downtime of {days:g} days a "
-                                    f"year for {name} (scheduled maintenance plus overhaul "
-                                    f"days / interval), more than {DAYS_PER_YEAR:g}; "
+                                    f"year for {name} (scheduled maintenance plus the "
+                                    f"overhaul's days in its year), more than {DAYS_PER_YEAR:g}; "
                                     "evaluate would reject such a tender (lower high or "
                                     "truncate the distribution)"))
     return problems
@@ -431,32 +433,33 @@ def _build_availability(tender, arrays, dims):
     point = np.array([[np.inf if getattr(items[k][i], n) is None
                        else float(getattr(items[k][i], n)) for n in _PARAMS]
                       for k, i in owners])
-    intervals = np.array([_interval(items[k][i]) for k, i in owners])
-    per_year = np.divide(1.0, intervals, out=np.zeros_like(intervals), where=intervals > 0)
-    # cells of the varying groups: (column, owner, multiplier, units, bid, slot, t)
+    # cells of the varying groups: (column, owner, (multiplier, overhauls in the year),
+    # units, bid, slot, t)
     cells = []
     for p, (kind, i) in enumerate(owners):
         if kind == "fleet":
-            mult = _multiplier(projection.cohort_ages[i], tender.fleet[i])
+            mult, ovh = _multiplier(projection.cohort_ages[i], tender.fleet[i])
             for t in np.flatnonzero(cohort_units[i] > 0):
-                cells.append((n_bids * periods + t, p, mult[t], cohort_units[i, t], -1, i, t))
+                cells.append((n_bids * periods + t, p, (mult[t], ovh[t]), cohort_units[i, t],
+                              -1, i, t))
         else:
-            mult = _multiplier(projection.batch_ages[i][kept], tender.bids[i])
+            mult, ovh = _multiplier(projection.batch_ages[i][kept], tender.bids[i])
             for j, t in zip(*np.nonzero(batch_units[i] > 0)):
-                cells.append((i * periods + t, p, mult[j, t], batch_units[i, j, t], i,
-                              n_c + j, t))
+                cells.append((i * periods + t, p, (mult[j, t], ovh[j, t]),
+                              batch_units[i, j, t], i, n_c + j, t))
     if not cells:
         return None                  # no unit of a drawn figure is ever in service
     cells.sort(key=lambda c: c[0])
     columns = np.array([c[0] for c in cells], dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
-    # cells of one owner at one failure-rate multiplier have one availability: compute
-    # each distinct (owner, multiplier) once and sum its units into the segments
+    # cells of one owner at one failure-rate multiplier and overhaul count have one
+    # availability: compute each distinct item once and sum its units into the segments
     distinct = {}
-    cell_item = np.array([distinct.setdefault((c[1], c[2]), len(distinct)) for c in cells],
+    cell_item = np.array([distinct.setdefault((c[1],) + c[2], len(distinct)) for c in cells],
                          dtype=np.int64)
-    item_owner = np.array([o for o, _ in distinct], dtype=np.int64)
-    item_mult = np.array([m for _, m in distinct], dtype=float)
+    item_owner = np.array([o for o, _, _ in distinct], dtype=np.int64)
+    item_mult = np.array([m for _, m, _ in distinct], dtype=float)
+    item_ovh = np.array([v for _, _, v in distinct], dtype=float)
     segment = np.cumsum(np.r_[True, columns[1:] != columns[:-1]]) - 1
     fixed_c = np.ones(n_c, dtype=bool)
     fixed_c[[i for k, i in owners if k == "fleet"]] = False
@@ -469,8 +472,8 @@ def _build_availability(tender, arrays, dims):
         const[k] += np.where(~varying[:, None], (batch_units * f).sum(axis=1), 0.0)
     seg_cols = columns[starts]
     model = _Availability(
-        owners=tuple(owners), point_params=point, per_year=per_year,
-        item_owner=item_owner, item_mult=item_mult, cell_item=cell_item,
+        owners=tuple(owners), point_params=point,
+        item_owner=item_owner, item_mult=item_mult, item_ovh=item_ovh, cell_item=cell_item,
         seg_matrix=sparse.csr_matrix(
             (np.array([c[3] for c in cells], dtype=float), (segment, cell_item)),
             shape=(len(starts), len(distinct))),
@@ -515,11 +518,12 @@ def _item_availability(model, params):
     """
     p = np.ascontiguousarray(np.moveaxis(params, 0, -1))                # (k, 4, n)
     mtbf, mdt, sched, ovh = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
-    share = availability._scheduled_share(sched, ovh, model.per_year[:, None], DAYS_PER_YEAR)
     owner = model.item_owner
+    share = availability._scheduled_share(sched[owner], ovh[owner], model.item_ovh[:, None],
+                                          DAYS_PER_YEAR)
     up = mtbf[owner]
     up /= model.item_mult[:, None]                                      # effective MTBF
-    return availability._annual_availability(up, mdt[owner], share[owner])
+    return availability._annual_availability(up, mdt[owner], share)
 
 
 def _availability_block(model, params, *, exact, anchored=True):
