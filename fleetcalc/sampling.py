@@ -70,7 +70,8 @@ def block_generator(seed, block):
                                                                       spawn_key=(block,))))
 
 
-def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_SIZE):
+def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_SIZE,
+                 out=None):
     """Independent standard normal scores of one block of draws.
 
     Parameters
@@ -85,6 +86,9 @@ def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_
         Years of each path (``T``).
     block_size : int, optional
         Draws of the block; keep the default for reproducible results.
+    out : tuple of numpy.ndarray, optional
+        C-contiguous float64 arrays of the two shapes below to fill (the
+        generator fills them with the same numbers as it would return).
 
     Returns
     -------
@@ -98,6 +102,8 @@ def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_
     ((4096, 3), (4096, 1, 30))
     """
     rng = block_generator(seed, block)
+    if out is not None:
+        return rng.standard_normal(out=out[0]), rng.standard_normal(out=out[1])
     scores = rng.standard_normal((block_size, n_inputs))
     shocks = rng.standard_normal((block_size, n_paths, steps))
     return scores, shocks
