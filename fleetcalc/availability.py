@@ -81,7 +81,7 @@ def _scheduled_share(scheduled_maintenance_days, overhaul_downtime_days, overhau
 
 def _annual_availability(mtbf_hours, mean_downtime_hours, scheduled_share, out=None,
                          up_fraction=None):
-    """Kernel of :func:`annual_availability`, without argument checks [-].
+    r"""Kernel of :func:`annual_availability`, without argument checks [-].
 
     ``out``: an array of the broadcast shape to write into; ``up_fraction``:
     :math:`\mathrm{MTBF}/(\mathrm{MTBF}+\mathrm{MDT})` when the caller has it.
