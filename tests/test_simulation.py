@@ -764,3 +764,16 @@ class TestEngineEqualsEvaluateWithRules:
         the MDB domestic preference on (issue 12 rules in the engine)."""
         TestEngineEqualsEvaluate().test_collapsed_engine_equals_evaluate.hypothesis.inner_test(
             TestEngineEqualsEvaluate(), tender)
+
+
+def test_work_buffers_are_per_thread_and_reused():
+    """simulation._work: one buffer per name and thread, reused by later blocks."""
+    import threading
+    first = simulation._work("probe", (4, 3))
+    again = simulation._work("probe", (2, 3))
+    assert np.shares_memory(first, again)          # reused, not reallocated
+    other = []
+    thread = threading.Thread(target=lambda: other.append(simulation._work("probe", (4, 3))))
+    thread.start()
+    thread.join()
+    assert not np.shares_memory(first, other[0])   # never shared between threads
