@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import attrs
 
+from fleetcalc import ageing
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money, convert, money
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems
@@ -727,18 +728,19 @@ def _reliability_problems(unit):
     """Rules shared by bids and cohorts: planned downtime fits in a year; overhauls happen."""
     days = unit.scheduled_maintenance_days
     interval = unit.overhaul_interval_years
-    if interval and interval >= unit.service_life_years:
+    if interval and not ageing.effective_overhaul_interval(interval,
+                                                           unit.service_life_years):
         return [Problem("overhaul_interval_years", f"is not shorter than the service life "
                         f"({plural(unit.service_life_years, 'year')}): no overhaul is ever "
                         "performed, "
                         "and none is costed or counted as downtime", value=interval,
                         severity="warning")]
-    if interval:
-        days = days + unit.overhaul_downtime_days / interval
+    if interval:   # the whole overhaul falls in its own year (issue 12)
+        days = days + unit.overhaul_downtime_days
     if days > 365:
         return [Problem("scheduled_maintenance_days",
-                        f"with overhaul downtime gives {days:g} days a year out of "
-                        "service, more than 365", value=unit.scheduled_maintenance_days)]
+                        f"with overhaul downtime gives {days:g} days out of service in an "
+                        "overhaul year, more than 365", value=unit.scheduled_maintenance_days)]
     return []
 
 

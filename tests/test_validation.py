@@ -369,12 +369,13 @@ def test_a_huge_array_of_tables_is_one_problem_and_quick():
     """Fuzz case (seed 2, #681): 100,000 scalars in ``payments`` gave 100,000 problems and
     took ~9 s; an array of tables beyond its bound is now one problem."""
     import time
+    from pathlib import Path
 
     from fleetcalc.exceptions import TenderError
     from fleetcalc.io import parse_tender
     from fleetcalc.io.tender_file import MAX_TABLES_IN_ARRAY
 
-    text = open("examples/pakistan_locomotives_2026.toml", encoding="utf-8").read()
+    text = Path("examples/pakistan_locomotives_2026.toml").read_text(encoding="utf-8")
     assert "\npayments = [" in text
     text = text.replace("\npayments = [", "\npayments = [" + "1e12, " * 100_000, 1)
     start = time.perf_counter()
