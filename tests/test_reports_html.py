@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import io
 import re
+from html import escape as html_escape
 from html.parser import HTMLParser
 
 import attrs
@@ -534,13 +535,28 @@ class TestEvaluationTable:
 class TestWhatDecides:
     """Issue 12 item 10: the decomposition of each pairwise difference, as text and chart."""
 
-    def test_names_the_line_that_alone_swaps_the_award(self, html):
+    def test_names_the_line_that_alone_swaps_the_award(self, html, data):
+        """Each decisive line has its sentence; a claim that a bid then "ranks first" is
+        recomputed from the JSON evaluation table (the line removed from every ranked bid)."""
         section = html.split('<section id="decisive">', 1)[1].split("</section>", 1)[0]
-        # the example: CRRC wins with the margin added to Wabtec's evaluated price only
-        assert ("Without the domestic preference margin, Wabtec (GE Transportation) ranks "
-                "first.") in section
-        assert ("With the same acquisition cost for every bid, Progress Rail (EMD) would rank "
-                "first.") in section
+        rows = {row["key"]: row["values"] for row in data["evaluation_table"]}
+        ranked = [b for b, r in rows["rank"].items() if r is not None]
+        cost = {b: rows["evaluated_price_with_preference"][b] for b in ranked}
+        claims = 0
+        for pair in data["decisive_lines"]:
+            for item in pair["decisive"]:
+                moved = {b: cost[b] - (rows[item["line"]].get(b) or 0.0) for b in ranked}
+                first = min(moved.values()) == moved[pair["worse"]]
+                if item["line"].startswith("lcc_"):
+                    noun = item["line"][4:].replace("_", " ")
+                    where = "would rank first" if first else f"would rank before {pair['better']}"
+                    sentence = f"With the same {noun} cost for every bid, {pair['worse']} {where}."
+                else:
+                    where = "ranks first" if first else f"ranks before {pair['better']}"
+                    sentence = f", {pair['worse']} {where}."
+                assert html_escape(sentence) in section or sentence in section, sentence
+                claims += 1
+        assert claims > 0  # the example has lines that alone decide a pair
 
     def test_one_waterfall_per_pair_and_lines_add_up(self, html, data, result):
         from fleetcalc.reports.charts import available_charts
