@@ -1,0 +1,247 @@
+r"""The renewal plan as a mixed-integer linear program, solved by HiGHS.
+
+Why ``scipy.optimize.milp``: it is HiGHS (Huangfu and Hall, 2018), a
+maintained open-source MILP solver with branch-and-cut and a reported
+optimality gap, already shipped with SciPy (a dependency), so the plan needs no
+new package and no modelling layer; the problem is small (a few hundred
+integer variables) and built directly as sparse matrices.
+
+Variables
+---------
+``buy[j, k]`` (integer, ``0..cap_j``), ``first[j, k]`` (binary: type ``j``'s
+first units enter in year ``k``, which pays its initial support),
+``rebuild[c, r]`` and ``retire[c, r]`` (integer), ``s[y]`` (expected missing
+unit-days, continuous) and ``q[y]`` (available-equivalent units, continuous).
+
+Objective
+---------
+NPV of purchases (with their energy, maintenance, overhauls and residual
+value), initial support, rebuilds and retirements (net of the running costs
+they change), the existing fleet kept, and shortfall, all from
+:mod:`fleetcalc.planning.problem` (the ledger of :func:`fleetcalc.evaluate`).
+
+The chance constraint, linearised
+---------------------------------
+The units available in year ``y`` are :math:`X_y = \sum_g \mathrm{Bin}(n_g, a_{g,y})`.
+For each group's availability :math:`a` let :math:`N_y(a)` be the smallest
+homogeneous fleet with :math:`P(\mathrm{Bin}(N, a) \ge D_y) \ge c`
+(:func:`fleetcalc.fleet_distribution.required_fleet_size`, exact). With the
+best availability of the year :math:`a^*_y` and
+:math:`w_{g,y} = N_y(a^*_y) / N_y(a_{g,y})`, the constraint is
+
+.. math:: \sum_g w_{g,y}\, n_{g,y} \;\ge\; N_y(a^*_y) + \delta_y .
+
+It is **exact for one availability class** (all units of the year alike: then
+it reads :math:`n \ge N_y(a)`, equivalent to the chance constraint since
+:math:`P` grows with :math:`n`). For a mix it counts each unit as the share of
+a homogeneous fleet it replaces; a mix has slightly more variance than those
+shares assume (Jensen's inequality on the square root of the variance), so it
+may be slightly optimistic. Every plan is therefore checked with the exact
+distribution (:mod:`fleetcalc.planning.verify`); a year that falls short gets
+:math:`\delta_y \mathrel{+}= 1` and the program is solved again, so a returned
+plan always meets the confidence exactly.
+
+Shortfall is a convex, piecewise-linear function of :math:`q_y = \sum_g
+(a_{g,y}/a^*_y) n_{g,y}` through the exact shortfall of :math:`q` units of
+availability :math:`a^*_y` at the integers (tangent cuts): exact for one
+class; the NPV reported is always the exact one.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from fleetcalc import fleet, fleet_distribution
+
+__all__ = ["Linearisation", "linearise", "solve_milp"]
+
+
+@attrs.frozen
+class Linearisation:
+    """Per-year coefficients of the linear chance constraint and shortfall cuts."""
+
+    reference_availability: np.ndarray   # (H,)
+    required: np.ndarray                  # (H,) N_y(a*) [units]; 0 where unconstrained
+    weight_buy: np.ndarray                # (J, K, H)
+    weight_cohort: np.ndarray             # (C, H)
+    weight_rebuild: np.ndarray            # (C, R, H)
+    cut_points: tuple                     # per year: (n, S(n), slope) arrays
+
+
+def _required(avail, demand, confidence):
+    a = np.where(avail > 0, np.minimum(avail, 1.0), 0.0)
+    n = fleet_distribution.required_fleet_size(a, np.broadcast_to(demand, a.shape),
+                                               confidence=confidence)
+    return np.where(n > 0, n, 0)
+
+
+def linearise(problem):
+    """Weights :math:`w_{g,y}` and required units :math:`N_y(a^*_y)` of every year."""
+    horizon = problem.horizon_years
+    demand = problem.demand
+    all_avail = np.concatenate([problem.buy_avail.reshape(-1, horizon), problem.cohort_avail,
+                                problem.rebuild_avail.reshape(-1, horizon)])
+    best = all_avail.max(axis=0, initial=0.0)
+    years = np.arange(1, horizon + 1)
+    constrained = (years >= problem.from_year) & (demand > 0)
+    n_best = _required(best, demand, problem.confidence)
+
+    def weight(avail):
+        n = _required(avail, demand, problem.confidence)
+        w = np.divide(n_best, n, out=np.zeros(np.shape(n), dtype=float), where=n > 0)
+        return np.where(constrained, w, 0.0)
+
+    cuts = []
+    for y in range(horizon):
+        a, d = best[y], int(demand[y])
+        if d == 0 or a <= 0:
+            cuts.append((np.zeros(0), np.zeros(0), np.zeros(0)))
+            continue
+        top = int(problem.cohort_units.sum() + problem.buy_total.sum())  # q never exceeds it
+        n = np.arange(top + 2)
+        pmf = fleet_distribution.available_units_pmf(n[:, None], np.full((n.size, 1), a))
+        short = fleet_distribution.expected_shortfall(pmf, d) * fleet.DAYS_PER_YEAR
+        keep = short[:-1] - short[1:] > 1e-9 * max(1.0, short[0])
+        idx = np.flatnonzero(keep)
+        cuts.append((n[idx].astype(float), short[idx], (short[1:] - short[:-1])[idx]))
+    return Linearisation(
+        reference_availability=best, required=np.where(constrained, n_best, 0),
+        weight_buy=weight(problem.buy_avail), weight_cohort=weight(problem.cohort_avail),
+        weight_rebuild=weight(problem.rebuild_avail), cut_points=tuple(cuts))
+
+
+def solve_milp(problem, lin, extra, *, time_limit=60.0, mip_rel_gap=1e-6):
+    """Solve the linearised plan; return (decisions, objective, gap) or raise.
+
+    Parameters
+    ----------
+    problem : fleetcalc.planning.problem.PlanProblem
+    lin : Linearisation
+    extra : numpy.ndarray of int, shape (H,)
+        :math:`\\delta_y`, units added to each year's requirement by verification.
+    time_limit : float, keyword-only
+        Seconds HiGHS may spend [s].
+    mip_rel_gap : float, keyword-only
+        Relative optimality gap at which HiGHS stops [-].
+
+    Returns
+    -------
+    tuple
+        ``(decisions, objective [base currency], optimality_gap [-])``.
+    """
+    from scipy import sparse  # noqa: PLC0415 - heavy; only when a plan is solved
+    from scipy.optimize import Bounds, LinearConstraint, milp  # noqa: PLC0415
+
+    H = problem.horizon_years
+    J = len(problem.type_names)
+    C = len(problem.cohort_names)
+    sizes = {"buy": J * H, "first": J * H, "rebuild": C * H, "retire": C * H, "s": H, "q": H}
+    offset, at = {}, 0
+    for name, size in sizes.items():
+        offset[name] = at
+        at += size
+    n_var = at
+
+    def idx(name, i, k):
+        width = H
+        return offset[name] + i * width + k
+
+    cost = np.zeros(n_var)
+    lo = np.zeros(n_var)
+    hi = np.zeros(n_var)
+    integrality = np.ones(n_var)
+    cost[offset["buy"]:offset["buy"] + J * H] = problem.buy_pv.ravel()
+    hi[offset["buy"]:offset["buy"] + J * H] = np.repeat(problem.buy_cap, H)
+    cost[offset["first"]:offset["first"] + J * H] = problem.support_pv.ravel()
+    hi[offset["first"]:offset["first"] + J * H] = (problem.buy_cap > 0).repeat(H)
+    cost[offset["rebuild"]:offset["rebuild"] + C * H] = problem.rebuild_pv.ravel()
+    hi[offset["rebuild"]:offset["rebuild"] + C * H] = (
+        problem.rebuild_allowed * problem.cohort_units[:, None]).ravel()
+    cost[offset["retire"]:offset["retire"] + C * H] = problem.retire_pv.ravel()
+    hi[offset["retire"]:offset["retire"] + C * H] = (
+        problem.retire_allowed * problem.cohort_units[:, None]).ravel()
+    cost[offset["s"]:offset["s"] + H] = problem.shortfall_pv
+    hi[offset["s"]:] = np.inf
+    integrality[offset["s"]:] = 0
+
+    rows, cols, vals, lower, upper = [], [], [], [], []
+    row = 0
+
+    def add(entries, lb, ub):
+        nonlocal row
+        for c_, v_ in entries:
+            rows.append(row)
+            cols.append(c_)
+            vals.append(v_)
+        lower.append(lb)
+        upper.append(ub)
+        row += 1
+
+    years = range(H)
+    # the chance constraint (linearised) and q, the available-equivalent units
+    best = lin.reference_availability
+    for y in years:
+        entries, q_entries = [], [(idx("q", 0, y), -1.0)]
+        for j in range(J):
+            for k in range(H):
+                if problem.buy_avail[j, k, y] > 0:
+                    entries.append((idx("buy", j, k), lin.weight_buy[j, k, y]))
+                    q_entries.append((idx("buy", j, k), problem.buy_avail[j, k, y] / best[y]))
+        for c in range(C):
+            a0 = problem.cohort_avail[c, y]
+            if a0 > 0:
+                base_w, base_q = lin.weight_cohort[c, y], a0 / best[y] if best[y] > 0 else 0.0
+                for r in range(y + 1):   # units rebuilt or retired in years <= y leave
+                    for name in ("rebuild", "retire"):
+                        entries.append((idx(name, c, r), -base_w))
+                        q_entries.append((idx(name, c, r), -base_q))
+            for r in range(y + 1):
+                a = problem.rebuild_avail[c, r, y]
+                if a > 0:
+                    entries.append((idx("rebuild", c, r), lin.weight_rebuild[c, r, y]))
+                    q_entries.append((idx("rebuild", c, r), a / best[y]))
+        constant_w = float((problem.cohort_units * lin.weight_cohort[:, y]).sum())
+        constant_q = float((problem.cohort_units * problem.cohort_avail[:, y]).sum()
+                           / best[y]) if best[y] > 0 else 0.0
+        if lin.required[y] > 0:
+            add(entries, lin.required[y] + extra[y] - constant_w, np.inf)
+        add(q_entries, -constant_q, -constant_q)           # q_y = sum (a/a*) n
+        n, short, slope = lin.cut_points[y]
+        for n_i, s_i, d_i in zip(n, short, slope):          # s_y >= S(n) + S'(n)(q - n)
+            add([(idx("s", 0, y), 1.0), (idx("q", 0, y), -d_i)], s_i - d_i * n_i, np.inf)
+    # initial support: buy[j, k] <= cap * sum_{k' <= k} first[j, k'];  sum_k first <= 1
+    for j in range(J):
+        for k in range(H):
+            add([(idx("buy", j, k), 1.0)] + [(idx("first", j, kk), -float(problem.buy_cap[j]))
+                                             for kk in range(k + 1)], -np.inf, 0.0)
+        add([(idx("first", j, k), 1.0) for k in range(H)], -np.inf, 1.0)
+        add([(idx("buy", j, k), 1.0) for k in range(H)], -np.inf, float(problem.buy_total[j]))
+    # a cohort cannot lose more units than it has
+    for c in range(C):
+        add([(idx(name, c, r), 1.0) for r in range(H) for name in ("rebuild", "retire")],
+            -np.inf, float(problem.cohort_units[c]))
+    # capital budget per year
+    for y in years:
+        if np.isfinite(problem.budget[y]):
+            entries = [(idx("buy", j, k), problem.buy_capital[j, k, y])
+                       for j in range(J) for k in range(H) if problem.buy_capital[j, k, y]]
+            entries += [(idx("first", j, y), problem.support[j]) for j in range(J)]
+            entries += [(idx("rebuild", c, y), problem.rebuild_capital[c]) for c in range(C)]
+            add(entries, -np.inf, float(problem.budget[y]))
+    matrix = sparse.csr_array((vals, (rows, cols)), shape=(row, n_var))
+    result = milp(cost, integrality=integrality, bounds=Bounds(lo, hi),
+                  constraints=LinearConstraint(matrix, lower, upper),
+                  options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap})
+    if result.x is None:
+        return None, None, None, result.message
+    x = np.round(result.x).astype(np.int64)
+
+    def take(name, shape):
+        size = int(np.prod(shape))
+        return x[offset[name]:offset[name] + size].reshape(shape)
+
+    decisions = {"buy": take("buy", (J, H)), "rebuild": take("rebuild", (C, H)),
+                 "retire": take("retire", (C, H))}
+    gap = float(result.mip_gap) if result.mip_gap is not None else 0.0
+    return decisions, float(result.fun + problem.constant_pv), max(gap, 0.0), result.message
