@@ -26,7 +26,7 @@ class PlanError(ValueError):
     """No plan meets the constraints (or none could be verified)."""
 
 
-def plan(tender, *, time_limit=60.0):
+def plan(tender, *, time_limit=10.0):
     """The least-cost fleet-renewal plan that meets demand at the confidence level.
 
     Parameters

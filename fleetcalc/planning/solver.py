@@ -70,10 +70,23 @@ class Linearisation:
 
 
 def _required(avail, demand, confidence):
+    """:math:`N_y(a)` for every availability of ``avail (..., H)``; 0 for none (exact)."""
     a = np.where(avail > 0, np.minimum(avail, 1.0), 0.0)
-    n = fleet_distribution.required_fleet_size(a, np.broadcast_to(demand, a.shape),
+    d = np.broadcast_to(demand, a.shape)
+    pairs, inverse = np.unique(np.stack([a.ravel(), d.ravel()]), axis=1, return_inverse=True)
+    n = fleet_distribution.required_fleet_size(pairs[0], pairs[1].astype(np.int64),
                                                confidence=confidence)
+    n = n[np.ravel(inverse)].reshape(a.shape)
     return np.where(n > 0, n, 0)
+
+
+def _shortfall_curve(top, availability, demand):
+    """Exact :math:`365\,E[\max(0, D - \mathrm{Bin}(n, a))]` for ``n = 0..top`` [unit-day]."""
+    n = np.arange(top + 1)[:, None]
+    x = np.arange(demand)[None, :]
+    pmf = np.where(x <= n, fleet_distribution.binomial_pmf(np.minimum(x, n), n, availability),
+                   0.0)
+    return fleet.DAYS_PER_YEAR * ((demand - x) * pmf).sum(axis=1)
 
 
 def linearise(problem):
@@ -85,23 +98,23 @@ def linearise(problem):
     best = all_avail.max(axis=0, initial=0.0)
     years = np.arange(1, horizon + 1)
     constrained = (years >= problem.from_year) & (demand > 0)
-    n_best = _required(best, demand, problem.confidence)
+    n_all = _required(np.concatenate([best[None, :], all_avail]), demand, problem.confidence)
+    n_best = n_all[0]
 
     def weight(avail):
         n = _required(avail, demand, problem.confidence)
         w = np.divide(n_best, n, out=np.zeros(np.shape(n), dtype=float), where=n > 0)
         return np.where(constrained, w, 0.0)
 
+    top = int(problem.cohort_units.sum() + problem.buy_total.sum())  # q never exceeds it
     cuts = []
     for y in range(horizon):
         a, d = best[y], int(demand[y])
         if d == 0 or a <= 0:
             cuts.append((np.zeros(0), np.zeros(0), np.zeros(0)))
             continue
-        top = int(problem.cohort_units.sum() + problem.buy_total.sum())  # q never exceeds it
+        short = _shortfall_curve(top + 1, a, d)
         n = np.arange(top + 2)
-        pmf = fleet_distribution.available_units_pmf(n[:, None], np.full((n.size, 1), a))
-        short = fleet_distribution.expected_shortfall(pmf, d) * fleet.DAYS_PER_YEAR
         keep = short[:-1] - short[1:] > 1e-9 * max(1.0, short[0])
         idx = np.flatnonzero(keep)
         cuts.append((n[idx].astype(float), short[idx], (short[1:] - short[:-1])[idx]))
@@ -111,7 +124,7 @@ def linearise(problem):
         weight_rebuild=weight(problem.rebuild_avail), cut_points=tuple(cuts))
 
 
-def solve_milp(problem, lin, extra, *, time_limit=60.0, mip_rel_gap=1e-6):
+def solve_milp(problem, lin, extra, *, time_limit=10.0, mip_rel_gap=1e-4):
     """Solve the linearised plan; return (decisions, objective, gap) or raise.
 
     Parameters
