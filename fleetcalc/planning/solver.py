@@ -81,7 +81,7 @@ def _required(avail, demand, confidence):
 
 
 def _shortfall_curve(top, availability, demand):
-    """Exact :math:`365\,E[\max(0, D - \mathrm{Bin}(n, a))]` for ``n = 0..top`` [unit-day]."""
+    r"""Exact :math:`365\,E[\max(0, D - \mathrm{Bin}(n, a))]` for ``n = 0..top`` [unit-day]."""
     n = np.arange(top + 1)[:, None]
     x = np.arange(demand)[None, :]
     pmf = np.where(x <= n, fleet_distribution.binomial_pmf(np.minimum(x, n), n, availability),
