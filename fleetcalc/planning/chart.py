@@ -30,18 +30,24 @@ def plan_chart(result, *, ax=None):
     >>> figure = plan_chart(fleetcalc.plan(fleetcalc.load_tender(
     ...     "examples/pakistan_locomotives_2026.toml")))  # doctest: +SKIP
     """
-    ax = _axes(ax, figsize=(9.0, 4.8))
+    own = ax is None
+    ax = _axes(ax, figsize=(10.0, 5.5))
     fleet = result.fleet
     years = result.years["calendar_year"].to_numpy()
     columns = [c for c in fleet.columns if fleet[c].any()]
-    values = np.array([fleet[c].to_numpy() for c in columns], dtype=float)
-    ax.stackplot(years, values, labels=columns, step=None, alpha=0.85)
+    bottom = np.zeros(len(years))
+    for name in columns:
+        units = fleet[name].to_numpy(dtype=float)
+        ax.bar(years, units, bottom=bottom, width=0.9, label=name, linewidth=0)
+        bottom += units
     ax.step(years, result.years["demand"].to_numpy(), where="mid", color="black",
-            linewidth=2.0, label="demand (units in service)")
+            linewidth=2.0, label="demand (units needed in service)")
     ax.set_xlabel("year")
     ax.set_ylabel("units in service")
-    ax.set_title(f"Renewal plan: fleet by cohort against demand "
-                 f"(P(meet demand) >= {result.confidence:g} each constrained year)")
-    ax.legend(loc="upper right", fontsize=7, frameon=False)
-    ax.set_xlim(years.min(), years.max())
+    ax.set_title(f"Renewal plan: fleet by cohort against demand (confidence "
+                 f"{result.confidence:g})", loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=8,
+              frameon=False)
+    if own:
+        ax.figure.set_layout_engine("constrained")
     return ax.figure
