@@ -54,7 +54,10 @@ import numpy as np
 
 from fleetcalc import fleet, fleet_distribution
 
-__all__ = ["Linearisation", "linearise", "solve_milp"]
+__all__ = ["Linearisation", "linearise", "solve_milp", "milp_objective"]
+
+#: Fleets with more existing units than this retire in continuous amounts, floored [units].
+INTEGER_RETIREMENT_UNITS = 100
 
 
 @attrs.frozen
@@ -124,7 +127,56 @@ def linearise(problem):
         weight_rebuild=weight(problem.rebuild_avail), cut_points=tuple(cuts))
 
 
-def solve_milp(problem, lin, extra, *, time_limit=10.0, mip_rel_gap=1e-4):
+def milp_objective(problem, lin, decisions):
+    """The program's objective of integer decisions: the exact linear costs, PWL shortfall."""
+    from fleetcalc.planning.verify import linear_npv  # noqa: PLC0415
+
+    horizon = problem.horizon_years
+    q = np.zeros(horizon)
+    buy = np.asarray(decisions["buy"], dtype=float)
+    rebuild = np.asarray(decisions["rebuild"], dtype=float)
+    retire = np.asarray(decisions["retire"], dtype=float)
+    best = lin.reference_availability
+    safe = np.where(best > 0, best, 1.0)
+    kept = (problem.cohort_units[:, None] - np.cumsum(rebuild + retire, axis=1)) * (
+        problem.cohort_avail > 0)
+    available = (np.einsum("jk,jky->y", buy, problem.buy_avail)
+                 + (kept * problem.cohort_avail).sum(axis=0)
+                 + np.einsum("cr,cry->y", rebuild, problem.rebuild_avail))
+    q = np.where(best > 0, available / safe, 0.0)
+    shortfall = np.zeros(horizon)
+    for y, (n, short, slope) in enumerate(lin.cut_points):
+        if n.size:
+            shortfall[y] = max(0.0, float(np.max(short + slope * (q[y] - n))))
+    return linear_npv(problem, decisions) + float((shortfall * problem.shortfall_pv).sum())
+
+
+def solve_milp(problem, lin, extra, *, time_limit=10.0, mip_rel_gap=1e-4,
+               integer_retirements=True):
+    """Solve the linearised plan; return ``(decisions, objective, gap, message)``.
+
+    With continuous retirements (large fleets), a second program fixes the purchases and
+    rebuilds of the first and chooses integer retirements; the gap is measured from the
+    first program's bound, a lower bound of the all-integer program.
+
+    See :func:`_solve` for the parameters.
+    """
+    if integer_retirements is None:
+        integer_retirements = int(problem.cohort_units.sum()) <= INTEGER_RETIREMENT_UNITS
+    first = _solve(problem, lin, extra, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                   integer_retirements=integer_retirements)
+    if integer_retirements or first[0] is None:
+        return first[:4]
+    decisions, objective, _gap, message, bound = first
+    second = _solve(problem, lin, extra, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                    integer_retirements=True, fixed=decisions)
+    if second[0] is not None and second[1] < objective:
+        decisions, objective, message = second[0], second[1], second[3]
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-12))
+    return decisions, objective, gap, message
+
+
+def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements, fixed=None):
     """Solve the linearised plan; return (decisions, objective, gap) or raise.
 
     Parameters
@@ -137,6 +189,15 @@ def solve_milp(problem, lin, extra, *, time_limit=10.0, mip_rel_gap=1e-4):
         Seconds HiGHS may spend [s].
     mip_rel_gap : float, keyword-only
         Relative optimality gap at which HiGHS stops [-].
+    integer_retirements : bool or None, keyword-only
+        Whether ``retire`` is integer in the program (default True). False: continuous,
+        then a second program with the first's purchases and rebuilds fixed chooses
+        integer retirements, and the gap is measured from the first program's bound.
+        Measured on the example: True stops at the 10 s limit with a gap of about
+        0.5 % (HiGHS's bound is weak with general-integer retirements of large
+        cohorts); False proves a bound 0.14 % below that plan but returns a plan
+        0.08 % dearer. None: True while the existing fleet has at most
+        :data:`INTEGER_RETIREMENT_UNITS` units.
 
     Returns
     -------
@@ -176,7 +237,13 @@ def solve_milp(problem, lin, extra, *, time_limit=10.0, mip_rel_gap=1e-4):
         problem.retire_allowed * problem.cohort_units[:, None]).ravel()
     cost[offset["s"]:offset["s"] + H] = problem.shortfall_pv
     hi[offset["s"]:] = np.inf
+    if fixed is not None:   # purchases and rebuilds of a first solve
+        for name, shape in (("buy", J * H), ("rebuild", C * H)):
+            lo[offset[name]:offset[name] + shape] = np.ravel(fixed[name])
+            hi[offset[name]:offset[name] + shape] = np.ravel(fixed[name])
     integrality[offset["s"]:] = 0
+    if not integer_retirements:
+        integrality[offset["retire"]:offset["retire"] + C * H] = 0
 
     rows, cols, vals, lower, upper = [], [], [], [], []
     row = 0
@@ -247,14 +314,21 @@ def solve_milp(problem, lin, extra, *, time_limit=10.0, mip_rel_gap=1e-4):
                   constraints=LinearConstraint(matrix, lower, upper),
                   options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap})
     if result.x is None:
-        return None, None, None, result.message
+        return None, None, None, result.message, None
     x = np.round(result.x).astype(np.int64)
 
     def take(name, shape):
         size = int(np.prod(shape))
         return x[offset[name]:offset[name] + size].reshape(shape)
 
+    retire = take("retire", (C, H))
+    if not integer_retirements:   # floor the cumulative retirements: keep the fractions
+        raw = result.x[offset["retire"]:offset["retire"] + C * H].reshape(C, H)
+        gone = np.floor(np.cumsum(raw, axis=1) + 1e-6).astype(np.int64)
+        retire = np.diff(gone, axis=1, prepend=0)
     decisions = {"buy": take("buy", (J, H)), "rebuild": take("rebuild", (C, H)),
-                 "retire": take("retire", (C, H))}
-    gap = float(result.mip_gap) if result.mip_gap is not None else 0.0
-    return decisions, float(result.fun + problem.constant_pv), max(gap, 0.0), result.message
+                 "retire": retire}
+    objective = milp_objective(problem, lin, decisions)
+    bound = float(result.mip_dual_bound) + problem.constant_pv
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-12))
+    return decisions, objective, gap, result.message, bound
