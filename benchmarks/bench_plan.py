@@ -81,7 +81,7 @@ def scaled_tender(kind, size):
                     bid = attrs.evolve(bid, bidder=f"{bid.bidder} #{copy + 1}",
                                        unit_price=bid.unit_price * 1.03 ** copy)
                 bids.append(bid)
-            return attrs.evolve(tender, bids=tuple(bids),
+            return attrs.evolve(tender, bids=tuple(bids), uncertainty=(), correlation=None,
                                 plan=attrs.evolve(plan, bids=tuple(b.bidder for b in bids)))
     raise ValueError(f"unknown kind {kind!r}")
 

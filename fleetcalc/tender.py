@@ -1154,8 +1154,9 @@ class Tender:
         for name in plan.bids or ():
             if name not in bidders:
                 problems.append(Problem("plan.bids", f"names {name!r}, which is not a bidder "
-                                        f"(bidders: {', '.join(map(repr, bidders))})",
-                                        value=list(plan.bids)))
+                                        f"(bidders: {', '.join(map(repr, bidders))}); "
+                                        "`fleetcalc plan` needs every bidder it names",
+                                        value=list(plan.bids), severity="warning"))
         horizon = settings.horizon_years
         if isinstance(plan.budget, tuple) and len(plan.budget) != horizon:
             problems.append(Problem("plan.budget", f"has {len(plan.budget)} years but the "

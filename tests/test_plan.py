@@ -125,12 +125,22 @@ def brute_force(problem, *, with_cohort_moves=True):
 def test_plan_keys_are_checked_with_their_paths():
     text = open(EXAMPLE).read() + '\n[fleet.rebuild]\ncost = -1\nlife_extension_years = 0\n'
     with pytest.raises(TenderError) as err:
-        fleetcalc.parse_tender(text.replace('bids = ["Wabtec', 'bids = ["Nobody", "Wabtec')
-                               .replace("budget = 150_000_000", "budget = [1, 2]"))
+        fleetcalc.parse_tender(text.replace("budget = 150_000_000", "budget = [1, 2]")
+                               .replace("from_year = 3", "from_year = 31"))
     message = str(err.value)
-    assert "plan.bids" in message and "'Nobody', which is not a bidder" in message
+    assert "plan.from_year = 31: is beyond the horizon of 30 years" in message
     assert "plan.budget" in message and "has 2 years but the horizon is 30" in message
     assert "rebuild.cost" in message and "rebuild.life_extension_years" in message
+
+
+def test_plan_bids_must_be_bidders_to_plan():
+    """A [plan] naming absent bidders is a warning in the file (it may be written before the
+    bids arrive), and an error for the plan."""
+    text = open(EXAMPLE).read().replace('bids = ["Wabtec', 'bids = ["Nobody", "Wabtec')
+    tender = fleetcalc.parse_tender(text)
+    assert any(w.path == "plan.bids" for w in tender.warnings)
+    with pytest.raises(PlanError, match="plan.bids names 'Nobody'"):
+        plan(tender)
 
 
 def test_plan_needs_demand():

@@ -75,6 +75,11 @@ def plan(tender, *, time_limit=10.0):
     raise_if_errors(problems_of(tender))
     if tender.tender.demand is None:
         raise PlanError("a plan needs [tender.demand]: the units to have in service each year")
+    missing = [name for name in tender.plan.bids or ()
+               if name not in {bid.bidder for bid in tender.bids}]
+    if missing:
+        raise PlanError(f"plan.bids names {', '.join(map(repr, missing))}, not bidders of the "
+                        "tender")
     problem = problem_module.build_problem(tender)
     lin = linearise(problem)
     extra = np.zeros(problem.horizon_years, dtype=np.int64)

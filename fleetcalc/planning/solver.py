@@ -132,7 +132,6 @@ def milp_objective(problem, lin, decisions):
     from fleetcalc.planning.verify import linear_npv  # noqa: PLC0415
 
     horizon = problem.horizon_years
-    q = np.zeros(horizon)
     buy = np.asarray(decisions["buy"], dtype=float)
     rebuild = np.asarray(decisions["rebuild"], dtype=float)
     retire = np.asarray(decisions["retire"], dtype=float)
@@ -288,7 +287,7 @@ def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements,
             add(entries, lin.required[y] + extra[y] - constant_w, np.inf)
         add(q_entries, -constant_q, -constant_q)           # q_y = sum (a/a*) n
         n, short, slope = lin.cut_points[y]
-        for n_i, s_i, d_i in zip(n, short, slope):          # s_y >= S(n) + S'(n)(q - n)
+        for n_i, s_i, d_i in zip(n, short, slope, strict=True):          # s_y >= S(n) + S'(n)(q - n)
             add([(idx("s", 0, y), 1.0), (idx("q", 0, y), -d_i)], s_i - d_i * n_i, np.inf)
     # initial support: buy[j, k] <= cap * sum_{k' <= k} first[j, k'];  sum_k first <= 1
     for j in range(J):
