@@ -252,10 +252,17 @@ def small_instances(draw):
         cohort = dict(units=draw(st.integers(0, 3)), maint=draw(st.floats(0.0, 0.5)),
                       mtbf=draw(st.floats(200, 5000)), life=draw(st.integers(1, 20)),
                       year_built=2024)
-    return small_tender(horizon=horizon, demand=demand, bids=[bid], cohort=cohort,
+    bids = [bid]
+    if draw(st.booleans()):   # a second type, with initial support
+        bids.append(dict(bidder="B", price=draw(st.floats(100, 5000)), quantity=sum(offered),
+                         delivery=offered, mtbf=draw(st.floats(200, 5000)),
+                         maint=draw(st.floats(0.0, 0.2)), support=draw(st.floats(0, 3000))))
+    budget = draw(st.none() | st.floats(500, 20_000))
+    return small_tender(horizon=horizon, demand=demand, bids=bids, cohort=cohort,
                         shortfall=draw(st.floats(0, 2000)),
                         plan_table=f"option_quantity = {draw(st.integers(0, 2))}\n"
-                                   "max_units_per_year = 3\n")
+                                   "max_units_per_year = 3\n"
+                                   + (f"budget = {budget}\n" if budget else ""))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -270,6 +277,7 @@ def test_plan_never_costs_more_than_a_feasible_tender_as_filed(tender):
         return
     constrained = problem.demand > 0
     assert (result.years["p_meet_demand"][constrained] >= problem.confidence - 1e-9).all()
+    assert (result.years["capital_spent"] <= problem.budget * (1 + 1e-9) + 1e-6).all()
     for f in filed:
         if f.feasible:
             assert result.npv <= f.npv + 1e-6 * abs(f.npv)
@@ -414,3 +422,17 @@ def test_plan_chart_png(example_plan, tmp_path):
     target = tmp_path / "plan.png"
     plan_chart(example_plan).savefig(target)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_initial_support_is_budgeted_in_the_year_of_the_first_units():
+    """Regression: the program once paid a type's support in an earlier, slacker year than
+    its first delivery, and the exact budget check refused the plan."""
+    tender = small_tender(
+        horizon=3, demand=(0, 2, 2), shortfall=0.0,
+        plan_table="max_units_per_year = 3\nbudget = [5000, 2500, 2500]\n",
+        bids=[dict(bidder="A", price=1000.0, quantity=3, delivery=[0, 2, 1], mtbf=2000.0,
+                   maint=0.02, support=2000.0)])
+    result = plan(tender)
+    first = int(result.bought["A"].to_numpy().nonzero()[0][0]) + 1
+    assert result.years.loc[first - 1, "capital_spent"] >= 2000.0
+    assert (result.years["capital_spent"] <= result.years["budget"] + 1e-6).all()

@@ -289,11 +289,14 @@ def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements,
         n, short, slope = lin.cut_points[y]
         for n_i, s_i, d_i in zip(n, short, slope, strict=True):          # s_y >= S(n) + S'(n)(q - n)
             add([(idx("s", 0, y), 1.0), (idx("q", 0, y), -d_i)], s_i - d_i * n_i, np.inf)
-    # initial support: buy[j, k] <= cap * sum_{k' <= k} first[j, k'];  sum_k first <= 1
+    # initial support with the first units: buy[j, k] <= cap * sum_{k' <= k} first[j, k'],
+    # sum_k first <= 1, first[j, k] <= buy[j, k] (so first marks the actual first year,
+    # where the budget check of the verification charges it too)
     for j in range(J):
         for k in range(H):
             add([(idx("buy", j, k), 1.0)] + [(idx("first", j, kk), -float(problem.buy_cap[j]))
                                              for kk in range(k + 1)], -np.inf, 0.0)
+            add([(idx("first", j, k), 1.0), (idx("buy", j, k), -1.0)], -np.inf, 0.0)
         add([(idx("first", j, k), 1.0) for k in range(H)], -np.inf, 1.0)
         add([(idx("buy", j, k), 1.0) for k in range(H)], -np.inf, float(problem.buy_total[j]))
     # a cohort cannot lose more units than it has
