@@ -52,7 +52,10 @@ def plan(tender, *, time_limit=10.0):
     The candidate plans are the program's optimum and each bid as filed
     (its offered schedule, nothing rebuilt or retired) when it is feasible and
     within the plan's limits; the cheapest by exact NPV is returned, so the
-    plan never costs more than a feasible tender as filed.
+    plan never costs more than a feasible tender as filed. The linear form of
+    the chance constraint can be stricter than the exact one for a mix of
+    classes: when the program finds no plan but a bid as filed is feasible,
+    that bid is returned, with an optimality gap of NaN (``null`` in JSON).
 
     Examples
     --------
@@ -84,32 +87,38 @@ def plan(tender, *, time_limit=10.0):
     lin = linearise(problem)
     extra = np.zeros(problem.horizon_years, dtype=np.int64)
     solve_seconds = 0.0
+    decisions = check = None
+    gap, source, failure = float("nan"), "milp", None
     for rounds in range(1, MAX_ROUNDS + 1):
         start = time.perf_counter()
-        decisions, _objective, gap, message = solve_milp(problem, lin, extra,
-                                                         time_limit=time_limit)
+        found, _objective, found_gap, message = solve_milp(problem, lin, extra,
+                                                           time_limit=time_limit)
         solve_seconds += time.perf_counter() - start
-        if decisions is None:
-            raise PlanError(_infeasible_message(problem, message))
-        check = evaluate_decisions(problem, decisions)
-        if not check.within_budget.all():
-            raise PlanError("the solver's plan exceeds the budget by the exact capital "
-                            f"check in years {_years(~check.within_budget)}")
-        if check.meets_confidence.all():
+        if found is None:
+            failure = _infeasible_message(problem, message)
             break
-        extra = extra + ~check.meets_confidence
+        found_check = evaluate_decisions(problem, found)
+        if not found_check.within_budget.all():
+            raise PlanError("the solver's plan exceeds the budget by the exact capital "
+                            f"check in years {_years(~found_check.within_budget)}")
+        if found_check.meets_confidence.all():
+            decisions, check, gap = found, found_check, found_gap
+            break
+        extra = extra + ~found_check.meets_confidence
     else:
-        raise PlanError(f"no plan verified with the exact distribution after {MAX_ROUNDS} "
-                        "rounds")
-    source = "milp"
+        failure = f"no plan verified with the exact distribution after {MAX_ROUNDS} rounds"
     filed = []
     for j, candidate in enumerate(problem_module.as_filed_decisions(problem)):
         filed_check = evaluate_decisions(problem, candidate)
         within = ((candidate["buy"] <= problem.buy_cap[:, None]).all()
                   and (candidate["buy"].sum(axis=1) <= problem.buy_total).all())
         filed.append((problem.type_names[j], filed_check, within))
-        if filed_check.feasible and within and filed_check.npv < check.npv:
+        if filed_check.feasible and within and (check is None or filed_check.npv < check.npv):
             decisions, check, source = candidate, filed_check, f"as filed: {problem.type_names[j]}"
+            if failure is not None:   # the program found nothing: no bound to measure from
+                gap = float("nan")
+    if check is None:
+        raise PlanError(failure)
     if not check.feasible:  # never returned unverified
         raise PlanError("the plan failed its exact check")
     return _result(tender, problem, decisions, check, gap, source, filed, rounds,

@@ -24,7 +24,8 @@ class PlanResult:
     npv : float
         Net present cost of the plan [base currency] (exact shortfall).
     optimality_gap : float
-        Relative gap HiGHS reports for the linearised program [-].
+        Relative gap of the linearised program's plan to HiGHS's dual bound [-]; NaN
+        when the plan is a bid as filed that the program could not find.
     source : str
         ``"milp"``, or ``"as filed: <bidder>"`` when a bid as filed is cheaper
         and feasible (it is one of the candidate plans).
@@ -91,7 +92,7 @@ class PlanResult:
             })
         return {"plan": {
             "confidence": float(self.confidence), "npv": float(self.npv),
-            "optimality_gap": float(self.optimality_gap),
+            "optimality_gap": _number(self.optimality_gap),
             "as_filed": {"npv": float(best["npv"]), "feasible": bool(best["feasible"])},
             "years": years}}
 
