@@ -417,7 +417,7 @@ def test_cli_plan_reports_an_infeasible_plan(tmp_path):
 
 
 def test_plan_chart_png(example_plan, tmp_path):
-    from fleetcalc.planning.chart import plan_chart
+    from fleetcalc.reports.plan_chart import plan_chart
 
     target = tmp_path / "plan.png"
     plan_chart(example_plan).savefig(target)
