@@ -14,7 +14,7 @@ overhaul interval :math:`I` and restoration :math:`\rho`:
 .. math::
     v &= \text{virtual\_age}(a; I, \rho) \quad \text{(Kijima type II)} \\
     \mathrm{MTBF}(a) &= \mathrm{MTBF}_0 / (1 + g_f)^{v} \\
-    s &= (d_{sched} + d_{ovh} / I) / 365 \\
+    s &= (d_{sched} + n_{ovh}(a)\, d_{ovh}) / 365 \\
     A(a) &= (1 - s)\,\frac{\mathrm{MTBF}(a)}{\mathrm{MTBF}(a) + \mathrm{MDT}}
 
 and its maintenance cost per km is :math:`m_0 (1 + g_m)^{v}`. The number of
@@ -26,11 +26,17 @@ from __future__ import annotations
 
 import collections
 import threading
+import typing
 
 import attrs
 import numpy as np
 
 from fleetcalc import ageing, availability, fleet_distribution
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, Numbers
 
 __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
            "unit_weighted_mean", "FleetOutlook", "fleet_outlook"]
@@ -39,14 +45,15 @@ __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
 DAYS_PER_YEAR = 365.0
 
 
-def _interval(overhaul_interval_years):
+def _interval(overhaul_interval_years: Numbers) -> Any:
     """Interval as float with 0 (no overhauls) kept as 0."""
     return np.asarray(overhaul_interval_years, dtype=float)
 
 
-def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_maintenance_days,
-                      overhaul_downtime_days, overhaul_interval_years, failure_rate_growth,
-                      overhaul_restoration):
+def unit_availability(ages: Numbers, *, mtbf_hours: Numbers, mean_downtime_hours: Numbers,
+                      scheduled_maintenance_days: Numbers, overhaul_downtime_days: Numbers,
+                      overhaul_interval_years: Numbers, failure_rate_growth: Numbers,
+                      overhaul_restoration: Numbers) -> Array:
     r"""Annual availability of a unit at each age.
 
     Parameters
@@ -78,10 +85,14 @@ def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_mainte
     -----
     .. math:: A(a) = (1 - s)\,\frac{\mathrm{MTBF}_0 (1+g_f)^{-v(a)}}
               {\mathrm{MTBF}_0 (1+g_f)^{-v(a)} + \mathrm{MDT}},
-              \qquad s = \frac{d_{sched} + d_{ovh}/I}{365}
+              \qquad s = \frac{d_{sched} + n_{ovh}(a)\, d_{ovh}}{365}
 
-    Overhaul downtime is spread over the years as its long-run average,
-    :math:`d_{ovh}/I` days a year (:func:`fleetcalc.availability.scheduled_downtime_share`).
+    Overhaul downtime falls in the year of the overhaul, :math:`n_{ovh}(a)\,d_{ovh}`
+    days with :math:`n_{ovh}(a)` the overhauls in the year the unit starts at
+    age :math:`a` (:func:`fleetcalc.ageing.overhauls_in_year`: 1 where
+    :math:`a = jI`), not spread over every year as :math:`d_{ovh}/I`
+    (issue 12); the share is
+    :func:`fleetcalc.availability.scheduled_downtime_share`.
 
     Examples
     --------
@@ -94,7 +105,7 @@ def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_mainte
     in_service = ages >= 0
     safe_ages = np.where(in_service, ages, 0.0)
     interval = _interval(overhaul_interval_years)
-    per_year = np.divide(1.0, interval, out=np.zeros_like(interval), where=interval > 0)
+    per_year = ageing.overhauls_in_year(safe_ages, interval)   # in the overhaul's own year
     share = availability.scheduled_downtime_share(
         scheduled_maintenance_days, overhaul_downtime_days=overhaul_downtime_days,
         overhauls_per_year=per_year, days_per_year=DAYS_PER_YEAR)
@@ -106,8 +117,9 @@ def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_mainte
     return np.where(in_service, result, np.nan)
 
 
-def maintenance_age_factor(ages, *, maintenance_cost_growth, overhaul_interval_years,
-                           overhaul_restoration):
+def maintenance_age_factor(ages: Numbers, *, maintenance_cost_growth: Numbers,
+                           overhaul_interval_years: Numbers,
+                           overhaul_restoration: Numbers) -> Array:
     r"""Multiplier of maintenance cost per km at each age.
 
     Parameters
@@ -143,7 +155,7 @@ def maintenance_age_factor(ages, *, maintenance_cost_growth, overhaul_interval_y
     return np.where(in_service, factor, 0.0)
 
 
-def unit_weighted_mean(values, units, axis):
+def unit_weighted_mean(values: Numbers, units: Numbers, axis: Numbers) -> Any:
     r"""Mean of a per-group quantity weighted by the groups' units.
 
     Parameters
@@ -203,13 +215,13 @@ class FleetOutlook:
 
 #: Outlooks of the last few distinct inputs (an evaluation and the tender
 #: arrays a simulation builds from the same tender share one computation).
-_OUTLOOK_CACHE: collections.OrderedDict = collections.OrderedDict()
+_OUTLOOK_CACHE: collections.OrderedDict[typing.Any, typing.Any] = collections.OrderedDict()
 _OUTLOOK_CACHE_SIZE = 4
 _OUTLOOK_CACHE_BYTES = 64 * 2**20   # largest pmf kept [byte]
 _OUTLOOK_LOCK = threading.Lock()
 
 
-def _digest(*arrays):
+def _digest(*arrays: Numbers) -> bytes:
     """Key of the exact contents (dtype, shape, bytes) of arrays."""
     import hashlib  # noqa: PLC0415 - loads OpenSSL; only when an outlook is computed
 
@@ -217,11 +229,11 @@ def _digest(*arrays):
     for arr in arrays:
         arr = np.ascontiguousarray(arr)
         h.update(f"{arr.dtype.str}{arr.shape}".encode())
-        h.update(arr.view(np.uint8).reshape(-1) if arr.size else b"")
+        h.update(arr.view(np.uint8).reshape(-1).data if arr.size else b"")
     return h.digest()
 
 
-def _read_only(outlook):
+def _read_only(outlook: Numbers) -> Any:
     for value in (outlook.units, outlook.expected_available, outlook.p_meet_demand,
                   outlook.shortfall_unit_days, outlook.distribution.pmf,
                   outlook.distribution.offset, outlook.distribution.total):
@@ -229,7 +241,7 @@ def _read_only(outlook):
     return outlook
 
 
-def fleet_outlook(units, unit_availability, demand):
+def fleet_outlook(units: Numbers, unit_availability: Numbers, demand: Numbers) -> Any:
     r"""Available units against demand, year by year, for fleets of groups.
 
     Parameters

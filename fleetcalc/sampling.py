@@ -20,9 +20,15 @@ gives the same numbers.
 from __future__ import annotations
 
 import functools
+import typing
 
 import numpy as np
 from scipy import special, stats
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = [
     "BLOCK_SIZE",
@@ -44,7 +50,7 @@ _Z_MAX = 8.0
 _TABLE_POINTS = 32769
 
 
-def block_generator(seed, block):
+def block_generator(seed: Numbers, block: Numbers) -> Any:
     """Random generator of one block of draws.
 
     Parameters
@@ -70,7 +76,9 @@ def block_generator(seed, block):
                                                                       spawn_key=(block,))))
 
 
-def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_SIZE):
+def block_scores(seed: Numbers, block: Numbers, *, n_inputs: Numbers, n_paths: Numbers = 0,
+                 steps: Numbers = 0, block_size: Numbers = BLOCK_SIZE,
+                 out: Any = None) -> Any:
     """Independent standard normal scores of one block of draws.
 
     Parameters
@@ -85,6 +93,9 @@ def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_
         Years of each path (``T``).
     block_size : int, optional
         Draws of the block; keep the default for reproducible results.
+    out : tuple of numpy.ndarray, optional
+        C-contiguous float64 arrays of the two shapes below to fill (the
+        generator fills them with the same numbers as it would return).
 
     Returns
     -------
@@ -98,12 +109,14 @@ def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_
     ((4096, 3), (4096, 1, 30))
     """
     rng = block_generator(seed, block)
+    if out is not None:
+        return rng.standard_normal(out=out[0]), rng.standard_normal(out=out[1])
     scores = rng.standard_normal((block_size, n_inputs))
     shocks = rng.standard_normal((block_size, n_paths, steps))
     return scores, shocks
 
 
-def correlate(scores, cholesky):
+def correlate(scores: Numbers, cholesky: Numbers) -> FloatOrArray:
     r"""Correlate independent normal scores: :math:`z = L\,\varepsilon`.
 
     Parameters
@@ -129,10 +142,20 @@ def correlate(scores, cholesky):
     scores = np.asarray(scores, dtype=float)
     if cholesky is None:
         return scores
-    return scores @ np.asarray(cholesky, dtype=float).T
+    lower = np.asarray(cholesky, dtype=float)
+    # z_j = sum_k L_jk eps_k, term by term: no BLAS call (a 12 x 12 product gains nothing
+    # from threads), and each draw depends on its own scores only
+    out = np.empty_like(scores)
+    for j in range(lower.shape[0]):
+        column = out[:, j]
+        np.multiply(scores[:, 0], lower[j, 0], out=column)
+        for k in range(1, j + 1):
+            if lower[j, k] != 0.0:
+                column += scores[:, k] * lower[j, k]
+    return out
 
 
-def pert_shape(low, mode, high, *, lamb=4.0):
+def pert_shape(low: Numbers, mode: Numbers, high: Numbers, *, lamb: Numbers = 4.0) -> Any:
     r"""Beta shape parameters :math:`(\alpha, \beta)` of a PERT distribution.
 
     Examples
@@ -144,37 +167,71 @@ def pert_shape(low, mode, high, *, lamb=4.0):
     return 1.0 + lamb * (mode - low) / width, 1.0 + lamb * (high - mode) / width
 
 
-def _lognormal(mean, std):
+def _lognormal(mean: Numbers, std: Numbers) -> Any:
     sigma2 = np.log1p((std / mean) ** 2)
     return np.log(mean) - 0.5 * sigma2, np.sqrt(sigma2)
 
 
+def _beta_exact(z: Numbers, alpha: Numbers, beta: Numbers) -> Any:
+    r"""Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
+
+    Below the median :math:`x = I^{-1}_{\\Phi(z)}(\alpha, \beta)`; above it
+    :math:`1 - x = I^{-1}_{\\Phi(-z)}(\beta, \alpha)`, so the upper tail does
+    not lose digits to ``Phi(z)`` rounding towards 1.
+    """
+    upper = z > 0
+    low = special.betaincinv(alpha, beta, special.ndtr(np.where(upper, 0.0, z)))
+    high = special.betaincinv(beta, alpha, special.ndtr(-np.where(upper, z, 0.0)))
+    x = np.where(upper, 1.0 - high, low)
+    return x, np.where(upper, high, 1.0 - low)
+
+
 @functools.lru_cache(maxsize=64)
-def _beta_table(alpha, beta):
-    """Exact Beta quantiles on a grid of normal scores, and log B(alpha, beta)."""
+def _beta_table(alpha: Numbers, beta: Numbers) -> Any:
+    r"""Exact Beta quantiles and their slopes in z on a grid of normal scores.
+
+    Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\\Phi(z_i)}(\alpha, \beta)`
+    (``scipy.special.betaincinv``) and the slopes
+    :math:`dx/dz = \varphi(z_i) / f(x_i)` with :math:`f` the Beta density.
+    """
     grid = np.linspace(-_Z_MAX, _Z_MAX, _TABLE_POINTS)
-    return grid, special.betaincinv(alpha, beta, special.ndtr(grid)), special.betaln(alpha,
-                                                                                     beta)
-
-
-def _beta_quantile(z, u, alpha, beta):
-    """Beta quantile at ``u = Phi(z)``: table interpolation in z, then Newton steps."""
-    grid, table, log_b = _beta_table(float(alpha), float(beta))
-    x = np.interp(z, grid, table)
+    x, y = _beta_exact(grid, alpha, beta)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for _ in range(1):
-            inner = (x > 0) & (x < 1)
-            density = np.exp((alpha - 1) * np.log(x) + (beta - 1) * np.log1p(-x) - log_b)
-            step = (special.betainc(alpha, beta, x) - u) / density
-            x = np.where(inner & np.isfinite(step), np.clip(x - step, 0.0, 1.0), x)
+        log_pdf = (alpha - 1) * np.log(x) + (beta - 1) * np.log(y) - special.betaln(alpha, beta)
+        slope = np.exp(-0.5 * grid * grid - 0.5 * np.log(2.0 * np.pi) - log_pdf)
+    slope = np.where(np.isfinite(slope), slope, 0.0)
+    return grid[1] - grid[0], x, slope
+
+
+def _beta_quantile(z: Numbers, u: Numbers, alpha: Numbers, beta: Numbers) -> Any:
+    """Beta quantile at ``u = Phi(z)``: cubic Hermite interpolation in z of an exact table.
+
+    ``u`` is unused (kept for callers).
+
+    Each value depends on its own score only (no reduction over the draws),
+    so any split of the draws gives the same numbers.
+    """
+    step, table, slope = _beta_table(float(alpha), float(beta))
+    position = (np.clip(z, -_Z_MAX, _Z_MAX) + _Z_MAX) * (1.0 / step)
+    index = np.minimum(position.astype(np.intp), _TABLE_POINTS - 2)
+    t = position - index
+    x0, x1 = table[index], table[index + 1]
+    m0, m1 = slope[index] * step, slope[index + 1] * step
+    # Hermite basis in t: h00, h10, h01, h11
+    t2 = t * t
+    t3 = t2 * t
+    x = (2 * t3 - 3 * t2 + 1) * x0 + (t3 - 2 * t2 + t) * m0 + (3 * t2 - 2 * t3) * x1 + (
+        t3 - t2) * m1
+    np.clip(x, 0.0, 1.0, out=x)
     outside = np.abs(z) >= _Z_MAX
     if np.any(outside):
-        x = np.where(outside, special.betaincinv(alpha, beta, u), x)
+        x = np.where(outside, _beta_exact(z, alpha, beta)[0], x)
     return x
 
 
-def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, mean=None,
-                       std=None):
+def values_from_scores(scores: Numbers, *, distribution: Numbers, low: Numbers = None,
+                       mode: Numbers = None, high: Numbers = None, mean: Numbers = None,
+                       std: Numbers = None) -> FloatOrArray:
     r"""Map standard normal scores to values of a distribution (inverse-cdf transform).
 
     Parameters
@@ -206,11 +263,12 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
       standard deviation :math:`\sigma`);
     * PERT: :math:`a + (b - a) I^{-1}_u(\alpha, \beta)` with
       :math:`\alpha = 1 + 4(c - a)/(b - a)`, :math:`\beta = 1 + 4(b - c)/(b - a)`
-      (Vose 2008, ch. 9). The Beta quantile is interpolated in a table of
-      exact values (``scipy.special.betaincinv``) on 32,769 normal scores
-      in :math:`[-8, 8]` and refined by one Newton step on
-      ``scipy.special.betainc``: it agrees with ``betaincinv`` to about
-      1e-13 and is about three times faster.
+      (Vose 2008, ch. 9). The Beta quantile is a cubic Hermite
+      interpolation in :math:`z` of exact values (``scipy.special.betaincinv``)
+      and their slopes :math:`dx/dz = \varphi(z)/f(x)` on 32,769 normal scores
+      in :math:`[-8, 8]` (exact ``betaincinv`` beyond): it agrees with
+      ``betaincinv`` to about 1e-12 (measured and bounded in
+      ``tests/test_sampling.py``) at a small fraction of its cost.
 
     Examples
     --------
@@ -235,8 +293,11 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
     if distribution == "lognormal":
         m, s = _lognormal(mean, std)
         return np.exp(m + s * z)
-    u = special.ndtr(z)
     width = high - low
+    if distribution == "pert":
+        alpha, beta = pert_shape(low, mode, high)
+        return low + width * _beta_quantile(z, None, alpha, beta)
+    u = special.ndtr(z)
     if distribution == "uniform":
         return low + width * u
     if distribution == "triangular":
@@ -244,14 +305,11 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
         lower = low + np.sqrt(u * width * left)
         upper = high - np.sqrt(special.ndtr(-z) * width * (high - mode))
         return np.where(u * width < left, lower, upper)
-    if distribution == "pert":
-        alpha, beta = pert_shape(low, mode, high)
-        return low + width * _beta_quantile(z, u, alpha, beta)
     raise ValueError(f"distribution must be one of triangular, uniform, normal, lognormal, "
                      f"pert; got {distribution!r}")
 
 
-def quantile(q, **parameters):
+def quantile(q: Numbers, **parameters: Any) -> Any:
     """Quantile of a distribution given as in :func:`values_from_scores`.
 
     Examples
@@ -262,7 +320,9 @@ def quantile(q, **parameters):
     return values_from_scores(special.ndtri(np.asarray(q, dtype=float)), **parameters)
 
 
-def scipy_distribution(*, distribution, low=None, mode=None, high=None, mean=None, std=None):
+def scipy_distribution(*, distribution: Numbers, low: Numbers = None,
+                       mode: Numbers = None, high: Numbers = None,
+                       mean: Numbers = None, std: Numbers = None) -> Any:
     """The same distribution as a frozen ``scipy.stats`` object (an oracle for tests).
 
     Raises
@@ -298,7 +358,7 @@ def scipy_distribution(*, distribution, low=None, mode=None, high=None, mean=Non
     raise ValueError(f"unknown distribution {distribution!r}")
 
 
-def random_walk(shocks, *, drift, volatility):
+def random_walk(shocks: Numbers, *, drift: Numbers, volatility: Numbers) -> Array:
     r"""Multipliers of a geometric random walk, starting at 1.
 
     Parameters

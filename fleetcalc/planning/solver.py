@@ -287,7 +287,8 @@ def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements,
             add(entries, lin.required[y] + extra[y] - constant_w, np.inf)
         add(q_entries, -constant_q, -constant_q)           # q_y = sum (a/a*) n
         n, short, slope = lin.cut_points[y]
-        for n_i, s_i, d_i in zip(n, short, slope, strict=True):          # s_y >= S(n) + S'(n)(q - n)
+        # s_y >= S(n) + S'(n)(q - n)
+        for n_i, s_i, d_i in zip(n, short, slope, strict=True):
             add([(idx("s", 0, y), 1.0), (idx("q", 0, y), -d_i)], s_i - d_i * n_i, np.inf)
     # initial support with the first units: buy[j, k] <= cap * sum_{k' <= k} first[j, k'],
     # sum_k first <= 1, first[j, k] <= buy[j, k] (so first marks the actual first year,
