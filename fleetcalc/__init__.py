@@ -31,9 +31,11 @@ _EXPORTS = {
     "CATEGORIES": ("fleetcalc.lifecycle", "CATEGORIES"),
     "Money": ("fleetcalc.money", "Money"),
     "EvaluationResult": ("fleetcalc.result", "EvaluationResult"),
+    "plan": ("fleetcalc.planning", "plan"),
+    "PlanResult": ("fleetcalc.planning.result", "PlanResult"),
     **{name: ("fleetcalc.tender", name) for name in (
         "Ageing", "Bid", "Cohort", "Commonality", "Demand", "Escalation",
-        "PaymentMilestone", "Prices", "Tender", "TenderSettings")},
+        "PaymentMilestone", "Plan", "Prices", "Rebuild", "Tender", "TenderSettings")},
 }
 
 
@@ -91,8 +93,11 @@ __all__ = [
     "EvaluationResult",
     "Money",
     "PaymentMilestone",
+    "PlanResult",
     "Prices",
+    "Plan",
     "Problem",
+    "Rebuild",
     "ServiceLifeWarning",
     "Tender",
     "TenderError",
@@ -103,6 +108,7 @@ __all__ = [
     "evaluate",
     "load_tender",
     "parse_tender",
+    "plan",
     "read_tender",
     "write_tender",
 ]

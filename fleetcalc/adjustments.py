@@ -225,10 +225,23 @@ def loaded_availability(tender, ages, availability):
         age = np.asarray(ages[b], dtype=float)
         under = (age >= 0) & (age < guarantee.guarantee_years)
         on_contract = contract_availability(bid, np.where(under, age, -1.0))
-        factor = np.minimum(1.0, np.divide(floor, on_contract, out=np.ones_like(on_contract),
-                                           where=under & (on_contract > 0)))
+        factor = _loading_factor(floor, on_contract, under)
         availability[b] = np.where(under, availability[b] * factor, availability[b])
     return availability
+
+
+def _loading_factor(floor, on_contract, under):
+    r"""Kernel of :func:`loaded_availability`: :math:`\min(1, (G - \tau) / A_c)` [-].
+
+    ``floor`` is the guarantee less its tolerance :math:`G - \tau` [-],
+    ``on_contract`` the availability on the contract's definition
+    :math:`A_c` [-] and ``under`` whether the year is in the guarantee
+    period; 1 outside it or where :math:`A_c = 0`. Shared with the Monte
+    Carlo engine, which applies it per draw.
+    """
+    on_contract = np.asarray(on_contract, dtype=float)
+    return np.minimum(1.0, np.divide(floor, on_contract, out=np.ones_like(on_contract),
+                                     where=under & (on_contract > 0)))
 
 
 def expected_damages(tender, arrays):

@@ -39,6 +39,7 @@ if typing.TYPE_CHECKING:
 
 __all__ = [
     "effective_overhaul_interval",
+    "overhauls_in_year",
     "age_at_year_start",
     "virtual_age",
     "failure_rate_multiplier",
@@ -105,6 +106,73 @@ def effective_overhaul_interval(overhaul_interval_years: Numbers,
                                                                  interval))
     life = _non_negative("service_life_years", service_life_years)
     return _finish(np.where((interval > 0) & (interval < life), interval, 0.0))
+
+
+def _overhauls_in_year(age_years: Numbers, interval: Numbers) -> Any:
+    """Kernel of :func:`overhauls_in_year`, without argument checks [1/year].
+
+    ``interval`` is the effective interval (0: none); ``age_years`` >= 0.
+    """
+    never = ~(interval > 0)
+    step = np.where(never, 1.0, interval)
+
+    def before(x: Any) -> Any:  # overhauls j >= 1 with j I < x
+        return np.maximum(np.ceil(x / step - _RATIO_TOLERANCE) - 1.0, 0.0)
+
+    with np.errstate(invalid="ignore"):
+        count = before(age_years + 1.0) - before(age_years)
+    return np.where(never, 0.0, count)
+
+
+def overhauls_in_year(age_years: Numbers, overhaul_interval_years: Numbers) -> FloatOrArray:
+    r"""Overhauls of one unit in the model year it starts at a given age.
+
+    Parameters
+    ----------
+    age_years : float or array_like
+        Age :math:`a` of the unit at the start of the model year [year]
+        (:func:`age_at_year_start`). NaN propagates.
+    overhaul_interval_years : float or array_like
+        Effective overhaul interval :math:`I` [year]
+        (:func:`effective_overhaul_interval`); 0 for none.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Overhauls performed in the year [1/year]: the number of
+        :math:`j \ge 1` with :math:`a \le jI < a + 1` (1 in an overhaul
+        year, 0 otherwise, for whole ages and an interval of a year or more).
+
+    Raises
+    ------
+    ValueError
+        If an age or an interval is negative.
+
+    Notes
+    -----
+    The overhaul schedule of :func:`fleetcalc.schedules.group_overhaul_counts`
+    overhauls a unit at real ages :math:`jI` (paid at :math:`t = \tau + jI`),
+    and :func:`virtual_age` takes each overhaul as done at the start of the
+    year in which the unit has that age (right-continuous). The overhaul's
+    downtime falls in that same year: with :math:`I = 6` the first
+    overhaul, and its downtime, fall in the unit's seventh year in service,
+    none in years 1-6 (issue 12: overhaul downtime is not spread as
+    :math:`d_{ovh}/I` over every year). Over a life :math:`L` the unit has
+    :math:`\lceil L / I \rceil - 1` overhaul years, as many as the schedule
+    costs. One difference with the cost schedule: an existing unit whose
+    overhaul falls exactly at the evaluation date (:math:`t = 0`, a cost
+    before the evaluation) is out of service for it in year 1.
+
+    Examples
+    --------
+    >>> overhauls_in_year(np.arange(14), 6).astype(int)
+    array([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0])
+    >>> overhauls_in_year(5.0, 0)
+    0.0
+    """
+    age = _non_negative("age_years", age_years)
+    interval = _non_negative("overhaul_interval_years", overhaul_interval_years)
+    return _finish(_overhauls_in_year(age, interval))
 
 
 def age_at_year_start(year: Numbers, commissioning_year: Numbers) -> FloatOrArray:

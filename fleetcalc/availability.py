@@ -49,15 +49,19 @@ __all__ = [
 _SHARE_TOLERANCE = 1e-12
 
 
-def _up_fraction(up: Numbers, down: Numbers) -> Any:
+def _up_fraction(up: Numbers, down: Numbers, out: Any = None) -> Any:
     """Long-run up-time share ``up / (up + down)`` of an alternating process.
 
     ``up = inf`` with finite ``down`` gives exactly 1; ``inf / inf`` and
-    ``0 / 0`` give NaN; NaN propagates.
+    ``0 / 0`` give NaN; NaN propagates. ``out``: an array of the broadcast
+    shape to write into (the Monte Carlo engine's work buffers).
     """
     up, down = np.broadcast_arrays(up, down)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = up / (up + down)
+        if out is None:
+            ratio = up / (up + down)
+        else:
+            ratio = np.divide(up, np.add(up, down, out=out), out=out)
     never_fails = np.isposinf(up)
     if not never_fails.any():
         return ratio
@@ -65,22 +69,38 @@ def _up_fraction(up: Numbers, down: Numbers) -> Any:
 
 
 def _scheduled_share(scheduled_maintenance_days: Numbers, overhaul_downtime_days: Numbers,
-                     overhauls_per_year: Numbers, days_per_year: Numbers) -> Any:
+                     overhauls_per_year: Numbers, days_per_year: Numbers,
+                     out: Any = None) -> Any:
     """Kernel of :func:`scheduled_downtime_share`, without argument checks [-].
 
     Callers guarantee non-negative inputs and a share ``<= 1 + 1e-12`` (the
     Monte Carlo engine checks the supports of drawn inputs before a run);
-    round-off above 1 is clipped exactly as in the public function.
+    round-off above 1 is clipped exactly as in the public function. ``out``:
+    an array of the broadcast shape to write into.
     """
-    share = (scheduled_maintenance_days + overhauls_per_year * overhaul_downtime_days)
-    share = share / days_per_year
-    return np.minimum(share, 1.0)
+    if out is None:
+        share = (scheduled_maintenance_days + overhauls_per_year * overhaul_downtime_days)
+        return np.minimum(share / days_per_year, 1.0)
+    share = np.multiply(overhauls_per_year, overhaul_downtime_days, out=out)
+    np.add(scheduled_maintenance_days, share, out=share)
+    np.divide(share, days_per_year, out=share)
+    return np.minimum(share, 1.0, out=share)
 
 
 def _annual_availability(mtbf_hours: Numbers, mean_downtime_hours: Numbers,
-                         scheduled_share: Numbers) -> Any:
-    """Kernel of :func:`annual_availability`, without argument checks [-]."""
-    return (1.0 - scheduled_share) * _up_fraction(mtbf_hours, mean_downtime_hours)
+                         scheduled_share: Numbers, out: Any = None,
+                         up_fraction: Any = None) -> Any:
+    r"""Kernel of :func:`annual_availability`, without argument checks [-].
+
+    ``out``: an array of the broadcast shape to write into; ``up_fraction``:
+    :math:`\mathrm{MTBF}/(\mathrm{MTBF}+\mathrm{MDT})` when the caller has it.
+    """
+    if up_fraction is None:
+        up_fraction = _up_fraction(mtbf_hours, mean_downtime_hours)
+    if out is None:
+        return (1.0 - scheduled_share) * up_fraction
+    result = np.subtract(1.0, scheduled_share, out=out)
+    return np.multiply(result, up_fraction, out=result)
 
 
 def inherent_availability(mtbf_hours: Numbers, mttr_hours: Numbers) -> FloatOrArray:

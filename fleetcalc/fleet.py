@@ -14,7 +14,7 @@ overhaul interval :math:`I` and restoration :math:`\rho`:
 .. math::
     v &= \text{virtual\_age}(a; I, \rho) \quad \text{(Kijima type II)} \\
     \mathrm{MTBF}(a) &= \mathrm{MTBF}_0 / (1 + g_f)^{v} \\
-    s &= (d_{sched} + d_{ovh} / I) / 365 \\
+    s &= (d_{sched} + n_{ovh}(a)\, d_{ovh}) / 365 \\
     A(a) &= (1 - s)\,\frac{\mathrm{MTBF}(a)}{\mathrm{MTBF}(a) + \mathrm{MDT}}
 
 and its maintenance cost per km is :math:`m_0 (1 + g_m)^{v}`. The number of
@@ -85,10 +85,14 @@ def unit_availability(ages: Numbers, *, mtbf_hours: Numbers, mean_downtime_hours
     -----
     .. math:: A(a) = (1 - s)\,\frac{\mathrm{MTBF}_0 (1+g_f)^{-v(a)}}
               {\mathrm{MTBF}_0 (1+g_f)^{-v(a)} + \mathrm{MDT}},
-              \qquad s = \frac{d_{sched} + d_{ovh}/I}{365}
+              \qquad s = \frac{d_{sched} + n_{ovh}(a)\, d_{ovh}}{365}
 
-    Overhaul downtime is spread over the years as its long-run average,
-    :math:`d_{ovh}/I` days a year (:func:`fleetcalc.availability.scheduled_downtime_share`).
+    Overhaul downtime falls in the year of the overhaul, :math:`n_{ovh}(a)\,d_{ovh}`
+    days with :math:`n_{ovh}(a)` the overhauls in the year the unit starts at
+    age :math:`a` (:func:`fleetcalc.ageing.overhauls_in_year`: 1 where
+    :math:`a = jI`), not spread over every year as :math:`d_{ovh}/I`
+    (issue 12); the share is
+    :func:`fleetcalc.availability.scheduled_downtime_share`.
 
     Examples
     --------
@@ -101,7 +105,7 @@ def unit_availability(ages: Numbers, *, mtbf_hours: Numbers, mean_downtime_hours
     in_service = ages >= 0
     safe_ages = np.where(in_service, ages, 0.0)
     interval = _interval(overhaul_interval_years)
-    per_year = np.divide(1.0, interval, out=np.zeros_like(interval), where=interval > 0)
+    per_year = ageing.overhauls_in_year(safe_ages, interval)   # in the overhaul's own year
     share = availability.scheduled_downtime_share(
         scheduled_maintenance_days, overhaul_downtime_days=overhaul_downtime_days,
         overhauls_per_year=per_year, days_per_year=DAYS_PER_YEAR)

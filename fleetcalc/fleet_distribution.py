@@ -1053,17 +1053,12 @@ def normal_approximation_shortfall(mean: Numbers, variance: Numbers, demand: Num
         if np.any(bad):
             raise ValueError(f"{name} must be >= 0, got {_first_bad(arr, bad)!r}")
     mu, var, d, gamma = np.broadcast_arrays(mu, var, d, gamma)
-    sigma = np.sqrt(var)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        z_d = (d - mu) / sigma
-        z_0 = -mu / sigma
-        approx = sigma * (
-            (_normal_loss(z_d) - _normal_loss(z_0))
-            + gamma / 6.0 * (_skew_term(z_d) - _skew_term(z_0))
-        )
-    approx = np.where(d == 0, np.where(np.isnan(approx), np.nan, 0.0), approx)
-    approx = np.where(sigma == 0, np.maximum(d - mu, 0.0), approx)
-    return _finish(np.maximum(approx, 0.0))
+    # one formula: the engine's kernel, with the third cumulant gamma sigma^3
+    third = gamma * var * np.sqrt(var)
+    flat = [np.array(a, dtype=float).reshape(-1) for a in (mu, var, third, d)]   # in place
+    approx = _refined_normal_shortfall(*flat).reshape(mu.shape)
+    undefined = np.isnan(mu) | np.isnan(var) | np.isnan(d) | (np.isnan(gamma) & (var > 0))
+    return _finish(np.where(undefined, np.nan, approx))
 
 
 def _refined_normal_shortfall(mean: Numbers, var: Numbers, third: Numbers,

@@ -34,10 +34,12 @@ from fleetcalc.tender import (
     Financing,
     Guarantees,
     PaymentMilestone,
+    Plan,
     PriceAdjustment,
     PricedAdjustment,
     PriceIndices,
     Prices,
+    Rebuild,
     TenderSettings,
 )
 from fleetcalc.uncertainty import Correlation, UncertainInput
@@ -63,9 +65,11 @@ TABLES = (
     ("[bids.guarantees]", Guarantees),
     ("[bids].price_adjustment", PriceAdjustment),
     ("[[fleet]]", Cohort),
+    ("[fleet.rebuild]", Rebuild),
     ("ageing (in [[bids]] and [[fleet]])", Ageing),
     ("[[uncertainty]]", UncertainInput),
     ("[correlation]", Correlation),
+    ("[plan]", Plan),
 )
 
 #: One line on each table, for "The tables at a glance".
@@ -93,10 +97,13 @@ INTRO = {
     "[bids.guarantees]": "Guaranteed fuel use and availability, with liquidated damages.",
     "[bids].price_adjustment": "The bid's price-adjustment formula shares a, b, c.",
     "[[fleet]]": "One class of existing locomotives (a cohort).",
+    "[fleet.rebuild]": "A life-extension overhaul open to the cohort in a renewal plan.",
     "ageing (in [[bids]] and [[fleet]])": "Growth of failure rate and maintenance cost "
                                           "with age, and the restoration of overhauls.",
     "[[uncertainty]]": "One uncertain input, by key path, with its distribution.",
     "[correlation]": "Correlation between uncertain inputs, through a Gaussian copula.",
+    "[plan]": "Options of the fleet-renewal plan (fleetcalc plan): bids, confidence, "
+              "budget, delivery capacity, options, rebuilds and retirements.",
 }
 
 #: The marker comments around the generated part of ``docs/tender-file.md``.

@@ -77,7 +77,8 @@ def block_generator(seed: Numbers, block: Numbers) -> Any:
 
 
 def block_scores(seed: Numbers, block: Numbers, *, n_inputs: Numbers, n_paths: Numbers = 0,
-                 steps: Numbers = 0, block_size: Numbers = BLOCK_SIZE) -> Any:
+                 steps: Numbers = 0, block_size: Numbers = BLOCK_SIZE,
+                 out: Any = None) -> Any:
     """Independent standard normal scores of one block of draws.
 
     Parameters
@@ -92,6 +93,9 @@ def block_scores(seed: Numbers, block: Numbers, *, n_inputs: Numbers, n_paths: N
         Years of each path (``T``).
     block_size : int, optional
         Draws of the block; keep the default for reproducible results.
+    out : tuple of numpy.ndarray, optional
+        C-contiguous float64 arrays of the two shapes below to fill (the
+        generator fills them with the same numbers as it would return).
 
     Returns
     -------
@@ -105,6 +109,8 @@ def block_scores(seed: Numbers, block: Numbers, *, n_inputs: Numbers, n_paths: N
     ((4096, 3), (4096, 1, 30))
     """
     rng = block_generator(seed, block)
+    if out is not None:
+        return rng.standard_normal(out=out[0]), rng.standard_normal(out=out[1])
     scores = rng.standard_normal((block_size, n_inputs))
     shocks = rng.standard_normal((block_size, n_paths, steps))
     return scores, shocks
@@ -167,7 +173,7 @@ def _lognormal(mean: Numbers, std: Numbers) -> Any:
 
 
 def _beta_exact(z: Numbers, alpha: Numbers, beta: Numbers) -> Any:
-    """Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
+    r"""Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
 
     Below the median :math:`x = I^{-1}_{\\Phi(z)}(\alpha, \beta)`; above it
     :math:`1 - x = I^{-1}_{\\Phi(-z)}(\beta, \alpha)`, so the upper tail does
@@ -182,7 +188,7 @@ def _beta_exact(z: Numbers, alpha: Numbers, beta: Numbers) -> Any:
 
 @functools.lru_cache(maxsize=64)
 def _beta_table(alpha: Numbers, beta: Numbers) -> Any:
-    """Exact Beta quantiles and their slopes in z on a grid of normal scores.
+    r"""Exact Beta quantiles and their slopes in z on a grid of normal scores.
 
     Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\\Phi(z_i)}(\alpha, \beta)`
     (``scipy.special.betaincinv``) and the slopes

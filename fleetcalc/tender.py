@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import attrs
 
+from fleetcalc import ageing
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money, convert, money
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems
@@ -69,6 +70,8 @@ __all__ = [
     "TenderSettings",
     "Bid",
     "Cohort",
+    "Rebuild",
+    "Plan",
     "Tender",
 ]
 
@@ -847,18 +850,19 @@ def _reliability_problems(unit):
     """Rules shared by bids and cohorts: planned downtime fits in a year; overhauls happen."""
     days = unit.scheduled_maintenance_days
     interval = unit.overhaul_interval_years
-    if interval and interval >= unit.service_life_years:
+    if interval and not ageing.effective_overhaul_interval(interval,
+                                                           unit.service_life_years):
         return [Problem("overhaul_interval_years", f"is not shorter than the service life "
                         f"({plural(unit.service_life_years, 'year')}): no overhaul is ever "
                         "performed, "
                         "and none is costed or counted as downtime", value=interval,
                         severity="warning")]
-    if interval:
-        days = days + unit.overhaul_downtime_days / interval
+    if interval:   # the whole overhaul falls in its own year (issue 12)
+        days = days + unit.overhaul_downtime_days
     if days > 365:
         return [Problem("scheduled_maintenance_days",
-                        f"with overhaul downtime gives {days:g} days a year out of "
-                        "service, more than 365", value=unit.scheduled_maintenance_days)]
+                        f"with overhaul downtime gives {days:g} days out of service in an "
+                        "overhaul year, more than 365", value=unit.scheduled_maintenance_days)]
     return []
 
 
@@ -1017,6 +1021,105 @@ class Bid(LocomotiveType):
         _check_on_init(self)
 
 
+def _budget(value):
+    """A number >= 0, or a non-empty list of them (one per year)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        return "must be a number or a non-empty list of numbers"
+    for i, item in enumerate(values):
+        broken = number(item) or at_least(0)(item)
+        if broken:
+            return broken if len(values) == 1 else f"item {i} ({item!r}) {broken}"
+    return None
+
+
+def _text_list(value):
+    """A list of distinct non-empty strings."""
+    if not isinstance(value, (list, tuple)):
+        return "must be a list of bidder names"
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            return f"item {i} ({item!r}) must be a non-empty string"
+    if len(set(value)) != len(value):
+        return "names a bidder more than once"
+    return None
+
+
+@attrs.frozen(kw_only=True)
+class Rebuild:
+    """A life-extension overhaul of a cohort (``[fleet.rebuild]``), for ``fleetcalc plan``.
+
+    A rebuilt unit is out of service ``downtime_days`` in its rebuild year,
+    serves ``life_extension_years`` beyond its cohort's service life, and
+    its age for failure rate and maintenance cost is cut by the share
+    ``restoration`` (as Pakistan Railways rebuilt its HGMU-30 class).
+
+    Examples
+    --------
+    >>> Rebuild(cost=1_200_000, life_extension_years=15).restoration
+    0.5
+    """
+
+    cost: float | Money = spec("Cost of rebuilding one unit, paid at the start of the "
+                               "rebuild year.", unit="currency", example=1_200_000,
+                               rules=(money(minimum=0),))
+    downtime_days: float = spec("Days a unit is out of service in its rebuild year.",
+                                unit="day", example=120, default=0.0,
+                                rules=(number, at_least(0), at_most(365)))
+    life_extension_years: int = spec("Years of service added beyond the cohort's service "
+                                     "life.", unit="year", example=15,
+                                     rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
+    restoration: float = spec("Share of the unit's age the rebuild removes, for failure "
+                              "rate and maintenance cost: 1 as good as new, 0 as bad as old.",
+                              unit="-", example=0.5, default=0.5,
+                              rules=(number, at_least(0), at_most(1)))
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """Options of the fleet-renewal plan (``[plan]``, read by ``fleetcalc plan``).
+
+    The plan chooses how many units of each bid's type to buy in each year,
+    and which units of the existing cohorts to rebuild or retire, at the least
+    net present cost, such that each year the probability of meeting
+    ``[tender.demand]`` is at least ``confidence`` (see :mod:`fleetcalc.planning`).
+
+    Examples
+    --------
+    >>> Plan(budget=[60e6, 80e6]).confidence is None
+    True
+    """
+
+    bids: tuple | None = spec("Bidders whose locomotive types the plan may buy; default "
+                              "every bid.", example=["Wabtec (GE Transportation)"],
+                              optional=True, converter=_tuple, rules=(_text_list,))
+    confidence: float | None = spec(
+        "Probability of meeting demand required in every year; default "
+        "tender.demand.confidence.", unit="-", example=0.95, optional=True,
+        rules=(number, greater_than(0), at_most(0.999999)))
+    budget: float | tuple | None = spec(
+        "Capital budget per year (purchases, initial support and rebuilds paid in the year), "
+        "base currency: a number for every year, or a list for years 1, 2, ...; default none.",
+        unit="base currency/year", example=80_000_000, optional=True, converter=_tuple,
+        rules=(_budget,))
+    max_units_per_year: int | None = spec(
+        "Most units of one type delivered in one year; default the largest yearly "
+        "delivery of that bid.", unit="units/year", example=25, optional=True,
+        rules=(integer, at_least(0), at_most(MAX_UNITS)))
+    option_quantity: int = spec(
+        "Units each bidder may supply beyond its offered quantity (contract options).",
+        unit="units", example=20, default=0, rules=(integer, at_least(0), at_most(MAX_UNITS)))
+    allow_rebuild: bool = spec("Whether cohorts with a [fleet.rebuild] may be rebuilt.",
+                               example=True, default=True, rules=(_boolean,))
+    allow_retire: bool = spec("Whether units of existing cohorts may be retired before the "
+                              "end of their service life.", example=True, default=True,
+                              rules=(_boolean,))
+    from_year: int = spec(
+        "First year (1..H) in which the confidence is required; earlier years, which no "
+        "purchase can reach in time, are reported but not constrained.", unit="year",
+        example=3, default=1, rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
+
+
 @attrs.frozen(kw_only=True)
 class Cohort(LocomotiveType):
     """A class of locomotives the railway already runs (``[[fleet]]``).
@@ -1043,6 +1146,9 @@ class Cohort(LocomotiveType):
     currency: str | None = spec("Currency of this cohort's plain money numbers; default the "
                                 "base currency.", example="PKR", optional=True,
                                 rules=(currency_code,))
+    rebuild: Rebuild | None = spec("Life-extension overhaul open to the cohort in a "
+                                   "renewal plan ([fleet.rebuild]).", example={},
+                                   optional=True)
 
     def _cross_problems(self):
         problems = _reliability_problems(self)
@@ -1081,6 +1187,8 @@ class Tender:
         factory=tuple, converter=_tuple)
     correlation: Correlation | None = spec(
         "Correlation of uncertain inputs ([correlation]).", example={}, optional=True)
+    plan: Plan | None = spec("Options of the fleet-renewal plan ([plan]).", example={},
+                             optional=True)
 
     #: The cross-field rules below guard each bid, cohort and the settings
     #: (:func:`~fleetcalc.validation.has_errors`), so one broken bid does not
@@ -1143,6 +1251,7 @@ class Tender:
         problems += self._quantity_problems()
         problems += self._fleet_problems(known)
         problems += self._demand_problems(known)
+        problems += self._plan_problems(known)
         problems += self._procurement_problems(known)
         problems += uncertainty_problems(self)
         return problems
@@ -1277,6 +1386,41 @@ class Tender:
                 if code not in known:
                     problems.append(Problem(f"{where}.{name}", f"currency {code!r} has no "
                                             "rate in tender.exchange_rates", value=code))
+        return problems
+
+    def _plan_problems(self, known):
+        """[plan] and [fleet.rebuild] rules that read the bids, the fleet and the horizon."""
+        settings = self.tender
+        problems = []
+        for i, cohort in enumerate(self.fleet):
+            rebuild = getattr(cohort, "rebuild", None)
+            if isinstance(rebuild, Rebuild) and not has_errors(rebuild):
+                for name, code in _money_currencies(rebuild):
+                    if code not in known:
+                        problems.append(Problem(f"fleet[{i}].rebuild.{name}", f"currency "
+                                                f"{code!r} has no rate in "
+                                                "tender.exchange_rates", value=code))
+        plan = self.plan
+        if plan is None or has_errors(plan):
+            return problems
+        if settings.demand is None:
+            problems.append(Problem("plan", "needs [tender.demand]: the plan must meet a "
+                                    "demand each year"))
+        bidders = [getattr(b, "bidder", None) for b in self.bids]
+        for name in plan.bids or ():
+            if name not in bidders:
+                problems.append(Problem("plan.bids", f"names {name!r}, which is not a bidder "
+                                        f"(bidders: {', '.join(map(repr, bidders))}); "
+                                        "`fleetcalc plan` needs every bidder it names",
+                                        value=list(plan.bids), severity="warning"))
+        horizon = settings.horizon_years
+        if isinstance(plan.budget, tuple) and len(plan.budget) != horizon:
+            problems.append(Problem("plan.budget", f"has {len(plan.budget)} years but the "
+                                    f"horizon is {horizon}; give one number per year, or a "
+                                    "single number", value=list(plan.budget)))
+        if plan.from_year > horizon:
+            problems.append(Problem("plan.from_year", f"is beyond the horizon of {horizon} "
+                                    "years", value=plan.from_year))
         return problems
 
     def _demand_problems(self, known):

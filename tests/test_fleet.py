@@ -25,13 +25,19 @@ def test_a_unit_not_yet_in_service_has_no_availability():
     assert math.isnan(found[0]) and found[1] == pytest.approx(0.9)
 
 
-def test_overhaul_downtime_is_spread_over_the_interval():
-    # 73 days every 2 years: 36.5 days a year, a share of 0.1
-    found = unit_availability(0.0, mtbf_hours=900.0, mean_downtime_hours=100.0,
-                              scheduled_maintenance_days=0.0, overhaul_downtime_days=73.0,
-                              overhaul_interval_years=2, failure_rate_growth=0.0,
-                              overhaul_restoration=0.0)
-    assert found == pytest.approx(0.81)
+def test_overhaul_downtime_falls_in_the_year_of_the_overhaul():
+    # issue 12 item 4: 73 days every 2 years fall in the overhaul year (age 2 at its start:
+    # the first overhaul at real age 2), none in the year before (age 1); up fraction 0.9.
+    def at(age):
+        return unit_availability(age, mtbf_hours=900.0, mean_downtime_hours=100.0,
+                                 scheduled_maintenance_days=0.0, overhaul_downtime_days=73.0,
+                                 overhaul_interval_years=2, failure_rate_growth=0.0,
+                                 overhaul_restoration=0.0)
+
+    assert at(1.0) == pytest.approx(0.9)                       # no overhaul in this year
+    assert at(2.0) == pytest.approx((1 - 73 / 365) * 0.9)      # 0.72
+    # over two years the downtime averages 36.5 days a year, as the old spread rule had it
+    assert (at(1.0) + at(2.0)) / 2 == pytest.approx(0.81)
 
 
 def test_failure_rate_growth_shortens_the_mtbf_with_age():

@@ -125,16 +125,21 @@ class TestExample:
         for row in data["fleet"]:
             assert row["available_units"] <= row["units"] + 1e-9
 
-    def test_availability_changes_the_ranking(self, data):
-        # among the ranked bids, the order without the shortfall cost differs from the
-        # ranking (review: compare like with like, responsive bids by evaluated cost)
-        # issue 12: on the evaluated cost before the domestic preference, a comparison
-        # device whose group procedure would itself react to the shortfall
+    def test_availability_moves_the_gaps_between_bids(self, data):
+        # the shortfall cost (fleet availability against demand) moves the gap between
+        # the lowest ranked bid and every other ranked bid by more than USD 1 m, on the
+        # evaluated cost before the domestic preference (a comparison device whose group
+        # procedure would itself react to the shortfall). Issue 12 item 4 (overhaul
+        # downtime in the year of the overhaul) made CRRC the lowest both with and
+        # without the shortfall, so the example no longer shows availability reversing
+        # an order (it did before: Wabtec was lowest with the downtime spread over
+        # every year).
         ranked = sorted((b for b in data["bids"] if b["responsive"]),
                         key=lambda b: b["evaluated_cost_before_preference"])
-        without = sorted(ranked, key=lambda b: b["evaluated_cost_before_preference"]
-                         - b["pv_by_category"]["shortfall"])
-        assert [b["bidder"] for b in without] != [b["bidder"] for b in ranked]
+        first = ranked[0]
+        for other in ranked[1:]:
+            moved = first["pv_by_category"]["shortfall"] - other["pv_by_category"]["shortfall"]
+            assert abs(moved) > 1e6, (first["bidder"], other["bidder"], moved)
 
 
 @fast
@@ -241,10 +246,14 @@ def test_the_distribution_is_computed_once_per_evaluation_and_simulation_build(m
         warnings.simplefilter("ignore")
         arrays = tender_arrays(tender)
         result = fleetcalc.evaluate(tender, arrays=arrays)
-        assert len(calls) == 1
+        # with load_guarantees (the example, since the engine follows issue 12) the
+        # evaluation also projects the declared fleet once, for the guarantee_loading
+        # column: each distinct fleet is computed once
+        fleets = 2 if tender.tender.evaluation.load_guarantees else 1
+        assert len(calls) == fleets
         assert fleetcalc.evaluate(tender).to_json() == result.to_json()
         simulation.build_model(tender)
-    assert len(calls) == 1
+    assert len(calls) == fleets
     dist = arrays.fleet.outlook.distribution
     assert dist.pmf.shape[:2] == arrays.fleet.outlook.p_meet_demand.shape
     assert not dist.pmf.flags.writeable   # shared by every user of the cache

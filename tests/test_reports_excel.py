@@ -9,6 +9,7 @@ when LibreOffice is missing and are skipped elsewhere.
 from __future__ import annotations
 
 import math
+import warnings
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -19,6 +20,7 @@ import pytest
 
 import fleetcalc
 from fleetcalc.reports.excel import write_workbook
+from tests.report_helpers import EXAMPLE
 
 from .report_helpers import (
     INJECTION,
@@ -33,8 +35,16 @@ CENT = 0.005
 
 
 @pytest.fixture(scope="module")
-def result(example_result):
-    return example_result
+def result():
+    """The example without issue 14's money rules (deflated fixed prices, exchange-rate
+    paths, delivery terms, externalities): the formula model of the workbook mirrors the
+    ledger without them; with them those columns are marked values
+    (``test_the_full_example_recalculates_to_the_cent``)."""
+    from .test_money import old_convention
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fleetcalc.evaluate(old_convention(fleetcalc.load_tender(EXAMPLE)))
 
 
 @pytest.fixture(scope="module")
@@ -258,8 +268,8 @@ class TestLibreOfficeRecalculation:
             assert rank_or_none(rows[bid["bidder"]]["Rank"]) == bid["rank"]
             assert not math.isclose(npv, result.ranking.loc[bid["bidder"], "lcc_npv"])
 
-    def test_adjusted_evaluated_cost_is_live(self, tmp_path):
-        extended = extended_result()
+    def test_adjusted_evaluated_cost_is_live(self, result, tmp_path):
+        extended = extended_result(result)
         path = write_workbook(extended, tmp_path / "ext.xlsx")
         assert openpyxl.load_workbook(path)["Summary"]["E2"].value.startswith("=F2+SUMIFS(")
         wb = openpyxl.load_workbook(recalculate_with_libreoffice(path, tmp_path), data_only=True)

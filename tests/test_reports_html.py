@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import io
 import re
+from html import escape as html_escape
 from html.parser import HTMLParser
 
 import attrs
@@ -539,21 +540,27 @@ class TestWhatDecides:
     """Issue 12 item 10: the decomposition of each pairwise difference, as text and chart."""
 
     def test_names_the_line_that_alone_swaps_the_award(self, html, data):
+        """Each decisive line has its sentence; a claim that a bid then "ranks first" is
+        recomputed from the JSON evaluation table (the line removed from every ranked bid)."""
         section = html.split('<section id="decisive">', 1)[1].split("</section>", 1)[0]
-        # derived from the bids' own figures: a cost category whose difference between
-        # ranks 1 and 2 exceeds their difference in compared cost alone swaps them
-        first, second = (next(b for b in data["bids"] if b["rank"] == r) for r in (1, 2))
-        gap = second["evaluated_cost"] - first["evaluated_cost"]
-        swapping = [c for c in first["pv_by_category"]
-                    if second["pv_by_category"][c] - first["pv_by_category"][c] > gap]
-        assert swapping
-        for category in swapping:
-            assert (f"With the same {category.replace('_', ' ')} cost for every bid, "
-                    f"{second['bidder']} would rank first.") in section
-        margin = second["domestic_preference"] - first["domestic_preference"]
-        if margin > gap:
-            assert (f"Without the domestic preference margin, {second['bidder']} ranks "
-                    "first.") in section
+        rows = {row["key"]: row["values"] for row in data["evaluation_table"]}
+        ranked = [b for b, r in rows["rank"].items() if r is not None]
+        cost = {b: rows["evaluated_price_with_preference"][b] for b in ranked}
+        claims = 0
+        for pair in data["decisive_lines"]:
+            for item in pair["decisive"]:
+                moved = {b: cost[b] - (rows[item["line"]].get(b) or 0.0) for b in ranked}
+                first = min(moved.values()) == moved[pair["worse"]]
+                if item["line"].startswith("lcc_"):
+                    noun = item["line"][4:].replace("_", " ")
+                    where = "would rank first" if first else f"would rank before {pair['better']}"
+                    sentence = f"With the same {noun} cost for every bid, {pair['worse']} {where}."
+                else:
+                    where = "ranks first" if first else f"ranks before {pair['better']}"
+                    sentence = f", {pair['worse']} {where}."
+                assert html_escape(sentence) in section or sentence in section, sentence
+                claims += 1
+        assert claims > 0  # the example has lines that alone decide a pair
 
     def test_one_waterfall_per_pair_and_lines_add_up(self, html, data, result):
         from fleetcalc.reports.charts import available_charts

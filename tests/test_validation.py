@@ -324,7 +324,6 @@ def test_validators_paused_holds_in_its_own_thread_only():
     still raises its error, and the loads still succeed.
     """
     import threading
-    from pathlib import Path
 
     from fleetcalc.validation import validators_are_paused, validators_paused
 

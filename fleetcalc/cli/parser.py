@@ -15,7 +15,7 @@ from fleetcalc import __version__
 from fleetcalc.cli.common import whole_number
 
 __all__ = ["build_parser", "COMMANDS", "add_simulate_parser", "add_sensitivity_parser",
-           "add_report_parser", "add_forms_parser", "add_diff_parser"]
+           "add_report_parser", "add_forms_parser", "add_diff_parser", "add_plan_parser"]
 
 #: command -> (module under fleetcalc.cli, function run(args, stdout, stderr)).
 COMMANDS = {
@@ -27,6 +27,7 @@ COMMANDS = {
     "completion": ("completion", "run_completion"),
     "forms": ("forms", "run_forms"),
     "diff": ("forms", "run_diff"),
+    "plan": ("plan", "run_plan"),
 }
 
 EPILOG = """\
@@ -206,6 +207,20 @@ def add_diff_parser(subparsers):
     return parser
 
 
+def add_plan_parser(subparsers):
+    """Add ``plan``; return its parser."""
+    parser = subparsers.add_parser(
+        "plan", help="least-cost fleet-renewal plan: buy, rebuild, retire",
+        description="How many locomotives to buy and when, and which cohorts to rebuild or "
+                    "retire, at the least net present cost, meeting demand each year at the "
+                    "confidence of [plan] (checked with the exact fleet distribution).")
+    _tender(parser)
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="table for people (default), json or csv (one row per year)")
+    _output(parser, what="the plan")
+    return parser
+
+
 def build_parser():
     """The argument parser of the ``fleetcalc`` command.
 
@@ -227,6 +242,6 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in (add_compare_parser, add_validate_parser, add_simulate_parser,
                 add_sensitivity_parser, add_report_parser, add_forms_parser, add_diff_parser,
-                add_completion_parser):
+                add_plan_parser, add_completion_parser):
         add(commands)
     return parser

@@ -933,7 +933,7 @@ def import_forms(paths, tender_path, *, output=None, replace=False, force=False)
     text = None
     if not report["replaced"]:
         added = attrs.evolve(result, bids=result.bids[len(tender.bids):], fleet=(),
-                             uncertainty=(), correlation=None)
+                             uncertainty=(), correlation=None, plan=None)
         tail = dumps_tender(added)
         tail = tail[tail.index("[[bids]]"):] if "[[bids]]" in tail else ""
         candidate = original.rstrip("\n") + "\n\n" + tail

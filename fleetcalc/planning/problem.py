@@ -1,0 +1,295 @@
+r"""The fleet-renewal decision problem as arrays: every coefficient of the plan.
+
+:func:`build_problem` turns a tender into a :class:`PlanProblem`: for each
+decision (a unit of a type bought for year ``k``; a unit of a cohort rebuilt or
+retired in year ``r``) its net present cost, its capital cash per year, and the
+availability it brings in every year. All money comes from the ledger of
+:func:`fleetcalc.evaluate` (:func:`fleetcalc.evaluate.tender_arrays`,
+:func:`fleetcalc.evaluate.cash_flows`,
+:func:`fleetcalc.lifecycle.lifecycle_cash_flows`): a unit bought is costed as a
+one-unit bid delivered in that year, so prices, payments, escalation,
+commonality, ageing, overhauls and residual value follow the one formula of the
+evaluation.
+
+Running costs of a unit-year sit in one place (``_running_costs``), so that
+traffic-driven kilometres (issue 13) can replace ``units x annual_km`` there.
+
+Conventions (years ``y = 1..H``, time points ``t = 0..T``)
+----------------------------------------------------------
+* A unit bought for year ``k`` enters service at ``t = k - 1`` (column
+  ``k - 1`` of a bid's ``delivery``) and serves its service life.
+* A unit retired in year ``r`` serves no more from year ``r`` on.
+* A unit rebuilt in year ``r`` is paid at ``t = r - 1``, is down
+  ``downtime_days`` in year ``r``, and from year ``r`` on has the age
+  :math:`(1-\rho)\,a_r + (y - r)` (Kijima type I at the rebuild) and serves
+  ``life_extension_years`` beyond its cohort's life.
+* Capital spent in year ``y`` is the cash paid at ``t = y - 1`` for
+  acquisition (the buyer's payments), initial support and rebuilds.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from fleetcalc import finance, fleet, schedules
+from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
+from fleetcalc.validation import validators_paused
+
+__all__ = ["PlanProblem", "build_problem", "as_filed_decisions"]
+
+_I = {name: i for i, name in enumerate(CATEGORIES)}
+
+
+@attrs.frozen
+class PlanProblem:
+    """Coefficients of the renewal plan; shapes use ``J`` types, ``C`` cohorts, ``H`` years.
+
+    Availability arrays are per unit, ``(..., H)`` over years ``1..H``, 0 where
+    the unit is not in service. Money is in the base currency; ``*_pv`` are
+    present values at ``t = 0``, ``*_capital`` undiscounted cash per plan year.
+    """
+
+    horizon_years: int
+    evaluation_year: int
+    type_names: tuple
+    type_models: tuple
+    cohort_names: tuple
+    demand: np.ndarray               # (H,) [units]
+    confidence: float
+    from_year: int
+    budget: np.ndarray               # (H,) [base currency], inf for none
+    buy_cap: np.ndarray              # (J,) units per year
+    buy_total: np.ndarray            # (J,) offered + option units
+    buy_pv: np.ndarray               # (J, H) per unit bought for year k
+    buy_capital: np.ndarray          # (J, H, H) per unit bought for year k, cash in year y
+    buy_avail: np.ndarray            # (J, H, H)
+    support_pv: np.ndarray           # (J, H) paid when the first unit enters in year k
+    support: np.ndarray              # (J,) [base currency]
+    cohort_units: np.ndarray         # (C,)
+    cohort_avail: np.ndarray         # (C, H) original units
+    cohort_pv: np.ndarray            # (C, H) running cost of one unit-year, PV
+    rebuild_allowed: np.ndarray      # (C, H) bool
+    retire_allowed: np.ndarray       # (C, H) bool
+    rebuild_pv: np.ndarray           # (C, H) net PV of rebuilding one unit in year r
+    rebuild_capital: np.ndarray      # (C,) cash per rebuilt unit
+    rebuild_avail: np.ndarray        # (C, H, H) rebuilt in year r, availability in year y
+    retire_pv: np.ndarray            # (C, H) net PV of retiring one unit in year r (<= 0)
+    shortfall_pv: np.ndarray         # (H,) PV of one missing unit-day in year y
+    constant_pv: float               # the existing fleet kept as it is
+    as_filed: np.ndarray             # (J, H) the bids' offered schedules
+
+
+def _running_costs(*, units, maintenance_units, overhaul_counts, fuel, maintenance_per_km,
+                   overhaul_cost, arrays):
+    """Energy, maintenance and overhaul cash of groups ``(n, H + 1)`` at ``t = 0..H``."""
+    n, h1 = np.shape(units)
+    flows = lifecycle_cash_flows(
+        unit_price=np.zeros(n), payment_shares=np.zeros((n, h1)), initial_support=np.zeros(n),
+        first_delivery_time=np.zeros(n, dtype=int), units_in_service=units,
+        annual_km=arrays.annual_km, fuel_litres_per_km=fuel, fuel_price=arrays.fuel_price,
+        maintenance_per_km=maintenance_per_km, overhaul_counts=overhaul_counts,
+        overhaul_cost=overhaul_cost, residual_units=np.zeros(n), horizon_years=h1 - 1,
+        energy_escalation=arrays.escalation["energy"],
+        maintenance_escalation=arrays.escalation["maintenance"],
+        overhaul_escalation=arrays.escalation["overhaul"], maintenance_units=maintenance_units)
+    return flows.sum(axis=-2)
+
+
+def _unit_tender(tender, bids):
+    """The tender with one one-unit bid per (type, delivery year), ledger rules kept."""
+    settings = tender.tender
+    horizon = settings.horizon_years
+    rules = attrs.evolve(settings.evaluation, required_delivery=None,
+                         delivery_adjustment_per_week=0.0)
+    units = []
+    for bid in bids:
+        for k in range(horizon):
+            delivery = [0] * horizon
+            delivery[k] = 1
+            units.append(attrs.evolve(bid, bidder=f"{bid.bidder}#{k + 1}", quantity=1,
+                                      delivery=tuple(delivery), financing=None))
+    return attrs.evolve(tender, bids=tuple(units), uncertainty=(), correlation=None,
+                        tender=attrs.evolve(settings, evaluation=rules, demand=None))
+
+
+def _cohort_arrays(tender, arrays, plan):
+    """Availability and running costs of the existing cohorts, original and rebuilt."""
+    from fleetcalc.evaluate import _reliability  # noqa: PLC0415 - one set of figures
+
+    settings = tender.tender
+    horizon = settings.horizon_years
+    cohorts = tender.fleet
+    n = len(cohorts)
+    years = np.arange(1, horizon + 1)
+    rate = arrays.discount_rate
+    df = finance.discount_factors(rate, np.arange(horizon + 1))
+    if n == 0:
+        z2, z3 = np.zeros((0, horizon)), np.zeros((0, horizon, horizon))
+        return dict(cohort_units=np.zeros(0, dtype=int), cohort_avail=z2, cohort_pv=z2,
+                    rebuild_allowed=z2.astype(bool), retire_allowed=z2.astype(bool),
+                    rebuild_pv=z2, rebuild_capital=np.zeros(0), rebuild_avail=z3,
+                    retire_pv=z2, constant_pv=0.0)
+    base = settings.to_base
+    entry = np.array([c.year_built - settings.evaluation_year for c in cohorts], dtype=float)
+    life = np.array([c.service_life_years for c in cohorts], dtype=float)
+    interval = np.array([c.overhaul_interval_years or 0 for c in cohorts])
+    fig = _reliability(cohorts, settings)
+    ages = schedules.group_ages(entry, horizon)                      # (C, H + 1)
+    serving = schedules.group_in_service(entry, life, horizon)       # (C, H + 1)
+    avail = fleet.unit_availability(ages, **{k: v[:, None] for k, v in fig.items()})
+    growth = np.array([c.ageing.maintenance_cost_growth for c in cohorts])
+    restoration = np.array([c.ageing.overhaul_restoration for c in cohorts])
+    fuel = np.array([c.fuel_litres_per_km for c in cohorts], dtype=float)
+    maint = np.array([base(c.maintenance_per_km, c.currency) for c in cohorts])
+    ovh_cost = np.array([base(c.overhaul_cost, c.currency) for c in cohorts])
+
+    def factor(a):
+        return fleet.maintenance_age_factor(
+            a, maintenance_cost_growth=growth[:, None], overhaul_interval_years=interval[:, None],
+            overhaul_restoration=restoration[:, None])
+
+    one = serving.astype(float)
+    overhauls = schedules.group_overhaul_counts(np.ones(n), entry, interval, life, horizon)
+    cash = _running_costs(units=one, maintenance_units=one * factor(ages),
+                          overhaul_counts=overhauls, fuel=fuel, maintenance_per_km=maint,
+                          overhaul_cost=ovh_cost, arrays=arrays)      # (C, H + 1)
+    unit_year_pv = (cash * df)[:, 1:]                                 # (C, H)
+    in_service = serving[:, 1:].astype(bool)
+    cohort_avail = np.where(in_service, np.nan_to_num(avail[:, 1:]), 0.0)
+
+    rebuild_allowed = np.zeros((n, horizon), dtype=bool)
+    retire_allowed = np.zeros((n, horizon), dtype=bool)
+    rebuild_pv = np.zeros((n, horizon))
+    rebuild_capital = np.zeros(n)
+    rebuild_avail = np.zeros((n, horizon, horizon))
+    tail = np.cumsum(unit_year_pv[:, ::-1], axis=1)[:, ::-1]          # PV of years r..H
+    retire_pv = -tail * in_service
+    if plan.allow_retire:
+        retire_allowed = in_service.copy()
+    overhaul_esc = finance.escalation_factors(arrays.escalation["overhaul"],
+                                              np.arange(horizon + 1))
+    for c, cohort in enumerate(cohorts):
+        rebuild = cohort.rebuild
+        if rebuild is None or not plan.allow_rebuild:
+            continue
+        cost = base(rebuild.cost, cohort.currency)
+        rebuild_capital[c] = cost
+        ext_life = life[c] + rebuild.life_extension_years
+        for r in np.flatnonzero(in_service[c]) + 1:                   # rebuild year r
+            rebuild_allowed[c, r - 1] = True
+            equivalent = (1.0 - rebuild.restoration) * ages[c, r] + (np.arange(horizon + 1) - r)
+            serves = (np.arange(horizon + 1) >= r) & (ages[c] < ext_life)
+            eq = np.where(serves, equivalent, np.nan)[None, :]
+            a = fleet.unit_availability(eq, **{k: v[c:c + 1, None] for k, v in fig.items()})
+            a = np.where(serves, np.nan_to_num(a[0]), 0.0)
+            a[r] *= 1.0 - rebuild.downtime_days / fleet.DAYS_PER_YEAR
+            rebuild_avail[c, r - 1] = a[1:]
+            ovh = schedules.group_overhaul_counts(np.ones(1), entry[c:c + 1], interval[c:c + 1],
+                                                  np.array([ext_life]), horizon)[0]
+            ovh = np.where(serves, ovh, 0.0)
+            run = _running_costs(
+                units=serves[None, :].astype(float),
+                maintenance_units=(serves * fleet.maintenance_age_factor(
+                    np.where(serves, equivalent, -1.0), maintenance_cost_growth=growth[c],
+                    overhaul_interval_years=interval[c],
+                    overhaul_restoration=restoration[c]))[None, :],
+                overhaul_counts=ovh[None, :], fuel=fuel[c:c + 1],
+                maintenance_per_km=maint[c:c + 1], overhaul_cost=ovh_cost[c:c + 1],
+                arrays=arrays)[0]
+            paid = cost * overhaul_esc[r - 1] * df[r - 1]
+            # straight-line value of the rebuild left at H over its added service
+            served_after = horizon - (r - 1)
+            remaining = ext_life - ages[c, r]
+            residual = cost * overhaul_esc[r - 1] * max(0.0, 1.0 - served_after / remaining)
+            rebuild_pv[c, r - 1] = (paid + (run * df).sum() - tail[c, r - 1]
+                                    - residual * df[horizon])
+    return dict(cohort_units=np.array([c.units for c in cohorts], dtype=np.int64),
+                cohort_avail=cohort_avail, cohort_pv=unit_year_pv,
+                rebuild_allowed=rebuild_allowed, retire_allowed=retire_allowed,
+                rebuild_pv=rebuild_pv, rebuild_capital=rebuild_capital,
+                rebuild_avail=rebuild_avail, retire_pv=retire_pv,
+                constant_pv=float((unit_year_pv * np.array([c.units for c in cohorts])[:, None]
+                                   * in_service).sum()),
+                years=years)
+
+
+def build_problem(tender):
+    """The :class:`PlanProblem` of a validated tender with ``[plan]`` and ``[tender.demand]``.
+
+    Parameters
+    ----------
+    tender : fleetcalc.Tender
+
+    Returns
+    -------
+    PlanProblem
+    """
+    from fleetcalc.evaluate import cash_flows, tender_arrays  # noqa: PLC0415
+
+    settings = tender.tender
+    plan = tender.plan
+    horizon = settings.horizon_years
+    wanted = plan.bids or tuple(b.bidder for b in tender.bids)
+    bids = [b for b in tender.bids if b.bidder in wanted]
+    n_types = len(bids)
+    with validators_paused():
+        unit_tender = _unit_tender(tender, bids)
+    arrays = tender_arrays(unit_tender)
+    flows = cash_flows(arrays)                                        # (J*H, cat, T + 1)
+    rate = arrays.discount_rate
+    periods = flows.shape[-1]
+    df = finance.discount_factors(rate, np.arange(periods))
+    pv = (flows * df).sum(axis=-1)                                    # (J*H, cat)
+    support_cat = _I["initial_support"]
+    buy_pv = (pv.sum(axis=-1) - pv[:, support_cat]).reshape(n_types, horizon)
+    support = arrays.initial_support.reshape(n_types, horizon)[:, 0]
+    support_pv = support[:, None] * df[None, :horizon]
+    capital = flows[:, _I["acquisition"], :horizon].reshape(n_types, horizon, horizon)
+    batch = arrays.fleet.batch_availability                           # (J*H, H, H + 1)
+    units = arrays.fleet.batch_units
+    rows = np.arange(n_types * horizon)
+    own = batch[rows, rows % horizon, 1:]                             # (J*H, H)
+    served = units[rows, rows % horizon, 1:] > 0
+    buy_avail = np.where(served, np.nan_to_num(own), 0.0).reshape(n_types, horizon, horizon)
+
+    demand = np.array(settings.demand.levels(horizon), dtype=np.int64)
+    confidence = plan.confidence if plan.confidence is not None else settings.demand.confidence
+    budget = np.full(horizon, np.inf)
+    if plan.budget is not None:
+        budget[:] = np.asarray(plan.budget, dtype=float)
+    offered = schedules.pad_delivery([b.delivery for b in bids], horizon)
+    cap = np.array([plan.max_units_per_year if plan.max_units_per_year is not None
+                    else int(max(b.delivery)) for b in bids], dtype=np.int64)
+    total = np.array([b.quantity + plan.option_quantity for b in bids], dtype=np.int64)
+    esc = finance.escalation_factors(arrays.escalation["shortfall"], np.arange(horizon + 1))
+    cost_day = settings.to_base(settings.demand.shortfall_cost_per_unit_day)
+    shortfall_pv = (cost_day * esc * finance.discount_factors(rate, np.arange(horizon + 1)))[1:]
+    cohorts = _cohort_arrays(tender, arrays, plan)
+    cohorts.pop("years", None)
+    return PlanProblem(
+        horizon_years=horizon, evaluation_year=settings.evaluation_year,
+        type_names=tuple(b.bidder for b in bids), type_models=tuple(b.model for b in bids),
+        cohort_names=tuple(c.name for c in tender.fleet), demand=demand,
+        confidence=float(confidence), from_year=int(plan.from_year), budget=budget,
+        buy_cap=cap, buy_total=total, buy_pv=buy_pv, buy_capital=capital, buy_avail=buy_avail,
+        support_pv=support_pv, support=support, shortfall_pv=shortfall_pv,
+        as_filed=offered, **cohorts)
+
+
+def as_filed_decisions(problem):
+    """Decisions of each type's bid as filed: its offered schedule, nothing rebuilt or retired.
+
+    Returns
+    -------
+    list of dict
+        One ``{"buy", "rebuild", "retire"}`` per type (integer arrays).
+    """
+    n_types, horizon = problem.as_filed.shape
+    zero = np.zeros((len(problem.cohort_names), horizon), dtype=np.int64)
+    out = []
+    for j in range(n_types):
+        buy = np.zeros((n_types, horizon), dtype=np.int64)
+        buy[j] = problem.as_filed[j]
+        out.append({"buy": buy, "rebuild": zero.copy(), "retire": zero.copy()})
+    return out
