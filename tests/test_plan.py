@@ -162,8 +162,11 @@ def test_example_declares_plan_and_rebuilds():
 def test_as_filed_cost_is_the_evaluation_ledger():
     """The plan costs a bid as filed exactly as evaluate does, plus the existing fleet
     (at the declared figures: the plan does not load guarantees, which are a rule of bid
-    evaluation, not of planning)."""
-    tender = fleetcalc.load_tender(EXAMPLE)
+    evaluation, not of planning; and, until the plan follows issue 14's money rules, on
+    the example without them: real prices, flat exchange rates, no delivery basis)."""
+    from .test_money import old_convention
+
+    tender = old_convention(fleetcalc.load_tender(EXAMPLE))
     with validators_paused():
         rules = attrs.evolve(tender.tender.evaluation, required_delivery=None,
                              required_payments=None, delivery_adjustment_per_week=0.0,

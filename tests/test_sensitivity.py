@@ -98,13 +98,13 @@ class TestSwitchingValues:
                 assert costs[best] < costs[second], (row.input, x)
 
     def test_absolute_scale_switch(self, tender):
-        """A switch in absolute terms: the PKR rate [USD per PKR].
+        """A switch in absolute terms: the CNY rate [USD per CNY].
 
-        The two best bids (Progress Rail, Wabtec since issue 14's fixed-price deflation)
-        differ in fuel (4.8 vs 4.6 L/km of PKR diesel): a strong enough rupee swaps them.
+        The two best bids (Progress Rail, then CRRC, whose price, maintenance, overhauls
+        and debt service are in CNY): a weak enough yuan swaps them.
         """
-        rate = tender.tender.exchange_rates["PKR"]
-        entry = UncertainInput(input="tender.exchange_rates.PKR", distribution="uniform",
+        rate = tender.tender.exchange_rates["CNY"]
+        entry = UncertainInput(input="tender.exchange_rates.CNY", distribution="uniform",
                                low=0.5 * rate, high=3.0 * rate)
         small = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
         table = sensitivity.switching_values(small)
