@@ -654,3 +654,26 @@ def test_a_schedule_the_workbook_does_not_mirror_becomes_marked_values(result, t
     cells = [c for c in ws["E"] if isinstance(c.value, (int, float))]
     assert cells and all(c.fill.fgColor.rgb.endswith(MARKED_FILL) for c in cells)
     assert max(c.value for c in cells) > 0
+
+
+def test_the_evaluation_table_sheet_equals_the_json(result, tmp_path):
+    """Issue 12 item 8: the bid evaluation table in World Bank/ADB form order is also in the
+    workbook, each figure equal to the JSON's ``evaluation_table`` and the rows marked to add
+    up summing to the evaluated price."""
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "e.xlsx"))
+    ws = wb["Evaluation table"]
+    rows = result.to_dict()["evaluation_table"]
+    bidders = list(rows[0]["values"])
+    assert [c.value for c in ws[1]][3:] == [
+        f"{b} [{result.tender.tender.base_currency}]" for b in bidders]
+    for r, row in enumerate(rows, start=2):
+        assert ws.cell(r, 1).value == row["label"]
+        for c, bidder in enumerate(bidders, start=4):
+            if row["values"][bidder] is not None:
+                assert ws.cell(r, c).value == pytest.approx(row["values"][bidder], abs=1e-6)
+    for c, bidder in enumerate(bidders, start=4):
+        total = sum(ws.cell(r, c).value or 0.0 for r, row in enumerate(rows, start=2)
+                    if row["in_total"] and isinstance(ws.cell(r, c).value, (int, float)))
+        price = next(row["values"][bidder] for row in rows
+                     if row["key"] == "evaluated_price")
+        assert total == pytest.approx(price, abs=1.0)

@@ -645,6 +645,38 @@ _ADJUSTMENT_HEADER = ("Bidder", "Adjustment", "Amount [{c}]", "Stage", "Basis", 
                       "Formula mirrors / source of the value")
 
 
+def _write_evaluation_table(wb, result, currency):
+    """Sheet *Evaluation table*: the bid evaluation table in World Bank/ADB form order.
+
+    The rows of :func:`fleetcalc.evaluation_table.evaluation_table_rows` (issue 12 item 8),
+    as values: they are the evaluation's own figures, traceable to the *Summary* and
+    *Adjustments* sheets; rows marked "yes" under "Adds up" sum to the evaluated price.
+    Left out when the table does not add up to the ranking (a result altered after
+    :func:`fleetcalc.evaluate`), as in the HTML report.
+    """
+    from fleetcalc.evaluation_table import evaluation_table_rows  # noqa: PLC0415
+    from fleetcalc.reports.charts import table_adds_up  # noqa: PLC0415
+
+    if not table_adds_up(result):
+        return
+    rows = evaluation_table_rows(result)
+    bidders = list(rows[0]["values"]) if rows else []
+    ws = wb.create_sheet("Evaluation table")
+    _header(ws, 1, ["Line", "Section", "Adds up", *[f"{b} [{currency}]" for b in bidders]])
+    for r, row in enumerate(rows, start=2):
+        _text_cell(ws, r, 1, row["label"])
+        _text_cell(ws, r, 2, row["section"])
+        _text_cell(ws, r, 3, "yes" if row["in_total"] else "")
+        for c, bidder in enumerate(bidders, start=4):
+            value = row["values"][bidder]
+            if value is None:
+                _text_cell(ws, r, c, (row.get("null_reasons") or {}).get(bidder, ""))
+            else:
+                _number_cell(ws, r, c, float(value),
+                             "0" if row["key"] == "rank" else _MONEY)
+    _size_columns(ws)
+
+
 def _write_adjustments(wb, result, adjustments, bid_numbers, currency, layout):
     """The adjustment lines: each amount a formula over the *Inputs* sheet where the line
     is a simple function of the inputs (:func:`~fleetcalc.reports.excel_model.
@@ -763,6 +795,7 @@ def write_workbook(result, path, *, simulation=None):
     _write_cash_flows(wb, result, bid_numbers, currency, layout)
     if adjustments is not None:
         _write_adjustments(wb, result, adjustments, bid_numbers, currency, layout)
+        _write_evaluation_table(wb, result, currency)
     optional = [
                 ("Financing schedules", _optional(result, "financing")),
                 ("Fleet projection", _optional(result, "fleet")),
