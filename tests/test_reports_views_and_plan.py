@@ -355,3 +355,22 @@ def test_example_sections_in_chromium(example_report, tmp_path):
         browser.evaluate("document.querySelector('#renewal-plan').scrollIntoView()")
         image = browser.screenshot(full_page=False)
     assert_varied_png(image, min_bytes=20_000, min_colours=64)
+
+
+def test_tender_text_in_the_new_sheets_is_never_a_formula(tmp_path):
+    """Bidder names that look like formulas stay text on the Perspectives sheet."""
+    import openpyxl
+
+    from fleetcalc.reports.excel import write_workbook
+    from fleetcalc.reports.workbook_sheets import perspectives_sheet
+
+    from .report_helpers import INJECTION, injected_result
+
+    with _quiet():
+        result = injected_result()
+    path = write_workbook(result, tmp_path / "w.xlsx",
+                          sheets=[perspectives_sheet(perspective_lines(result.tender))])
+    sheet = openpyxl.load_workbook(path)["Perspectives"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == INJECTION]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
