@@ -630,8 +630,8 @@ def write_html(result, path, *, source_bytes=None, simulation=None, log_entry=No
     ranking, the bid evaluation table (World Bank / ADB form order), what
     decides the award (waterfall per pair of bids), present value by
     category, adjustments, financing, fleet availability against demand,
-    the financial and economic views, the fleet-renewal plan (with ``plan``),
-    uncertainty, assumptions, methodology, the bid evaluation report (forms
+    uncertainty, the financial and economic views, the fleet-renewal plan (with
+    ``plan``), assumptions, methodology, the bid evaluation report (forms
     a committee prints and signs), and a footer with the fleetcalc version,
     the dates, the SHA-256 of the input file and the decision-log entry.
 
