@@ -63,6 +63,10 @@ class TenderArrays:
     contract_payment_shares: np.ndarray
     financing_shares: np.ndarray
     financing: FinancingSchedules
+    running_units: np.ndarray | None = None
+    existing_fuel_units: np.ndarray | None = None
+    existing_maintenance_units: np.ndarray | None = None
+    existing_overhaul: np.ndarray | None = None
 
     @property
     def periods(self):
@@ -89,6 +93,10 @@ class FleetProjection:
     demand: np.ndarray
     has_demand: bool
     outlook: FleetOutlook
+    demand_units: np.ndarray | None = None
+    cohort_priority: np.ndarray | None = None
+    allocation: fleet.KmAllocation | None = None
+    baseline_allocation: fleet.KmAllocation | None = None
 
 
 def _reliability(units, settings):
@@ -140,17 +148,49 @@ def _project_fleet(tender, delivery, life):
     b_loaded = loaded_availability(tender, b_ages, b_avail)  # what the outlook is evaluated on
 
     demand_given = settings.demand is not None
-    levels = settings.demand.levels(horizon) if demand_given else [0] * horizon
+    annual_km = float(settings.annual_km)
+    levels = settings.demand.levels(horizon, annual_km) if demand_given else [0] * horizon
     demand = np.array([0] + list(levels), dtype=np.int64)
     units = np.concatenate([np.broadcast_to(c_units, (n_bids,) + c_units.shape), b_units],
                            axis=1)
     avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_loaded],
                            axis=1)
+    outlook = fleet.fleet_outlook(units, avail, demand)
+    extra = {}
+    if demand_given:
+        # the traffic to haul, as unit-equivalents (real); column 0 is before year 1
+        need = np.array([0.0] + settings.demand.unit_equivalents(horizon, annual_km))
+        priority = _cohort_priority(tender)
+        order = np.concatenate([priority + 1, np.zeros(horizon, dtype=int)])  # new units first
+        extra = {
+            "demand_units": need, "cohort_priority": priority,
+            "allocation": fleet.allocate_km(units, avail, need, order),
+            "baseline_allocation": fleet.allocate_km(c_units[None], c_avail[None], need,
+                                                     priority),
+        }
     return FleetProjection(
         cohort_names=tuple(c.name for c in cohorts), cohort_units=c_units, cohort_ages=c_ages,
         cohort_availability=c_avail, cohort_maintenance_factor=c_maint, batch_units=b_units,
         batch_ages=b_ages, batch_availability=b_avail, demand=demand,
-        has_demand=demand_given, outlook=fleet.fleet_outlook(units, avail, demand))
+        has_demand=demand_given, outlook=outlook, **extra)
+
+
+def _cohort_running_cost(tender):
+    """Running cost per km of each existing cohort at age 0 (fuel + maintenance) [base/km]."""
+    settings = tender.tender
+    fuel_price = settings.to_base(settings.prices.diesel_per_litre)
+    return np.array([c.fuel_litres_per_km * fuel_price
+                     + settings.to_base(c.maintenance_per_km, c.currency)
+                     for c in tender.fleet], dtype=float)
+
+
+def _cohort_priority(tender):
+    """Call order of the existing cohorts: cheapest running cost per km first (0, 1, ...)."""
+    cost = _cohort_running_cost(tender)
+    order = np.argsort(cost, kind="stable")
+    priority = np.empty(len(cost), dtype=int)
+    priority[order] = np.arange(len(cost))
+    return priority
 
 
 def _pad(array, periods):
@@ -229,6 +269,20 @@ def tender_arrays(tender):
         reference_rate=settings.evaluation.grant_element_reference_rate)
     periods = loans.acquisition_shares.shape[1]
     fuel = np.array([_evaluated_fuel(bid, settings.evaluation) for bid in bids])
+    in_service = schedules.units_in_service(delivery, life)
+    maintenance_units = (projection.batch_units * maintenance_factor).sum(axis=1)
+    shortfall_unit_days = projection.outlook.shortfall_unit_days
+    traffic = {}
+    if projection.has_demand:
+        # km from traffic: the bid's new units run first, then the cheapest cohorts
+        n_cohorts = len(tender.fleet)
+        running = projection.allocation.running                       # (B, C + H, H + 1)
+        batches = running[:, n_cohorts:]
+        in_service = batches.sum(axis=1)
+        maintenance_units = (batches * maintenance_factor).sum(axis=1)
+        shortfall_unit_days = fleet.DAYS_PER_YEAR * projection.allocation.unserved
+        traffic = dict(running_units=in_service,
+                       **_existing_fleet_arrays(tender, projection, running[:, :n_cohorts]))
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
         horizon_years=horizon,
@@ -244,7 +298,7 @@ def tender_arrays(tender):
             common, 1.0 - saving.maintenance, 1.0),
         overhaul_cost=money_array("overhaul_cost"),
         delivery=delivery,
-        units_in_service=schedules.units_in_service(delivery, life),
+        units_in_service=in_service,
         overhaul_counts=schedules.overhaul_counts(delivery, interval, life),
         payment_shares=loans.acquisition_shares,
         contract_payment_shares=_pad(contract_shares, periods),
@@ -252,11 +306,49 @@ def tender_arrays(tender):
         financing=loans,
         first_delivery_time=schedules.first_delivery_time(delivery),
         residual_units=schedules.residual_units(delivery, life),
-        maintenance_units=(projection.batch_units * maintenance_factor).sum(axis=1),
-        shortfall_unit_days=projection.outlook.shortfall_unit_days,
+        maintenance_units=maintenance_units,
+        shortfall_unit_days=shortfall_unit_days,
         shortfall_cost_per_unit_day=base(demand.shortfall_cost_per_unit_day) if demand else 0.0,
         fleet=projection,
+        **traffic,
     )
+
+
+def _cohort_overhaul_money(tender):
+    """Overhaul cost of the existing cohorts by year ``(C, H + 1)`` [base currency]."""
+    settings = tender.tender
+    cohorts = tender.fleet
+    horizon = settings.horizon_years
+    entry = np.array([c.year_built - settings.evaluation_year for c in cohorts])
+    counts = schedules.group_overhaul_counts(
+        np.array([c.units for c in cohorts]), entry,
+        np.array([c.overhaul_interval_years or 0 for c in cohorts]),
+        np.array([c.service_life_years for c in cohorts]), horizon)
+    cost = np.array([settings.to_base(c.overhaul_cost, c.currency) for c in cohorts],
+                    dtype=float)
+    return np.asarray(counts, dtype=float).reshape(len(cohorts), -1)[:, :horizon + 1] * cost[:, None]
+
+
+def _existing_fleet_arrays(tender, projection, running):
+    """The existing cohorts' use under each bid, as the weights of ``existing_fleet``.
+
+    ``running`` (B, C, H + 1): expected units of each cohort running. Returns
+    litre-weighted and maintenance-weighted running units (B, H + 1) and
+    the cohorts' overhaul money (B, H + 1).
+    """
+    cohorts = tender.fleet
+    settings = tender.tender
+    litres = np.array([c.fuel_litres_per_km for c in cohorts], dtype=float)
+    per_km = np.array([settings.to_base(c.maintenance_per_km, c.currency) for c in cohorts],
+                      dtype=float)
+    weight = per_km[:, None] * projection.cohort_maintenance_factor       # (C, H + 1)
+    overhaul = _cohort_overhaul_money(tender).sum(axis=0)
+    n_bids = running.shape[0]
+    return {
+        "existing_fuel_units": (running * litres[:, None]).sum(axis=-2),
+        "existing_maintenance_units": (running * weight).sum(axis=-2),
+        "existing_overhaul": np.broadcast_to(overhaul, (n_bids, overhaul.shape[-1])).copy(),
+    }
 
 
 def cash_flows(arrays):
@@ -283,7 +375,40 @@ def cash_flows(arrays):
         shortfall_cost_per_unit_day=arrays.shortfall_cost_per_unit_day,
         shortfall_escalation=arrays.escalation["shortfall"],
         financing_shares=arrays.financing_shares,
+        existing_fuel_units=arrays.existing_fuel_units,
+        existing_maintenance_units=arrays.existing_maintenance_units,
+        existing_overhaul=arrays.existing_overhaul,
     )
+
+
+def do_nothing_cash_flows(tender, arrays):
+    """Cash flows ``(1, n_categories, H + 1)`` of the do-nothing baseline, or None.
+
+    The existing fleet alone carries the demand (cheapest cohorts first,
+    :func:`fleetcalc.fleet.allocate_km`); what it cannot run is shortfall.
+    Same formulas as a bid's (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`)
+    with no purchase. None without a demand (nothing to carry).
+    """
+    projection = arrays.fleet
+    if not projection.has_demand:
+        return None
+    horizon = arrays.horizon_years
+    alloc = projection.baseline_allocation
+    existing = _existing_fleet_arrays(tender, projection, alloc.running)
+    zeros = np.zeros((1, horizon + 1))
+    return lifecycle_cash_flows(
+        unit_price=np.zeros(1), payment_shares=zeros, initial_support=np.zeros(1),
+        first_delivery_time=np.zeros(1, dtype=int), units_in_service=zeros,
+        annual_km=arrays.annual_km, fuel_litres_per_km=np.zeros(1), fuel_price=arrays.fuel_price,
+        maintenance_per_km=np.zeros(1), overhaul_counts=zeros, overhaul_cost=np.zeros(1),
+        residual_units=np.zeros(1), horizon_years=horizon,
+        energy_escalation=arrays.escalation["energy"],
+        maintenance_escalation=arrays.escalation["maintenance"],
+        overhaul_escalation=arrays.escalation["overhaul"],
+        shortfall_unit_days=fleet.DAYS_PER_YEAR * alloc.unserved,
+        shortfall_cost_per_unit_day=arrays.shortfall_cost_per_unit_day,
+        shortfall_escalation=arrays.escalation["shortfall"],
+        **existing)
 
 
 def fleet_baseline_cash_flows(tender, arrays):
@@ -378,7 +503,7 @@ def _evaluate_arrays(tender, arrays, problems):
     rate = arrays.discount_rate
     present_values = flows * finance.discount_factors(rate, years)
     pv_by_category = finance.npv(rate, flows)
-    km_run = arrays.units_in_service * arrays.annual_km
+    km_run = arrays.units_in_service * arrays.annual_km    # with demand: the km run
     fleet_frame, fleet_years, fleet_summary = _fleet_frames(tender, arrays)
     index = {c: i for i, c in enumerate(CATEGORIES)}
     lcc = pv_by_category.sum(axis=1)
@@ -387,7 +512,13 @@ def _evaluate_arrays(tender, arrays, problems):
         pv_price=pv_by_category[:, index["acquisition"]] + pv_by_category[:, index["financing"]])
     financing_frame, financing_summary = _financing_frames(tender, arrays)
     baseline = None
-    if tender.fleet:
+    do_nothing = do_nothing_cash_flows(tender, arrays)
+    do_nothing_pv = None
+    incremental = np.full(len(tender.bids), np.nan)
+    if do_nothing is not None:
+        do_nothing_pv = finance.npv(rate, do_nothing)[0]               # (n_categories,)
+        incremental = lcc + adjustments.total - do_nothing_pv.sum()
+    elif tender.fleet:
         baseline = pd.DataFrame(finance.npv(rate, fleet_baseline_cash_flows(tender, arrays)),
                                 index=pd.Index([c.name for c in tender.fleet], name="cohort"),
                                 columns=list(CATEGORIES))
@@ -409,6 +540,8 @@ def _evaluate_arrays(tender, arrays, problems):
         financing_summary=financing_summary,
         price_adjustment_effect=_price_adjustment_effect(tender, arrays),
         guarantee_loading=_guarantee_loading(tender, lcc),
+        incremental_npv=incremental,
+        do_nothing=None if do_nothing_pv is None else dict(zip(CATEGORIES, do_nothing_pv)),
     )
 
 

@@ -33,7 +33,8 @@ import numpy as np
 from fleetcalc import ageing, availability, fleet_distribution
 
 __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
-           "unit_weighted_mean", "FleetOutlook", "fleet_outlook"]
+           "unit_weighted_mean", "FleetOutlook", "fleet_outlook", "expected_served",
+           "KmAllocation", "allocate_km", "demand_units"]
 
 #: Days in a model year, for shortfall locomotive-days and downtime shares [day/year].
 DAYS_PER_YEAR = 365.0
@@ -299,3 +300,160 @@ def fleet_outlook(units, unit_availability, demand):
             while len(_OUTLOOK_CACHE) > _OUTLOOK_CACHE_SIZE:
                 _OUTLOOK_CACHE.popitem(last=False)
     return outlook
+
+
+def demand_units(loco_km, annual_km):
+    r"""Demand in locomotive-km expressed as unit-equivalents in service.
+
+    Parameters
+    ----------
+    loco_km : array_like
+        Locomotive-km to haul in a year [km/year].
+    annual_km : array_like
+        Distance one available locomotive runs in a year [km/year], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`D = L / a` [units] (real, not rounded).
+
+    Examples
+    --------
+    >>> float(demand_units(9_000_000, 90_000))
+    100.0
+    """
+    return np.asarray(loco_km, dtype=float) / np.asarray(annual_km, dtype=float)
+
+
+def expected_served(pmf, offset, demand):
+    r"""Expected units running, :math:`E[\min(D, X)]`, from a window pmf.
+
+    Parameters
+    ----------
+    pmf : array_like, shape (..., W)
+        :math:`P(X = \text{offset} + i)` [-] (a
+        :class:`fleetcalc.fleet_distribution.CountDistribution` window).
+    offset : array_like of int, shape (...)
+        Count of the first entry [units].
+    demand : array_like, shape (...)
+        Units (or unit-equivalents, real) needed [units], >= 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        :math:`\sum_i p_i \min(D, \text{offset} + i)` [units]. The mass
+        outside the window (< 2e-300) is ignored.
+
+    Examples
+    --------
+    Two units each available with probability 0.5, demand 1:
+    :math:`P(X \ge 1) = 0.75` units run on average.
+
+    >>> float(expected_served([0.25, 0.5, 0.25], 0, 1))
+    0.75
+    """
+    pmf = np.asarray(pmf, dtype=float)
+    counts = np.asarray(offset)[..., None] + np.arange(pmf.shape[-1])
+    return (pmf * np.minimum(counts, np.asarray(demand, dtype=float)[..., None])).sum(axis=-1)
+
+
+@attrs.frozen
+class KmAllocation:
+    """Expected use of each group of units against a demand, by year.
+
+    Attributes
+    ----------
+    running : numpy.ndarray, shape (..., n_groups, H + 1)
+        Expected units of each group running [units]; times ``annual_km``
+        gives its km [km/year].
+    served : numpy.ndarray, shape (..., H + 1)
+        Expected units running in all, :math:`E[\min(D, X)]` [units].
+    unserved : numpy.ndarray, shape (..., H + 1)
+        Expected missing units, :math:`E[\max(0, D - X)] = D - \text{served}` [units].
+    """
+
+    running: np.ndarray
+    served: np.ndarray
+    unserved: np.ndarray
+
+
+def allocate_km(units, unit_availability, demand, priority):
+    r"""Which available units run the demand: the kernel of the fleet's kilometres.
+
+    Available units are called on in ``priority`` order (lower first: a
+    bid's new units, then existing cohorts cheapest running cost per km
+    first); each runs at most its full year; what no available unit can run
+    is unserved.
+
+    Parameters
+    ----------
+    units : array_like of int, shape (..., n_groups, H + 1)
+        Units of each group in service [units].
+    unit_availability : array_like, shape (..., n_groups, H + 1)
+        Availability of one unit of each group [-]; ignored where a group
+        has no units.
+    demand : array_like, shape (..., H + 1)
+        Unit-equivalents to run each year, :math:`D` [units], real >= 0
+        (locomotive-km / ``annual_km``, :func:`demand_units`).
+    priority : array_like of int, shape (n_groups,)
+        Rank of each group in the call order; groups of equal rank form a
+        *block* sharing its km in proportion to their expected available units.
+
+    Returns
+    -------
+    KmAllocation
+
+    Notes
+    -----
+    Let :math:`S_j` be the available units of the blocks of rank
+    :math:`\le j` (a sum of binomials, computed exactly with
+    :func:`fleetcalc.fleet_distribution.available_units_distribution`). The
+    units of block :math:`j` that run are
+    :math:`\min(D, S_j) - \min(D, S_{j-1})`, so exactly
+
+    .. math::
+        r_j = E[\min(D, S_j)] - E[\min(D, S_{j-1})],
+        \qquad \sum_j r_j + E[\max(0, D - S_J)] = D
+
+    and group :math:`g` of block :math:`j` runs
+    :math:`r_j\, n_g A_g / \sum_{h \in j} n_h A_h`. The last block's
+    :math:`S_J` is the whole fleet, the distribution behind
+    :func:`fleet_outlook`'s ``p_meet_demand`` and shortfall. The
+    pro-rata split inside a block is exact when the block is one group.
+
+    Examples
+    --------
+    Demand 1; first group 1 unit at 0.5, second group 1 unit at 0.5:
+    the first runs 0.5; the second runs only when the first is down and it
+    is up, 0.25; 0.25 is unserved.
+
+    >>> out = allocate_km([[0, 1], [0, 1]], [[np.nan, 0.5], [np.nan, 0.5]], [0, 1], [0, 1])
+    >>> out.running[:, 1].tolist(), float(out.unserved[1])
+    ([0.5, 0.25], 0.25)
+    """
+    units = np.asarray(units, dtype=np.int64)
+    avail = np.where(units > 0, np.asarray(unit_availability, dtype=float), 0.0)
+    avail = np.nan_to_num(avail, nan=0.0)
+    demand = np.asarray(demand, dtype=float)
+    priority = np.asarray(priority)
+    ranks = np.unique(priority)
+    shape = np.broadcast_shapes(units.shape, avail.shape)
+    units = np.broadcast_to(units, shape)
+    avail = np.broadcast_to(avail, shape)
+    running = np.zeros(shape)
+    expected = units * avail                                  # E[X_g]
+    previous = np.zeros(shape[:-2] + shape[-1:])
+    for rank in ranks:
+        upto = priority <= rank
+        n = np.where(upto[:, None], units, 0)
+        dist = fleet_distribution.available_units_distribution(
+            np.swapaxes(n, -1, -2), np.swapaxes(avail, -1, -2))
+        served = expected_served(np.nan_to_num(dist.pmf), dist.offset, demand)
+        block = priority == rank
+        block_mean = np.where(block[:, None], expected, 0.0).sum(axis=-2)
+        share = np.divide(expected, block_mean[..., None, :],
+                          out=np.zeros(shape), where=block_mean[..., None, :] > 0)
+        running = running + np.where(block[:, None], share, 0.0) * (served - previous)[..., None, :]
+        previous = served
+    return KmAllocation(running=running, served=previous,
+                        unserved=np.maximum(demand - previous, 0.0))

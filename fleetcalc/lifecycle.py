@@ -26,6 +26,12 @@ Cost categories (binding names, in ledger order)
     Expected missing locomotive-days against demand times their cost (hire or
     lost revenue), paid at ``t = k``, escalated at the shortfall rate; zero
     when the tender states no demand.
+``existing_fleet``
+    With a demand, the existing cohorts' running costs under this bid: fuel
+    and maintenance on the km the existing units run (what the bid's new
+    units do not run, :func:`fleetcalc.fleet.allocate_km`), and their
+    overhauls, paid at ``t = k``; escalated as energy, maintenance and
+    overhaul. Zero without a demand (no traffic to allocate).
 ``residual_value``
     Straight-line value of units still within their life at ``t = H``, as a
     negative cost.
@@ -48,6 +54,7 @@ CATEGORIES = (
     "maintenance",
     "overhaul",
     "shortfall",
+    "existing_fleet",
     "residual_value",
 )
 
@@ -77,6 +84,9 @@ def lifecycle_cash_flows(
     shortfall_cost_per_unit_day=0.0,
     shortfall_escalation=0.0,
     financing_shares=None,
+    existing_fuel_units=None,
+    existing_maintenance_units=None,
+    existing_overhaul=None,
 ):
     r"""Cash flows of every bid by cost category and time point.
 
@@ -131,6 +141,17 @@ def lifecycle_cash_flows(
         Units-equivalent of the price paid as interest, fees and premium at
         each ``t`` (:func:`fleetcalc.financing.financing_schedules`) [-].
 
+    existing_fuel_units : array_like, shape (..., n_bids, H + 1), optional
+        Existing units running under each bid, weighted by their litres per
+        km, :math:`\sum_c r_{c,t} f_c` [unit L/km]; default none.
+    existing_maintenance_units : array_like, shape (..., n_bids, H + 1), optional
+        Existing units running weighted by their maintenance cost per km and
+        age factor, :math:`\sum_c r_{c,t} m_c (1+g_c)^{v_{c,t}}` [unit
+        currency/km]; default none.
+    existing_overhaul : array_like, shape (..., n_bids, H + 1), optional
+        Existing cohorts' overhaul cost in year ``k = t`` at year-0 prices
+        [base currency]; default none.
+
     Returns
     -------
     numpy.ndarray, shape (..., n_bids, len(CATEGORIES), T + 1)
@@ -148,6 +169,13 @@ def lifecycle_cash_flows(
         O_t &= o_t c_O (1+e_O)^t \\
         S_t &= u_t c_S (1+e_S)^t \\
         R_H &= -P \sum_k d_k \max(0, 1 - a_k/L)
+
+    and the existing fleet's
+    :math:`X_t = D (\sum_c r_{c,t} f_c) p_0 (1+e_E)^t
+    + D \sum_c r_{c,t} m_c (1+g_c)^{v} (1+e_M)^t + O^{ex}_t (1+e_O)^t`,
+    where :math:`r_{c,t}` are its units running (expected).
+    With a demand, :math:`n_t` is the bid's new units *running*
+    (:func:`fleetcalc.fleet.allocate_km`), not those in service.
 
     where :math:`u_t` are the expected missing locomotive-days of year
     :math:`k = t` and :math:`c_S` their cost. With ageing, :math:`n_t` in
@@ -173,7 +201,7 @@ def lifecycle_cash_flows(
      'initial_support': [5.0, 0.0, 0.0],
      'energy': [0.0, 10.0, 10.0], 'maintenance': [0.0, 10.0, 10.0],
      'overhaul': [0.0, 0.0, 0.0], 'shortfall': [0.0, 0.0, 0.0],
-     'residual_value': [0.0, 0.0, 0.0]}
+     'existing_fleet': [0.0, 0.0, 0.0], 'residual_value': [0.0, 0.0, 0.0]}
     """
     payment_shares = np.asarray(payment_shares, dtype=float)
     n_bids, periods = payment_shares.shape
@@ -216,6 +244,19 @@ def lifecycle_cash_flows(
         flows[..., _INDEX["shortfall"], :h1] = (
             np.asarray(shortfall_unit_days, dtype=float) * tender_wide(shortfall_cost_per_unit_day)
             * escalation_factors(shortfall_escalation, years))
+    existing = 0.0
+    if existing_fuel_units is not None:
+        existing = existing + (np.asarray(existing_fuel_units, dtype=float)
+                               * tender_wide(annual_km) * tender_wide(fuel_price)
+                               * escalation_factors(energy_escalation, years))
+    if existing_maintenance_units is not None:
+        existing = existing + (np.asarray(existing_maintenance_units, dtype=float)
+                               * tender_wide(annual_km)
+                               * escalation_factors(maintenance_escalation, years))
+    if existing_overhaul is not None:
+        existing = existing + (np.asarray(existing_overhaul, dtype=float)
+                               * escalation_factors(overhaul_escalation, years))
+    flows[..., _INDEX["existing_fleet"], :h1] = existing
     flows[..., _INDEX["residual_value"], horizon_years] = (
         -unit_price * np.asarray(residual_units, dtype=float))
     return flows

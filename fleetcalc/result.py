@@ -31,7 +31,7 @@ _FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall
 _EVALUATION_KEYS = ("grant_element", "financing_pv_saving", "price_score", "technical_score",
                     "combined_score", "domestic_preference",
                     "evaluated_cost_before_preference", "price_adjustment_effect",
-                    "guarantee_loading")
+                    "guarantee_loading", "incremental_npv")
 
 
 def _records(frame):
@@ -127,13 +127,14 @@ class EvaluationResult:
     adjustments: pd.DataFrame | None = attrs.field(default=None, eq=False)
     financing: pd.DataFrame | None = attrs.field(default=None, eq=False)
     expected_damages: dict = attrs.field(factory=dict, eq=False)
+    do_nothing: dict | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
                     pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
                     fleet_baseline=None, adjustments=None, financing=None,
                     financing_summary=None, price_adjustment_effect=None,
-                    guarantee_loading=None):
+                    guarantee_loading=None, incremental_npv=None, do_nothing=None):
         """Build the result from the engine's arrays (bids x categories x time)."""
         import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
 
@@ -185,6 +186,7 @@ class EvaluationResult:
                                         else price_adjustment_effect),
             "guarantee_loading": (np.zeros(n_bids) if guarantee_loading is None
                                   else guarantee_loading),
+            "incremental_npv": nan if incremental_npv is None else incremental_npv,
         }, index=by_category.index)
         ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
 
@@ -208,7 +210,8 @@ class EvaluationResult:
         return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
                    cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
                    fleet_years=fleet_years, fleet_baseline=fleet_baseline,
-                   adjustments=lines, financing=financing, expected_damages=damages)
+                   adjustments=lines, financing=financing, expected_damages=damages,
+                   do_nothing=do_nothing)
 
     @property
     def categories(self):
@@ -291,6 +294,11 @@ class EvaluationResult:
         if self.fleet is not None:
             data["fleet"] = _records(self.fleet)
             data["fleet_years"] = _records(self.fleet_years)
+        if self.do_nothing is not None:
+            data["do_nothing"] = {
+                "npv": float(sum(self.do_nothing.values())),
+                "pv_by_category": {c: float(v) for c, v in self.do_nothing.items()},
+            }
         if self.fleet_baseline is not None:
             data["fleet_baseline"] = {
                 "lcc_npv": float(self.fleet_baseline.to_numpy().sum()),

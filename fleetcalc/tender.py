@@ -21,6 +21,8 @@ with the classes directly; make variants with :func:`attrs.evolve`:
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from fleetcalc.exceptions import Problem
@@ -192,6 +194,18 @@ def _demand_levels(value):
     return integer(value) or at_least(0)(value)
 
 
+def _loco_km_levels(value):
+    """A number >= 0, or a list of them (one per year)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        return "must be a number or a non-empty list of numbers"
+    for i, item in enumerate(values):
+        broken = number(item) or at_least(0)(item)
+        if broken:
+            return broken if len(values) == 1 else f"item {i} ({item!r}) {broken}"
+    return None
+
+
 @attrs.frozen(kw_only=True)
 class Demand:
     """Locomotives needed in service, and the cost of missing them.
@@ -202,9 +216,19 @@ class Demand:
     0.95
     """
 
-    units_in_service: int | tuple = spec(
+    units_in_service: int | tuple | None = spec(
         "Locomotives needed in service each day: a number, or a list with one number per "
-        "year 1..H.", unit="units", example=180, converter=_tuple, rules=(_demand_levels,))
+        "year 1..H; the locomotive-km to haul are these x annual_km. Exactly one of "
+        "units_in_service and loco_km.", unit="units", example=180, converter=_tuple,
+        optional=True, rules=(_demand_levels,))
+    loco_km: float | tuple | None = spec(
+        "Locomotive-km to haul each year, from a traffic forecast: a number, or a list with "
+        "one number per year 1..H. Exactly one of units_in_service and loco_km.",
+        unit="km/year", example=16_000_000, converter=_tuple, optional=True,
+        rules=(_loco_km_levels,))
+    loco_km_growth: float = spec(
+        "Growth per year of loco_km from year 1 (a single number only).", unit="-/year",
+        example=0.02, default=0.0, rules=(number, greater_than(-1)))
     shortfall_cost_per_unit_day: float | Money = spec(
         "Cost of each missing locomotive-day (hire or lost revenue), base currency.",
         unit="currency/unit-day", example=2600, default=0.0, rules=(money(minimum=0),))
@@ -212,10 +236,43 @@ class Demand:
                              unit="-", example=0.95, default=0.95,
                              rules=(number, greater_than(0), at_most(0.999999)))
 
-    def levels(self, horizon_years):
-        """Demand in years 1..H as a list of ints."""
+    def __attrs_post_init__(self):
+        _check_on_init(self)
+
+    def _cross_problems(self):
+        """Exactly one of units_in_service and loco_km."""
+        if (self.units_in_service is None) == (self.loco_km is None):
+            return [Problem("units_in_service", "give exactly one of units_in_service and "
+                            "loco_km (both are the demand)",
+                            value=self.units_in_service)]
+        if self.loco_km_growth and isinstance(self.loco_km, tuple):
+            return [Problem("loco_km_growth", "applies to a single loco_km number, not a list",
+                            value=self.loco_km_growth)]
+        return []
+
+    def levels(self, horizon_years, annual_km=None):
+        """Demand in years 1..H as a list of whole units (for P(meet demand) and sizing).
+
+        With ``loco_km``, the unit-equivalents ``loco_km / annual_km`` rounded up.
+        """
+        if self.loco_km is not None:
+            return [int(math.ceil(x - 1e-9)) for x in self.unit_equivalents(horizon_years,
+                                                                            annual_km)]
         value = self.units_in_service
         return list(value) if isinstance(value, tuple) else [value] * horizon_years
+
+    def km_levels(self, horizon_years, annual_km):
+        """Locomotive-km to haul in years 1..H [km/year]."""
+        if self.loco_km is None:
+            return [float(x) * float(annual_km) for x in self.levels(horizon_years)]
+        if isinstance(self.loco_km, tuple):
+            return [float(x) for x in self.loco_km]
+        return [float(self.loco_km) * (1.0 + self.loco_km_growth) ** k
+                for k in range(horizon_years)]
+
+    def unit_equivalents(self, horizon_years, annual_km):
+        """Demand in years 1..H as unit-equivalents (km / annual_km, real) [units]."""
+        return [x / float(annual_km) for x in self.km_levels(horizon_years, annual_km)]
 
 
 @attrs.frozen(kw_only=True)
@@ -1031,10 +1088,11 @@ class Tender:
         if demand is None:
             return []
         problems = []
-        levels = demand.units_in_service
+        levels = demand.units_in_service if demand.loco_km is None else demand.loco_km
+        key = "units_in_service" if demand.loco_km is None else "loco_km"
         if isinstance(levels, tuple) and len(levels) != settings.horizon_years:
             problems.append(Problem(
-                "tender.demand.units_in_service", f"has {len(levels)} years but the horizon "
+                f"tender.demand.{key}", f"has {len(levels)} years but the horizon "
                 f"is {settings.horizon_years}; give one number per year, or a single number",
                 value=list(levels)))
         cost = demand.shortfall_cost_per_unit_day
