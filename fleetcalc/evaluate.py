@@ -99,18 +99,35 @@ class FleetProjection:
     baseline_allocation: fleet.KmAllocation | None = None
 
 
+def _mtbf_hours(units, settings):
+    """MTBF [h] of bids or cohorts ``(n,)``: given, from ``mdbf_km`` at ``annual_km``, or inf."""
+    given = np.array([np.nan if u.mtbf_hours is None else u.mtbf_hours for u in units],
+                     dtype=float)
+    mdbf = np.array([np.nan if u.mdbf_km is None else u.mdbf_km for u in units], dtype=float)
+    return np.where(np.isnan(given), fleet.mtbf_hours_from_mdbf(mdbf, float(settings.annual_km)),
+                    given)
+
+
+def _interval_years(units, settings):
+    """Overhaul interval [year] ``(n,)``: given, from ``overhaul_interval_km``, or 0 (real)."""
+    km = np.array([np.nan if u.overhaul_interval_km is None else u.overhaul_interval_km
+                   for u in units], dtype=float)
+    years = np.array([u.overhaul_interval_years or 0 for u in units], dtype=float)
+    return np.where(np.isnan(km), years,
+                    fleet.interval_years_from_km(km, float(settings.annual_km)))
+
+
 def _reliability(units, settings):
     """Reliability and ageing figures of bids or cohorts as arrays ``(n,)``."""
     return {
-        "mtbf_hours": np.array([u.mtbf_hours if u.mtbf_hours is not None else np.inf
-                                for u in units], dtype=float),
+        "mtbf_hours": _mtbf_hours(units, settings),
         "mean_downtime_hours": np.array([u.mean_downtime_hours for u in units], dtype=float),
         "scheduled_maintenance_days": np.array([u.scheduled_maintenance_days for u in units],
                                                dtype=float),
         "overhaul_downtime_days": np.array([u.overhaul_downtime_days for u in units],
                                            dtype=float),
         "overhaul_interval_years": ageing.effective_overhaul_interval(
-            np.array([u.overhaul_interval_years or 0 for u in units], dtype=float),
+            _interval_years(units, settings),
             np.array([u.service_life_years for u in units], dtype=float)),
         "failure_rate_growth": np.array([u.ageing.failure_rate_growth for u in units]),
         "overhaul_restoration": np.array([u.ageing.overhaul_restoration for u in units]),
@@ -246,6 +263,7 @@ def tender_arrays(tender):
     life = np.array([bid.service_life_years for bid in bids])
     warranty = np.array([bid.warranty_years for bid in bids])
     interval = np.array([bid.overhaul_interval_years or 0 for bid in bids])
+    age_interval = _interval_years(bids, settings)   # real years, also for a km interval
     shares = np.array([[sum(p.share for p in milestones if p.event == event)
                         for event in PAYMENT_EVENTS] for milestones in ledger_payments(tender)])
     # The time axis reaches the last acceptance payment, which may fall after H.
@@ -257,7 +275,7 @@ def tender_arrays(tender):
         projection.batch_ages,
         maintenance_cost_growth=np.array([b.ageing.maintenance_cost_growth
                                           for b in bids])[:, None, None],
-        overhaul_interval_years=interval[:, None, None],
+        overhaul_interval_years=age_interval[:, None, None],
         overhaul_restoration=np.array([b.ageing.overhaul_restoration for b in bids])[:, None, None])
     demand = settings.demand
     contract_shares = schedules.payment_shares(
@@ -283,6 +301,18 @@ def tender_arrays(tender):
         shortfall_unit_days = fleet.DAYS_PER_YEAR * projection.allocation.unserved
         traffic = dict(running_units=in_service,
                        **_existing_fleet_arrays(tender, projection, running[:, :n_cohorts]))
+    overhauls = schedules.overhaul_counts(delivery, interval, life)
+    by_km = np.array([b.overhaul_interval_km is not None for b in bids])
+    if by_km.any():
+        # overhauls when each batch's cumulated km per unit pass multiples of the interval
+        km_units = (projection.allocation.running[:, len(tender.fleet):]
+                    if projection.has_demand else projection.batch_units)
+        per_unit = np.divide(km_units * settings.annual_km, projection.batch_units,
+                             out=np.zeros(km_units.shape), where=projection.batch_units > 0)
+        km_interval = np.array([b.overhaul_interval_km or np.nan for b in bids])
+        counts = fleet.overhaul_counts_by_km(projection.batch_units, per_unit,
+                                             km_interval[:, None]).sum(axis=1)
+        overhauls = np.where(by_km[:, None], counts, overhauls)
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
         horizon_years=horizon,
@@ -299,7 +329,7 @@ def tender_arrays(tender):
         overhaul_cost=money_array("overhaul_cost"),
         delivery=delivery,
         units_in_service=in_service,
-        overhaul_counts=schedules.overhaul_counts(delivery, interval, life),
+        overhaul_counts=overhauls,
         payment_shares=loans.acquisition_shares,
         contract_payment_shares=_pad(contract_shares, periods),
         financing_shares=loans.financing_shares,
@@ -326,7 +356,7 @@ def _cohort_overhaul_money(tender):
         np.array([c.service_life_years for c in cohorts]), horizon)
     cost = np.array([settings.to_base(c.overhaul_cost, c.currency) for c in cohorts],
                     dtype=float)
-    return np.asarray(counts, dtype=float).reshape(len(cohorts), -1)[:, :horizon + 1] * cost[:, None]
+    return np.asarray(counts, dtype=float)[..., :horizon + 1] * cost[:, None]
 
 
 def _existing_fleet_arrays(tender, projection, running):

@@ -34,7 +34,8 @@ from fleetcalc import ageing, availability, fleet_distribution
 
 __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
            "unit_weighted_mean", "FleetOutlook", "fleet_outlook", "expected_served",
-           "KmAllocation", "allocate_km", "demand_units"]
+           "KmAllocation", "allocate_km", "demand_units", "mtbf_hours_from_mdbf",
+           "interval_years_from_km", "overhaul_counts_by_km"]
 
 #: Days in a model year, for shortfall locomotive-days and downtime shares [day/year].
 DAYS_PER_YEAR = 365.0
@@ -208,6 +209,8 @@ _OUTLOOK_CACHE: collections.OrderedDict = collections.OrderedDict()
 _OUTLOOK_CACHE_SIZE = 4
 _OUTLOOK_CACHE_BYTES = 64 * 2**20   # largest pmf kept [byte]
 _OUTLOOK_LOCK = threading.Lock()
+#: Allocations of the last few distinct inputs (:func:`allocate_km`).
+_ALLOCATION_CACHE: collections.OrderedDict = collections.OrderedDict()
 
 
 def _digest(*arrays):
@@ -359,7 +362,7 @@ def expected_served(pmf, offset, demand):
 
 @attrs.frozen
 class KmAllocation:
-    """Expected use of each group of units against a demand, by year.
+    r"""Expected use of each group of units against a demand, by year.
 
     Attributes
     ----------
@@ -436,24 +439,147 @@ def allocate_km(units, unit_availability, demand, priority):
     avail = np.nan_to_num(avail, nan=0.0)
     demand = np.asarray(demand, dtype=float)
     priority = np.asarray(priority)
-    ranks = np.unique(priority)
     shape = np.broadcast_shapes(units.shape, avail.shape)
     units = np.broadcast_to(units, shape)
     avail = np.broadcast_to(avail, shape)
+    if shape[-2] == 0:     # no groups: nothing runs
+        zeros = np.zeros(shape[:-2] + shape[-1:])
+        return KmAllocation(running=np.zeros(shape), served=zeros,
+                            unserved=np.maximum(demand + zeros, 0.0))
+    key = _digest(units, avail, demand, priority) if len(shape) <= 3 else None
+    with _OUTLOOK_LOCK:
+        if key in _ALLOCATION_CACHE:
+            _ALLOCATION_CACHE.move_to_end(key)
+            return _ALLOCATION_CACHE[key]
+    ranks = np.unique(priority)
+    # one distribution per prefix of blocks, all prefixes in one batch
+    upto = priority[None, :] <= ranks[:, None]                      # (R, G)
+    prefix_units = np.where(upto[(slice(None),) + (None,) * (len(shape) - 2) + (slice(None), None)],
+                            units[None], 0)
+    dist = fleet_distribution.available_units_distribution(
+        np.swapaxes(prefix_units, -1, -2), np.swapaxes(np.broadcast_to(avail[None],
+                                                                         prefix_units.shape),
+                                                        -1, -2))
+    served_all = expected_served(np.nan_to_num(dist.pmf), dist.offset, demand)  # (R, ..., H+1)
     running = np.zeros(shape)
     expected = units * avail                                  # E[X_g]
     previous = np.zeros(shape[:-2] + shape[-1:])
-    for rank in ranks:
-        upto = priority <= rank
-        n = np.where(upto[:, None], units, 0)
-        dist = fleet_distribution.available_units_distribution(
-            np.swapaxes(n, -1, -2), np.swapaxes(avail, -1, -2))
-        served = expected_served(np.nan_to_num(dist.pmf), dist.offset, demand)
+    for i, rank in enumerate(ranks):
+        served = served_all[i]
         block = priority == rank
         block_mean = np.where(block[:, None], expected, 0.0).sum(axis=-2)
         share = np.divide(expected, block_mean[..., None, :],
                           out=np.zeros(shape), where=block_mean[..., None, :] > 0)
         running = running + np.where(block[:, None], share, 0.0) * (served - previous)[..., None, :]
         previous = served
-    return KmAllocation(running=running, served=previous,
-                        unserved=np.maximum(demand - previous, 0.0))
+    result = KmAllocation(running=running, served=previous,
+                          unserved=np.maximum(demand - previous, 0.0))
+    if key is not None:
+        with _OUTLOOK_LOCK:
+            _ALLOCATION_CACHE[key] = result
+            while len(_ALLOCATION_CACHE) > _OUTLOOK_CACHE_SIZE:
+                _ALLOCATION_CACHE.popitem(last=False)
+    return result
+
+
+#: Hours in a model year [h/year].
+HOURS_PER_YEAR = 24.0 * DAYS_PER_YEAR
+
+
+def mtbf_hours_from_mdbf(mdbf_km, annual_km):
+    r"""Up-time between failures of a unit that runs ``annual_km`` while up.
+
+    Parameters
+    ----------
+    mdbf_km : array_like
+        Mean distance between service-affecting failures [km] (EN 50126 /
+        IEC 62278 RAM requirement); NaN or ``inf``: never fails.
+    annual_km : array_like
+        Distance an available unit runs in a year of up-time [km/year], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\mathrm{MTBF} = \mathrm{MDBF} \cdot 8760 / a` [h], so that
+        failures a year :math:`= 8760\,A_{up}/\mathrm{MTBF} = a\,A_{up}/\mathrm{MDBF}`
+        = km run / MDBF; ``inf`` for NaN input.
+
+    Examples
+    --------
+    20,000 km between failures at 87,600 km a year: a failure every 2,000 h.
+
+    >>> float(mtbf_hours_from_mdbf(20_000, 87_600))
+    2000.0
+    """
+    mdbf = np.asarray(mdbf_km, dtype=float)
+    return np.where(np.isnan(mdbf), np.inf, mdbf * HOURS_PER_YEAR / np.asarray(annual_km,
+                                                                               dtype=float))
+
+
+def interval_years_from_km(interval_km, annual_km):
+    r"""Overhaul interval in years of a unit that runs ``annual_km`` a year.
+
+    Parameters
+    ----------
+    interval_km : array_like
+        km between overhauls [km]; NaN: none (gives 0).
+    annual_km : array_like
+        km a year [km/year], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`I_{km} / a` [year] (real), 0 where none; used for the ageing
+        restoration and the overhaul downtime share.
+
+    Examples
+    --------
+    >>> float(interval_years_from_km(720_000, 90_000))
+    8.0
+    """
+    interval = np.asarray(interval_km, dtype=float)
+    return np.where(np.isnan(interval), 0.0, interval / np.asarray(annual_km, dtype=float))
+
+
+def overhaul_counts_by_km(units, km_per_unit, interval_km, start_km=0.0):
+    r"""Overhauls when a group's cumulated km per unit pass multiples of the interval.
+
+    Parameters
+    ----------
+    units : array_like, shape (..., H + 1)
+        Units of the group in service [units].
+    km_per_unit : array_like, shape (..., H + 1)
+        Expected km run per unit of the group in year ``k`` [km/year].
+    interval_km : array_like, shape (...)
+        km between overhauls [km]; NaN or 0: none.
+    start_km : array_like, shape (...)
+        km per unit already run at t = 0 [km].
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., H + 1)
+        Units overhauled in year ``k`` :math:`= n_k (\lfloor K_k / I \rfloor
+        - \lfloor K_{k-1} / I \rfloor)` with :math:`K_k = K_0 + \sum_{j \le k}`
+        km per unit [units]; expected km are used, so the year is the one in
+        which the *expected* cumulated km pass the threshold.
+
+    Examples
+    --------
+    Two units running 300,000 km a year, interval 720,000 km: overhauls
+    in year 3 (900,000 km) and year 5 (1,500,000 km).
+
+    >>> overhaul_counts_by_km([0, 2, 2, 2, 2, 2], [0, 3e5, 3e5, 3e5, 3e5, 3e5], 720_000).tolist()
+    [0.0, 0.0, 0.0, 2.0, 0.0, 2.0]
+    """
+    units = np.asarray(units, dtype=float)
+    interval = np.asarray(interval_km, dtype=float)[..., None]
+    cumulated = np.asarray(start_km, dtype=float)[..., None] + np.cumsum(
+        np.asarray(km_per_unit, dtype=float), axis=-1)
+    valid = np.isfinite(interval) & (interval > 0)
+    passes = np.floor(np.divide(cumulated, interval, out=np.zeros(cumulated.shape),
+                                where=valid))
+    before = np.concatenate([np.floor(np.divide(
+        np.asarray(start_km, dtype=float)[..., None], interval,
+        out=np.zeros(interval.shape), where=valid)) * np.ones(passes.shape[:-1] + (1,)),
+        passes[..., :-1]], axis=-1)
+    return np.where(units > 0, units * (passes - before), 0.0)

@@ -272,6 +272,8 @@ class Demand:
 
     def unit_equivalents(self, horizon_years, annual_km):
         """Demand in years 1..H as unit-equivalents (km / annual_km, real) [units]."""
+        if self.loco_km is None:
+            return [float(x) for x in self.levels(horizon_years)]
         return [x / float(annual_km) for x in self.km_levels(horizon_years, annual_km)]
 
 
@@ -737,6 +739,12 @@ class PriceAdjustment:
 
 def _reliability_problems(unit):
     """Rules shared by bids and cohorts: planned downtime fits in a year; overhauls happen."""
+    if unit.mtbf_hours is not None and unit.mdbf_km is not None:
+        return [Problem("mdbf_km", "give exactly one of mtbf_hours and mdbf_km (both state "
+                        "the failure rate)", value=unit.mdbf_km)]
+    if unit.overhaul_interval_years is not None and unit.overhaul_interval_km is not None:
+        return [Problem("overhaul_interval_km", "give exactly one of overhaul_interval_years "
+                        "and overhaul_interval_km", value=unit.overhaul_interval_km)]
     days = unit.scheduled_maintenance_days
     interval = unit.overhaul_interval_years
     if interval and interval >= unit.service_life_years:
@@ -776,12 +784,21 @@ class LocomotiveType:
     overhaul_interval_years: int | None = spec(
         "Years between overhauls of a unit; no overhauls when absent.", unit="year",
         example=8, optional=True, rules=(integer, at_least(1)))
+    overhaul_interval_km: float | None = spec(
+        "km run between overhauls of a unit, instead of overhaul_interval_years: overhauls "
+        "fall when a unit's cumulated km reach multiples of it.", unit="km",
+        example=720_000, optional=True, rules=(number, greater_than(0)))
     overhaul_cost: float | Money = spec("Cost of one overhaul of one unit.", unit="currency",
                                         example=600_000, default=0.0,
                                         rules=(money(minimum=0),))
     mtbf_hours: float | None = spec(
         "Mean up-time between service-affecting failures (at age 0 when ageing is given); "
         "absent: never fails.", unit="h", example=1500, optional=True,
+        rules=(number, greater_than(0)))
+    mdbf_km: float | None = spec(
+        "Mean distance between service-affecting failures (EN 50126 / IEC 62278 RAM "
+        "figure, at age 0 when ageing is given); instead of mtbf_hours: failures a year = "
+        "km run / mdbf_km.", unit="km", example=20_000, optional=True,
         rules=(number, greater_than(0)))
     mean_downtime_hours: float = spec(
         "Mean down time per failure: repair plus logistic delay.", unit="h", example=36,
@@ -866,9 +883,11 @@ class Bid(LocomotiveType):
                                         value=shares))
         if not self.payments:
             problems.append(Problem("payments", "needs at least one milestone", value=[]))
-        if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
+        if (self.overhaul_interval_years is None and self.overhaul_interval_km is None
+                and _amount(self.overhaul_cost) > 0):
             problems.append(Problem("overhaul_interval_years",
-                                    "is needed when overhaul_cost is given"))
+                                    "is needed when overhaul_cost is given (or "
+                                    "overhaul_interval_km)"))
         return problems
 
     def __attrs_post_init__(self):
@@ -904,9 +923,11 @@ class Cohort(LocomotiveType):
 
     def _cross_problems(self):
         problems = _reliability_problems(self)
-        if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
+        if (self.overhaul_interval_years is None and self.overhaul_interval_km is None
+                and _amount(self.overhaul_cost) > 0):
             problems.append(Problem("overhaul_interval_years",
-                                    "is needed when overhaul_cost is given"))
+                                    "is needed when overhaul_cost is given (or "
+                                    "overhaul_interval_km)"))
         return problems
 
     def __attrs_post_init__(self):
@@ -1102,7 +1123,8 @@ class Tender:
                                     "tender.exchange_rates", value=cost.currency))
         for group, items in (("bids", self.bids), ("fleet", self.fleet)):
             for i, unit in enumerate(items):
-                if isinstance(unit, LocomotiveType) and unit.mtbf_hours is None:
+                if (isinstance(unit, LocomotiveType) and unit.mtbf_hours is None
+                        and unit.mdbf_km is None):
                     problems.append(Problem(
                         f"{group}[{i}].mtbf_hours", "is absent while demand is given: the "
                         "units are taken as never failing", severity="warning"))

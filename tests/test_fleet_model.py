@@ -196,7 +196,8 @@ def test_required_fleet_size_and_spare_ratio():
 @pytest.mark.parametrize(("add", "path", "words"), [
     ('[tender.demand]\nunits_in_servce = 3\n', "tender.demand.units_in_servce",
      "did you mean 'units_in_service'"),
-    ('[tender.demand]\nconfidence = 0.9\n', "tender.demand.units_in_service", "is required"),
+    ('[tender.demand]\nconfidence = 0.9\n', "tender.demand.units_in_service",
+     "give exactly one of units_in_service and loco_km"),
     ('[tender.demand]\nunits_in_service = [1, 2]\n', "tender.demand.units_in_service",
      "has 2 years but the horizon is 10"),
     ('[[fleet]]\nname = "X"\nmodel = "m"\nunits = 3\nyear_built = 2030\n'
@@ -241,10 +242,15 @@ def test_the_distribution_is_computed_once_per_evaluation_and_simulation_build(m
         warnings.simplefilter("ignore")
         arrays = tender_arrays(tender)
         result = fleetcalc.evaluate(tender, arrays=arrays)
-        assert len(calls) == 1
+        # issue 13: three distinct computations, each once: the outlook (P(meet demand),
+        # shortfall), the bids' km allocation (all prefixes in one batch) and the
+        # do-nothing allocation of the existing fleet alone
+        assert len(calls) == 3
         assert fleetcalc.evaluate(tender).to_json() == result.to_json()
         simulation.build_model(tender)
-    assert len(calls) == 1
+    # the model builder probes tenders with the diesel price set to 1 and 2 USD/L: the
+    # cohorts' order of running cost per km changes, and with it both allocations
+    assert len(calls) == 5
     dist = arrays.fleet.outlook.distribution
     assert dist.pmf.shape[:2] == arrays.fleet.outlook.p_meet_demand.shape
     assert not dist.pmf.flags.writeable   # shared by every user of the cache
