@@ -482,6 +482,9 @@ def allocate_km(units, unit_availability, demand, priority):
     return result
 
 
+#: Share of an overhaul interval by which cumulated km may fall short and still count [-].
+_KM_TOLERANCE = 1e-9
+
 #: Hours in a model year [h/year].
 HOURS_PER_YEAR = 24.0 * DAYS_PER_YEAR
 
@@ -576,10 +579,11 @@ def overhaul_counts_by_km(units, km_per_unit, interval_km, start_km=0.0):
     cumulated = np.asarray(start_km, dtype=float)[..., None] + np.cumsum(
         np.asarray(km_per_unit, dtype=float), axis=-1)
     valid = np.isfinite(interval) & (interval > 0)
+    # a threshold reached to 1e-9 of an interval counts (expected km carry round-off)
     passes = np.floor(np.divide(cumulated, interval, out=np.zeros(cumulated.shape),
-                                where=valid))
+                                where=valid) + _KM_TOLERANCE)
     before = np.concatenate([np.floor(np.divide(
         np.asarray(start_km, dtype=float)[..., None], interval,
-        out=np.zeros(interval.shape), where=valid)) * np.ones(passes.shape[:-1] + (1,)),
-        passes[..., :-1]], axis=-1)
+        out=np.zeros(interval.shape), where=valid) + _KM_TOLERANCE)
+        * np.ones(passes.shape[:-1] + (1,)), passes[..., :-1]], axis=-1)
     return np.where(units > 0, units * (passes - before), 0.0)
