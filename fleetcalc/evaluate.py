@@ -344,6 +344,12 @@ def tender_arrays(tender):
     )
 
 
+def _cohort_intervals(tender):
+    """Whole-year overhaul intervals of the cohorts (a km interval at ``annual_km``)."""
+    years = _interval_years(tender.fleet, tender.tender)
+    return np.where(years > 0, np.maximum(np.rint(years), 1), 0).astype(np.int64)
+
+
 def _cohort_overhaul_money(tender):
     """Overhaul cost of the existing cohorts by year ``(C, H + 1)`` [base currency]."""
     settings = tender.tender
@@ -351,8 +357,7 @@ def _cohort_overhaul_money(tender):
     horizon = settings.horizon_years
     entry = np.array([c.year_built - settings.evaluation_year for c in cohorts])
     counts = schedules.group_overhaul_counts(
-        np.array([c.units for c in cohorts]), entry,
-        np.array([c.overhaul_interval_years or 0 for c in cohorts]),
+        np.array([c.units for c in cohorts]), entry, _cohort_intervals(tender),
         np.array([c.service_life_years for c in cohorts]), horizon)
     cost = np.array([settings.to_base(c.overhaul_cost, c.currency) for c in cohorts],
                     dtype=float)
@@ -467,7 +472,7 @@ def fleet_baseline_cash_flows(tender, arrays):
         fuel_price=arrays.fuel_price,
         maintenance_per_km=np.array([base(c.maintenance_per_km, c) for c in cohorts]),
         overhaul_counts=schedules.group_overhaul_counts(
-            units, entry, np.array([c.overhaul_interval_years or 0 for c in cohorts]),
+            units, entry, _cohort_intervals(tender),
             np.array([c.service_life_years for c in cohorts]), horizon),
         overhaul_cost=np.array([base(c.overhaul_cost, c) for c in cohorts]),
         residual_units=np.zeros(n), horizon_years=horizon,

@@ -65,7 +65,7 @@ from fleetcalc import ageing, availability, finance, fleet_distribution, samplin
 from fleetcalc.adjustments import damage_schedules, evaluate_adjustments
 from fleetcalc.evaluate import _evaluate_arrays, cash_flows, tender_arrays
 from fleetcalc.exceptions import Problem
-from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
+from fleetcalc.fleet import DAYS_PER_YEAR, allocate_km
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
 from fleetcalc.uncertainty import expanded_correlation, expanded_inputs, with_input
@@ -480,8 +480,11 @@ def _build_availability(tender, arrays, dims):
         cell_t=np.array([c[6] for c in cells], dtype=np.int64),
         varying_bids=varying,
         own_units=np.maximum(batch_units[:, :, 1:].sum(axis=(1, 2)), 1.0),
-        const_moments=const, demand=projection.demand.astype(float),
-        exact0=projection.outlook.shortfall_unit_days, approx0=np.zeros(0),
+        # issue 13: the demand as unit-equivalents (real with loco_km) and the point
+        # shortfall of the km allocation (fleetcalc.fleet.allocate_km)
+        const_moments=const, demand=(projection.demand if projection.demand_units is None
+                                     else projection.demand_units).astype(float),
+        exact0=np.asarray(arrays.shortfall_unit_days, dtype=float), approx0=np.zeros(0),
         own_point=np.zeros(0),
         all_units=np.concatenate([np.broadcast_to(cohort_units, (n_bids,) + cohort_units.shape),
                                   batch_units], axis=1),
@@ -581,9 +584,12 @@ def _exact_block(model, params):
         cell_avail[batch].T)
     for k in np.flatnonzero(~batch):
         avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
-    outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
-                            model.demand.astype(np.int64))
-    return outlook.shortfall_unit_days, own
+    # E[max(0, D - X)] for a real demand D: the unserved units of one block
+    # (fleetcalc.fleet.allocate_km), exact from the same window pmf as fleet_outlook
+    units = model.all_units.astype(np.int64)
+    served = allocate_km(np.broadcast_to(units, avail.shape), avail, model.demand,
+                         np.zeros(units.shape[-2], dtype=int))
+    return DAYS_PER_YEAR * served.unserved, own
 
 
 def _money_currency(value, default):
