@@ -67,6 +67,7 @@ class TenderArrays:
     existing_fuel_units: np.ndarray | None = None
     existing_maintenance_units: np.ndarray | None = None
     existing_overhaul: np.ndarray | None = None
+    batch_maintenance_factor: np.ndarray | None = None
 
     @property
     def periods(self):
@@ -299,7 +300,7 @@ def tender_arrays(tender):
         in_service = batches.sum(axis=1)
         maintenance_units = (batches * maintenance_factor).sum(axis=1)
         shortfall_unit_days = fleet.DAYS_PER_YEAR * projection.allocation.unserved
-        traffic = dict(running_units=in_service,
+        traffic = dict(running_units=in_service, batch_maintenance_factor=maintenance_factor,
                        **_existing_fleet_arrays(tender, projection, running[:, :n_cohorts]))
     overhauls = schedules.overhaul_counts(delivery, interval, life)
     by_km = np.array([b.overhaul_interval_km is not None for b in bids])

@@ -211,7 +211,10 @@ def lifecycle_cash_flows(
     lead = np.broadcast_shapes(
         unit_price.shape[:-1], np.shape(initial_support)[:-1], np.shape(fuel_litres_per_km)[:-1],
         np.shape(maintenance_per_km)[:-1], np.shape(overhaul_cost)[:-1], np.shape(annual_km),
-        np.shape(fuel_price))
+        np.shape(fuel_price),
+        # per-draw unit arrays (..., n_bids, H + 1), e.g. a km allocation per draw
+        *(np.shape(a)[:-2] for a in (units_in_service, maintenance_units, existing_fuel_units,
+                                     existing_maintenance_units) if a is not None))
 
     def per_bid(x):  # (..., n_bids) -> (..., n_bids, 1)
         return np.asarray(x, dtype=float)[..., None]
