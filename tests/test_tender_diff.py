@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import attrs
+import pandas as pd
 import pytest
 
 import fleetcalc
@@ -50,17 +51,31 @@ def test_flattened_keys_name_bids_and_cohorts(old):
     json.dumps(flat, allow_nan=False)  # JSON-ready
 
 
+def _ranks(tender):
+    """Each bidder's rank by an independent evaluation (None: not ranked)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", fleetcalc.TenderWarning)
+        ranking = fleetcalc.evaluate(tender).ranking
+    return {b: (None if pd.isna(r) else int(r)) for b, r in ranking["rank"].items()}
+
+
+# issue 13: EMD ranks last in the revised example; a price fall moves it to the top
+EMD_NEW_PRICE = 2_800_000
+
+
 def test_a_price_change_moves_the_ranks_and_is_its_own_contribution(old):
-    new = _bid(old, EMD, unit_price=4_400_000)
+    new = _bid(old, EMD, unit_price=EMD_NEW_PRICE)
     diff = diff_tenders(old, new)
     assert diff["changes"] == [{"path": f"bids[{EMD}].unit_price", "old": 4_050_000,
-                                "new": 4_400_000}]
+                                "new": EMD_NEW_PRICE}]
     before, after = _costs(old), _costs(new)
     rows = {b["bidder"]: b for b in diff["bids"]}
     assert rows[EMD]["change"] == pytest.approx(after[EMD] - before[EMD], rel=1e-12)
-    assert rows[EMD]["old_rank"] == 1 and rows[EMD]["new_rank"] == 3
+    ranks = [_ranks(old), _ranks(new)]
+    assert rows[EMD]["old_rank"] == ranks[0][EMD] and rows[EMD]["new_rank"] == ranks[1][EMD]
+    assert ranks[0][EMD] != ranks[1][EMD]
     assert {m["bidder"]: (m["old_rank"], m["new_rank"]) for m in diff["rank_moves"]} == {
-        CRRC: (2, 1), WABTEC: (3, 2), EMD: (1, 3)}
+        b: (ranks[0][b], ranks[1][b]) for b in ranks[0] if ranks[0][b] != ranks[1][b]}
     [item] = diff["contributions"]
     assert item["path"] == f"bids[{EMD}].unit_price" and item["note"] is None
     assert item["effect"][EMD] == pytest.approx(rows[EMD]["change"], rel=1e-12)
@@ -148,7 +163,7 @@ def _run(*args):
 def test_cli_json_and_table(tmp_path, old):
     new_path = tmp_path / "new.toml"
     new_path.write_text(Path(EXAMPLE).read_text(encoding="utf-8").replace(
-        "unit_price = 4_050_000", "unit_price = 4_400_000"), encoding="utf-8")
+        "unit_price = 4_050_000", f"unit_price = {EMD_NEW_PRICE}"), encoding="utf-8")
     code, out, err = _run("diff", EXAMPLE, new_path, "--format", "json")
     assert code == 0
     data = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
@@ -160,8 +175,10 @@ def test_cli_json_and_table(tmp_path, old):
     lines = out.splitlines()
     assert code == 0 and lines[:2] == [
         f"Changes from {EXAMPLE} to {new_path}: 1 key",
-        f"  bids[{EMD}].unit_price: 4050000 -> 4400000"]
-    assert any(line.startswith(f"  {EMD}") and "1 -> 3" in line for line in lines)
+        f"  bids[{EMD}].unit_price: 4050000 -> {EMD_NEW_PRICE}"]
+    ranks = [_ranks(old), _ranks(_bid(old, EMD, unit_price=EMD_NEW_PRICE))]
+    assert any(line.startswith(f"  {EMD}") and f"{ranks[0][EMD]} -> {ranks[1][EMD]}" in line
+               for line in lines)
     assert lines[-1] == "  changes acting together: none"
 
 
