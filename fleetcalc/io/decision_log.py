@@ -200,7 +200,7 @@ def append_entry(path, *, tender, result, source_bytes=None, source_name=None, c
     ...     first, _ = append_entry(log, tender=tender, result=result)
     ...     second, _ = append_entry(log, tender=tender, result=result)
     >>> first["changes"] is None, second["changes"]["keys"], second["ranking"][0]["bidder"]
-    (True, [], 'Progress Rail (EMD)')
+    (True, [], 'CRRC Ziyang')
     """
     path = Path(path)
     if path.is_symlink():
