@@ -95,9 +95,13 @@ def delayed_tenders(draw):
                   for c in cohorts)
     share = draw(st.floats(0.0, 1.0))
     bid = _no_ageing(tender.bids[0])
+    # units that serve to the horizon: a unit retiring inside it, delivered later, would
+    # serve later years instead (a retirement effect, not an allocation one)
     bid = attrs.evolve(bid, currency=settings_.base_currency, unit_price=0.0,
                        initial_support=0.0, fuel_litres_per_km=0.0,
-                       maintenance_per_km=share * cheapest)
+                       maintenance_per_km=share * cheapest,
+                       service_life_years=max(bid.service_life_years,
+                                              settings_.horizon_years + 1))
     delay = draw(st.integers(1, 5))
     assume(len(bid.delivery) + delay <= settings_.horizon_years)
     # a missing locomotive-day costs at least what any unit's day of running costs
