@@ -76,7 +76,7 @@ def main(path=HERE / "pakistan_locomotives_2026.toml", output=OUTPUT):
         print(f"  {rate:5.0%}  {first}")
 
     if result.fleet_years is not None:
-        from fleetcalc.reports.charts import available_vs_demand, render_png
+        from fleetcalc.reports.charts import available_vs_demand, render_png  # noqa: PLC0415 - matplotlib, only here
 
         output = Path(output)
         output.mkdir(exist_ok=True)

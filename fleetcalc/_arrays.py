@@ -8,12 +8,30 @@ array otherwise), after numpy-financial's ``_ufunc_like``.
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["first_bad", "finish", "non_negative", "share"]
+__all__ = ["first_bad", "finish", "non_negative", "share", "Array", "FloatOrArray",
+           "Numbers"]
+
+#: An argument of a calculation function: a number or an array_like of numbers,
+#: converted with ``np.asarray`` inside. ``Any`` rather than ``numpy.typing.ArrayLike``:
+#: the kernels do arithmetic on their arguments before converting them, which
+#: ArrayLike's union (nested sequences, buffers) does not support.
+Numbers: typing.TypeAlias = typing.Any
+
+#: A numpy array (of floats unless the docstring says otherwise).
+Array: typing.TypeAlias = npt.NDArray[typing.Any]
+
+#: What a calculation function returns: a float for 0-d input, else a float array
+#: (numpy-financial's convention). ``Any`` because numpy's stubs cannot tie the type
+#: of the result to the shape of the input.
+FloatOrArray: typing.TypeAlias = typing.Any
 
 
-def first_bad(values, mask):
+def first_bad(values: Numbers, mask: Numbers) -> typing.Any:
     """Return the first offending element as a Python scalar, for messages.
 
     Examples
@@ -24,7 +42,7 @@ def first_bad(values, mask):
     return np.asarray(values)[np.asarray(mask)].ravel()[0].item()
 
 
-def finish(result):
+def finish(result: Numbers) -> typing.Any:
     """Return a Python float for 0-d results, else the float array.
 
     Examples
@@ -36,7 +54,7 @@ def finish(result):
     return float(result) if result.ndim == 0 else result
 
 
-def non_negative(name, value):
+def non_negative(name: str, value: Numbers) -> typing.Any:
     """Convert to a float array and check ``value >= 0`` (NaN allowed).
 
     Examples
@@ -53,7 +71,7 @@ def non_negative(name, value):
     return arr
 
 
-def share(name, value, *, allow_nan=True):
+def share(name: str, value: Numbers, *, allow_nan: bool = True) -> typing.Any:
     """Convert to a float array and check a decimal share in ``[0, 1]``.
 
     Examples

@@ -9,13 +9,19 @@ used, under the same name and signature: ``norm.cdf(x, loc, scale)``.
 from __future__ import annotations
 
 import math
+import typing
 
 import numpy as np
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import FloatOrArray, Numbers
 
 __all__ = ["norm"]
 
 
-def _cdf(x, loc=0.0, scale=1.0):
+def _cdf(x: Numbers, loc: Numbers = 0.0, scale: Numbers = 1.0) -> FloatOrArray:
     r"""Normal cdf :math:`\Phi((x - \mu)/\sigma)` [-] for scalar or array ``x``.
 
     Parameters
@@ -47,7 +53,7 @@ def _cdf(x, loc=0.0, scale=1.0):
     >>> norm.cdf(float("-inf"), 1.0, 2.0), norm.cdf(float("inf"), 1.0, 2.0)
     (0.0, 1.0)
     """
-    def one(value):
+    def one(value: Numbers) -> Any:
         return 0.5 * math.erfc(-((value - loc) / scale) / math.sqrt(2.0))
 
     if np.ndim(x) == 0:

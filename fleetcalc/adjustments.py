@@ -53,9 +53,8 @@ import attrs
 import numpy as np
 
 from fleetcalc import evaluation_rules, finance, fleet, schedules
-from fleetcalc.exceptions import Problem
 from fleetcalc.tender import PAYMENT_EVENTS
-from fleetcalc.validation import has_errors
+from fleetcalc.tender_checks import contract_availability, evaluation_warnings
 
 if typing.TYPE_CHECKING:
     import pandas as pd
@@ -185,61 +184,6 @@ def ledger_payments(tender):
 # --------------------------------------------------------------------------
 
 
-def contract_availability(bid, ages, *, basis=None):
-    r"""Availability of a bid's units on the contract's definition.
-
-    Parameters
-    ----------
-    bid : fleetcalc.Bid
-    ages : array_like
-        Ages at the start of the year [year]; negative: not in service (NaN).
-    basis : {'excluding_scheduled', 'calendar'}, optional
-        Default: the bid's ``guarantees.availability_basis`` (or
-        ``'excluding_scheduled'``).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``'calendar'``: :math:`A = (1 - s)\,\mathrm{MTBF}/(\mathrm{MTBF} + \mathrm{MDT})`
-        (:func:`fleetcalc.fleet.unit_availability`); ``'excluding_scheduled'``:
-        the scheduled maintenance and overhaul windows :math:`s` are not
-        counted, :math:`A = \mathrm{MTBF}/(\mathrm{MTBF} + \mathrm{MDT})` [-].
-
-    Notes
-    -----
-    Contractual availability definitions usually count only the time a unit
-    is due in service: planned maintenance and overhaul windows (and
-    buyer-caused downtime) are excluded (CLC/TR 50126-3, IEC TR 62278-3
-    guidance on RAM in rolling-stock tenders).
-
-    Examples
-    --------
-    >>> import fleetcalc
-    >>> bid = fleetcalc.Bid(bidder="A", model="X", currency="USD", unit_price=1.0,
-    ...     quantity=1, delivery=[1], fuel_litres_per_km=1.0, maintenance_per_km=1.0,
-    ...     service_life_years=30, mtbf_hours=900.0, mean_downtime_hours=100.0,
-    ...     scheduled_maintenance_days=36.5)
-    >>> round(float(contract_availability(bid, 0.0)), 6), round(float(
-    ...     contract_availability(bid, 0.0, basis="calendar")), 6)
-    (0.9, 0.81)
-    """
-    if basis is None:
-        basis = (bid.guarantees.availability_basis if bid.guarantees is not None
-                 else "excluding_scheduled")
-    interval = bid.overhaul_interval_years or 0
-    interval = interval if interval < bid.service_life_years else 0
-    calendar = basis == "calendar"
-    return fleet.unit_availability(
-        np.asarray(ages, dtype=float),
-        mtbf_hours=bid.mtbf_hours if bid.mtbf_hours is not None else np.inf,
-        mean_downtime_hours=bid.mean_downtime_hours,
-        scheduled_maintenance_days=bid.scheduled_maintenance_days if calendar else 0.0,
-        overhaul_downtime_days=bid.overhaul_downtime_days if calendar else 0.0,
-        overhaul_interval_years=interval,
-        failure_rate_growth=bid.ageing.failure_rate_growth,
-        overhaul_restoration=bid.ageing.overhaul_restoration)
-
-
 def loaded_availability(tender, ages, availability):
     r"""Availability of each bid's delivery batches at the worse of declared and guaranteed.
 
@@ -281,10 +225,23 @@ def loaded_availability(tender, ages, availability):
         age = np.asarray(ages[b], dtype=float)
         under = (age >= 0) & (age < guarantee.guarantee_years)
         on_contract = contract_availability(bid, np.where(under, age, -1.0))
-        factor = np.minimum(1.0, np.divide(floor, on_contract, out=np.ones_like(on_contract),
-                                           where=under & (on_contract > 0)))
+        factor = _loading_factor(floor, on_contract, under)
         availability[b] = np.where(under, availability[b] * factor, availability[b])
     return availability
+
+
+def _loading_factor(floor, on_contract, under):
+    r"""Kernel of :func:`loaded_availability`: :math:`\min(1, (G - \tau) / A_c)` [-].
+
+    ``floor`` is the guarantee less its tolerance :math:`G - \tau` [-],
+    ``on_contract`` the availability on the contract's definition
+    :math:`A_c` [-] and ``under`` whether the year is in the guarantee
+    period; 1 outside it or where :math:`A_c = 0`. Shared with the Monte
+    Carlo engine, which applies it per draw.
+    """
+    on_contract = np.asarray(on_contract, dtype=float)
+    return np.minimum(1.0, np.divide(floor, on_contract, out=np.ones_like(on_contract),
+                                     where=under & (on_contract > 0)))
 
 
 def expected_damages(tender, arrays):
@@ -462,15 +419,17 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
             add(b, "correction", "Arithmetic correction", correction * rho[b],
                 f"read-out price corrected by {correction:,.2f} {base}, paid on the bid's "
                 f"schedule (PV factor {rho[b]:.4f})")
+        discounted = evaluation_rules.apply_unconditional_discount(corrected[b],
+                                                                   rate=found.discount)
         if found.discount:
             add(b, "discount", "Unconditional discount",
-                -found.discount * corrected[b] * rho[b],
+                (discounted - corrected[b]) * rho[b],
                 f"{found.discount:.2%} of the corrected price, PV factor {rho[b]:.4f}")
         if bid.currency != base:
             add(b, "conversion", "Conversion to the base currency", 0.0,
                 f"1 {bid.currency} = {settings.rate(bid.currency):g} {base} "
                 "(tender.exchange_rates)")
-        price_after[b] = price_scope[b] = corrected[b] * (1.0 - found.discount)
+        price_after[b] = price_scope[b] = discounted
         for line in found.priced_adjustments:
             amount = _money(tender, bid, line.amount)
             price_after[b] += amount
@@ -497,6 +456,9 @@ def evaluate_adjustments(tender, arrays, *, pv_price, lcc_npv):
         def schedule(milestones_of):  # price shares due at each t, on the ledger's deliveries
             shares = [[sum(p.share for p in milestones_of(bid) if p.event == event)
                        for event in PAYMENT_EVENTS] for bid in tender.bids]
+            # validated to sum to 1 within tender.SHARE_TOLERANCE: one tolerance, so the
+            # comparison of the two schedules below sees equal totals (issue 10)
+            shares = [[s / sum(row) for s in row] for row in shares]
             return schedules.payment_shares(
                 arrays.delivery, [b.quantity for b in tender.bids],
                 [b.warranty_years for b in tender.bids], shares, periods=arrays.periods)
@@ -630,66 +592,3 @@ def _preference(tender, evaluated, responsive, rho, corrected, price_scope, pric
                      "basis": f"group {groups[b]}: {why}"})
     return pd.DataFrame(rows)
 
-
-# --------------------------------------------------------------------------
-# warnings
-# --------------------------------------------------------------------------
-
-
-def evaluation_warnings(tender):
-    """Warnings about the evaluation rules of a tender (they go with the tender's warnings).
-
-    * an MDB domestic preference and supplier financing in one tender: the
-      regime is for the analyst to state;
-    * ratio or linear price scores with costs common to all bids (an existing
-      fleet or demand): the scores, and the combined ranking, depend on which
-      common costs are included;
-    * a bid whose own reliability data give a modelled availability, over its
-      guarantee years, below its guarantee less tolerance.
-
-    Returns
-    -------
-    list of fleetcalc.exceptions.Problem
-    """
-    settings = tender.tender
-    rules = settings.evaluation
-    problems = []
-    financed = [bid.bidder for bid in tender.bids
-                if not has_errors(bid) and bid.financing is not None]
-    if rules.domestic_preference and financed:
-        problems.append(Problem(
-            "tender.evaluation.domestic_preference",
-            "an MDB domestic preference is applied and supplier financing offers are "
-            f"evaluated ({', '.join(financed)}): in MDB-financed procurement there is no "
-            "bidder financing to evaluate, and in a government-financed tender with supplier "
-            "credit MDB preference rules do not apply; state the regime", value=True,
-            severity="warning"))
-    if (rules.technical_weight is not None and rules.price_score_method in ("ratio", "linear")
-            and (tender.fleet or settings.demand is not None)):
-        problems.append(Problem(
-            "tender.evaluation.price_score_method",
-            f"{rules.price_score_method} price scores depend on costs common to all bids "
-            "(the existing fleet, demand shortfall): including or leaving them out can change "
-            "the combined ranking; per_money scores cannot", value=rules.price_score_method,
-            severity="warning"))
-    for i, bid in enumerate(tender.bids):
-        if has_errors(bid):
-            continue
-        guarantee = bid.guarantees
-        if guarantee is None or guarantee.availability is None or bid.mtbf_hours is None:
-            continue
-        ages = np.arange(guarantee.guarantee_years, dtype=float)
-        ages = ages[ages < bid.service_life_years]
-        modelled = float(np.mean(contract_availability(bid, ages)))
-        floor = guarantee.availability - guarantee.availability_tolerance
-        if modelled < floor:
-            problems.append(Problem(
-                f"bids[{i}].guarantees.availability",
-                f"the bid's own reliability data give a modelled availability of "
-                f"{modelled:.1%} ({guarantee.availability_basis}) over the "
-                f"{guarantee.guarantee_years} guarantee years, below the guarantee of "
-                f"{guarantee.availability:.1%} less {guarantee.availability_tolerance:.1%}: "
-                "the declared data contradict the guarantee (a matter for clarification; "
-                "expected damages are not credited)", value=guarantee.availability,
-                severity="warning"))
-    return problems

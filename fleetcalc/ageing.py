@@ -24,14 +24,22 @@ Conventions
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 
 from fleetcalc._arrays import finish as _finish
 from fleetcalc._arrays import first_bad as _first_bad
 from fleetcalc._arrays import non_negative as _non_negative
 
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import FloatOrArray, Numbers
+
 __all__ = [
     "effective_overhaul_interval",
+    "overhauls_in_year",
     "age_at_year_start",
     "virtual_age",
     "failure_rate_multiplier",
@@ -42,7 +50,7 @@ __all__ = [
 _RATIO_TOLERANCE = 1e-9
 
 
-def _growth(name, value):
+def _growth(name: str, value: Numbers) -> Any:
     """Convert to a float array and check ``value > -1`` (NaN allowed)."""
     arr = np.asarray(value, dtype=float)
     bad = arr <= -1
@@ -53,7 +61,8 @@ def _growth(name, value):
     return arr
 
 
-def effective_overhaul_interval(overhaul_interval_years, service_life_years):
+def effective_overhaul_interval(overhaul_interval_years: Numbers,
+                                service_life_years: Numbers) -> FloatOrArray:
     r"""Overhaul interval that takes effect: 0 (none) unless shorter than the life.
 
     Parameters
@@ -99,7 +108,74 @@ def effective_overhaul_interval(overhaul_interval_years, service_life_years):
     return _finish(np.where((interval > 0) & (interval < life), interval, 0.0))
 
 
-def age_at_year_start(year, commissioning_year):
+def _overhauls_in_year(age_years: Numbers, interval: Numbers) -> Any:
+    """Kernel of :func:`overhauls_in_year`, without argument checks [1/year].
+
+    ``interval`` is the effective interval (0: none); ``age_years`` >= 0.
+    """
+    never = ~(interval > 0)
+    step = np.where(never, 1.0, interval)
+
+    def before(x: Any) -> Any:  # overhauls j >= 1 with j I < x
+        return np.maximum(np.ceil(x / step - _RATIO_TOLERANCE) - 1.0, 0.0)
+
+    with np.errstate(invalid="ignore"):
+        count = before(age_years + 1.0) - before(age_years)
+    return np.where(never, 0.0, count)
+
+
+def overhauls_in_year(age_years: Numbers, overhaul_interval_years: Numbers) -> FloatOrArray:
+    r"""Overhauls of one unit in the model year it starts at a given age.
+
+    Parameters
+    ----------
+    age_years : float or array_like
+        Age :math:`a` of the unit at the start of the model year [year]
+        (:func:`age_at_year_start`). NaN propagates.
+    overhaul_interval_years : float or array_like
+        Effective overhaul interval :math:`I` [year]
+        (:func:`effective_overhaul_interval`); 0 for none.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Overhauls performed in the year [1/year]: the number of
+        :math:`j \ge 1` with :math:`a \le jI < a + 1` (1 in an overhaul
+        year, 0 otherwise, for whole ages and an interval of a year or more).
+
+    Raises
+    ------
+    ValueError
+        If an age or an interval is negative.
+
+    Notes
+    -----
+    The overhaul schedule of :func:`fleetcalc.schedules.group_overhaul_counts`
+    overhauls a unit at real ages :math:`jI` (paid at :math:`t = \tau + jI`),
+    and :func:`virtual_age` takes each overhaul as done at the start of the
+    year in which the unit has that age (right-continuous). The overhaul's
+    downtime falls in that same year: with :math:`I = 6` the first
+    overhaul, and its downtime, fall in the unit's seventh year in service,
+    none in years 1-6 (issue 12: overhaul downtime is not spread as
+    :math:`d_{ovh}/I` over every year). Over a life :math:`L` the unit has
+    :math:`\lceil L / I \rceil - 1` overhaul years, as many as the schedule
+    costs. One difference with the cost schedule: an existing unit whose
+    overhaul falls exactly at the evaluation date (:math:`t = 0`, a cost
+    before the evaluation) is out of service for it in year 1.
+
+    Examples
+    --------
+    >>> overhauls_in_year(np.arange(14), 6).astype(int)
+    array([0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0])
+    >>> overhauls_in_year(5.0, 0)
+    0.0
+    """
+    age = _non_negative("age_years", age_years)
+    interval = _non_negative("overhaul_interval_years", overhaul_interval_years)
+    return _finish(_overhauls_in_year(age, interval))
+
+
+def age_at_year_start(year: Numbers, commissioning_year: Numbers) -> FloatOrArray:
     """Age of a unit at the start of a model year (fleetcalc's age convention).
 
     Parameters
@@ -134,7 +210,8 @@ def age_at_year_start(year, commissioning_year):
     return _finish(np.where(age < 0, np.nan, age))
 
 
-def virtual_age(age_years, *, overhaul_interval_years=None, overhaul_restoration=0.0):
+def virtual_age(age_years: Numbers, *, overhaul_interval_years: Numbers = None,
+                overhaul_restoration: Numbers = 0.0) -> FloatOrArray:
     r"""Virtual age of a unit overhauled at fixed intervals (Kijima type II).
 
     Parameters
@@ -243,14 +320,15 @@ def virtual_age(age_years, *, overhaul_interval_years=None, overhaul_restoration
     return _finish(np.where(never | (rho == 0), t, v))
 
 
-def _multiplier(v, g):
+def _multiplier(v: Numbers, g: Numbers) -> Any:
     """``(1 + g) ** v`` with NaN propagated from either input."""
     v, g = np.broadcast_arrays(v, g)
     out = np.power(1.0 + g, v)
     return np.where(np.isnan(v) | np.isnan(g), np.nan, out)
 
 
-def failure_rate_multiplier(virtual_age, *, failure_rate_growth):
+def failure_rate_multiplier(virtual_age: Numbers, *,
+                            failure_rate_growth: Numbers) -> FloatOrArray:
     r"""Factor on the failure rate of a unit of a given virtual age.
 
     Parameters
@@ -305,7 +383,8 @@ def failure_rate_multiplier(virtual_age, *, failure_rate_growth):
     return _finish(_multiplier(v, g))
 
 
-def maintenance_cost_multiplier(virtual_age, *, maintenance_cost_growth):
+def maintenance_cost_multiplier(virtual_age: Numbers, *,
+                                maintenance_cost_growth: Numbers) -> FloatOrArray:
     r"""Factor on the annual maintenance cost of a unit of a given virtual age.
 
     Parameters

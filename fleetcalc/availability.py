@@ -24,12 +24,19 @@ The derivation of :func:`annual_availability` is in the methodology page
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 
 from fleetcalc._arrays import finish as _finish
 from fleetcalc._arrays import first_bad as _first_bad
 from fleetcalc._arrays import non_negative as _non_negative
 from fleetcalc._arrays import share as _share
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import FloatOrArray, Numbers
 
 __all__ = [
     "inherent_availability",
@@ -42,40 +49,61 @@ __all__ = [
 _SHARE_TOLERANCE = 1e-12
 
 
-def _up_fraction(up, down):
+def _up_fraction(up: Numbers, down: Numbers, out: Any = None) -> Any:
     """Long-run up-time share ``up / (up + down)`` of an alternating process.
 
     ``up = inf`` with finite ``down`` gives exactly 1; ``inf / inf`` and
-    ``0 / 0`` give NaN; NaN propagates.
+    ``0 / 0`` give NaN; NaN propagates. ``out``: an array of the broadcast
+    shape to write into (the Monte Carlo engine's work buffers).
     """
     up, down = np.broadcast_arrays(up, down)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = up / (up + down)
+        if out is None:
+            ratio = up / (up + down)
+        else:
+            ratio = np.divide(up, np.add(up, down, out=out), out=out)
     never_fails = np.isposinf(up)
     if not never_fails.any():
         return ratio
     return np.where(never_fails & np.isfinite(down), 1.0, ratio)
 
 
-def _scheduled_share(scheduled_maintenance_days, overhaul_downtime_days, overhauls_per_year,
-                     days_per_year):
+def _scheduled_share(scheduled_maintenance_days: Numbers, overhaul_downtime_days: Numbers,
+                     overhauls_per_year: Numbers, days_per_year: Numbers,
+                     out: Any = None) -> Any:
     """Kernel of :func:`scheduled_downtime_share`, without argument checks [-].
 
     Callers guarantee non-negative inputs and a share ``<= 1 + 1e-12`` (the
     Monte Carlo engine checks the supports of drawn inputs before a run);
-    round-off above 1 is clipped exactly as in the public function.
+    round-off above 1 is clipped exactly as in the public function. ``out``:
+    an array of the broadcast shape to write into.
     """
-    share = (scheduled_maintenance_days + overhauls_per_year * overhaul_downtime_days)
-    share = share / days_per_year
-    return np.minimum(share, 1.0)
+    if out is None:
+        share = (scheduled_maintenance_days + overhauls_per_year * overhaul_downtime_days)
+        return np.minimum(share / days_per_year, 1.0)
+    share = np.multiply(overhauls_per_year, overhaul_downtime_days, out=out)
+    np.add(scheduled_maintenance_days, share, out=share)
+    np.divide(share, days_per_year, out=share)
+    return np.minimum(share, 1.0, out=share)
 
 
-def _annual_availability(mtbf_hours, mean_downtime_hours, scheduled_share):
-    """Kernel of :func:`annual_availability`, without argument checks [-]."""
-    return (1.0 - scheduled_share) * _up_fraction(mtbf_hours, mean_downtime_hours)
+def _annual_availability(mtbf_hours: Numbers, mean_downtime_hours: Numbers,
+                         scheduled_share: Numbers, out: Any = None,
+                         up_fraction: Any = None) -> Any:
+    r"""Kernel of :func:`annual_availability`, without argument checks [-].
+
+    ``out``: an array of the broadcast shape to write into; ``up_fraction``:
+    :math:`\mathrm{MTBF}/(\mathrm{MTBF}+\mathrm{MDT})` when the caller has it.
+    """
+    if up_fraction is None:
+        up_fraction = _up_fraction(mtbf_hours, mean_downtime_hours)
+    if out is None:
+        return (1.0 - scheduled_share) * up_fraction
+    result = np.subtract(1.0, scheduled_share, out=out)
+    return np.multiply(result, up_fraction, out=result)
 
 
-def inherent_availability(mtbf_hours, mttr_hours):
+def inherent_availability(mtbf_hours: Numbers, mttr_hours: Numbers) -> FloatOrArray:
     r"""Inherent availability: up-time share counting active repair only.
 
     Parameters
@@ -130,7 +158,7 @@ def inherent_availability(mtbf_hours, mttr_hours):
     return _finish(_up_fraction(mtbf, mttr))
 
 
-def operational_availability(mtbm_hours, mdt_hours):
+def operational_availability(mtbm_hours: Numbers, mdt_hours: Numbers) -> FloatOrArray:
     r"""Operational availability: up-time share counting all downtime.
 
     Parameters
@@ -182,12 +210,12 @@ def operational_availability(mtbm_hours, mdt_hours):
 
 
 def scheduled_downtime_share(
-    scheduled_maintenance_days,
+    scheduled_maintenance_days: Numbers,
     *,
-    overhaul_downtime_days=0.0,
-    overhauls_per_year=0.0,
-    days_per_year=365.0,
-):
+    overhaul_downtime_days: Numbers = 0.0,
+    overhauls_per_year: Numbers = 0.0,
+    days_per_year: Numbers = 365.0,
+) -> FloatOrArray:
     r"""Share of the year a unit spends in planned maintenance and overhaul.
 
     Parameters
@@ -260,7 +288,8 @@ def scheduled_downtime_share(
     return _finish(_scheduled_share(sched, oh_days, oh_rate, days))
 
 
-def annual_availability(mtbf_hours, mean_downtime_hours, scheduled_share):
+def annual_availability(mtbf_hours: Numbers, mean_downtime_hours: Numbers,
+                        scheduled_share: Numbers) -> FloatOrArray:
     r"""Annual availability of a unit with planned downtime and failures.
 
     Parameters

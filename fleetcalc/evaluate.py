@@ -13,17 +13,21 @@ import warnings
 import attrs
 import numpy as np
 
-from fleetcalc import ageing, finance, fleet, fleet_distribution, schedules
+from fleetcalc import ageing, evaluation_rules, finance, fleet, fleet_distribution, schedules
 from fleetcalc import loans as loan_formulas
+from fleetcalc.adjustments import (
+    evaluate_adjustments,
+    evaluation_delivery,
+    ledger_payments,
+    loaded_availability,
+)
 from fleetcalc.exceptions import ServiceLifeWarning, TenderWarning
-from fleetcalc.adjustments import (evaluate_adjustments, evaluation_delivery, ledger_payments,
-                                   loaded_availability)
 from fleetcalc.financing import FinancingSchedules, financing_schedules, price_adjustment_factors
 from fleetcalc.fleet import FleetOutlook
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
-from fleetcalc.result import EvaluationResult
-from fleetcalc.tender import PAYMENT_EVENTS
-from fleetcalc.validation import problems_of, raise_if_errors
+from fleetcalc.result import EvaluationResult, calendar_year
+from fleetcalc.tender import PAYMENT_EVENTS, Tender
+from fleetcalc.validation import named_paths, problems_of, raise_if_errors, validators_paused
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
            "fleet_baseline_cash_flows", "evaluate"]
@@ -219,7 +223,10 @@ def _pad(array, periods):
 
 
 def _evaluated_fuel(bid, rules):
-    """Fuel use evaluated: declared, or when loaded the worse of declared and guarantee + tolerance."""
+    """Fuel use evaluated: declared, or when loaded the worse of declared and guarantee.
+
+    The guarantee counts with its tolerance.
+    """
     guarantee = bid.guarantees
     if rules.load_guarantees and guarantee is not None and (
             guarantee.fuel_litres_per_km is not None):
@@ -234,7 +241,7 @@ def _commonality_mask(tender):
     return np.array([bool(b.platform) and b.platform in platforms for b in tender.bids])
 
 
-def tender_arrays(tender):
+def tender_arrays(tender: Tender) -> TenderArrays:
     """Convert a validated tender to :class:`TenderArrays`.
 
     Parameters
@@ -277,7 +284,8 @@ def tender_arrays(tender):
         maintenance_cost_growth=np.array([b.ageing.maintenance_cost_growth
                                           for b in bids])[:, None, None],
         overhaul_interval_years=age_interval[:, None, None],
-        overhaul_restoration=np.array([b.ageing.overhaul_restoration for b in bids])[:, None, None])
+        overhaul_restoration=np.array([b.ageing.overhaul_restoration
+                                       for b in bids])[:, None, None])
     demand = settings.demand
     contract_shares = schedules.payment_shares(
         delivery, [bid.quantity for bid in bids], warranty, shares, periods=last_payment + 1)
@@ -387,7 +395,7 @@ def _existing_fleet_arrays(tender, projection, running):
     }
 
 
-def cash_flows(arrays):
+def cash_flows(arrays: TenderArrays) -> np.ndarray:
     """Cash flows ``(n_bids, n_categories, T + 1)`` of :class:`TenderArrays`."""
     return lifecycle_cash_flows(
         unit_price=arrays.unit_price,
@@ -484,7 +492,7 @@ def fleet_baseline_cash_flows(tender, arrays):
     )
 
 
-def evaluate(tender, *, arrays=None):
+def evaluate(tender: Tender, *, arrays: TenderArrays | None = None) -> EvaluationResult:
     """Evaluate every bid of a tender on net-present-value life-cycle cost.
 
     Parameters
@@ -522,7 +530,7 @@ def evaluate(tender, *, arrays=None):
     """
     problems = problems_of(tender)
     raise_if_errors(problems)
-    for problem in problems:
+    for problem in named_paths(problems, bids=tender.bids, fleet=tender.fleet):
         category = (ServiceLifeWarning if problem.path.endswith("service_life_years")
                     else TenderWarning)
         warnings.warn(str(problem), category, stacklevel=2)
@@ -559,7 +567,7 @@ def _evaluate_arrays(tender, arrays, problems):
                                 index=pd.Index([c.name for c in tender.fleet], name="cohort"),
                                 columns=list(CATEGORIES))
         baseline = baseline.loc[:, (baseline != 0).any(axis=0)]
-    return EvaluationResult.from_arrays(
+    return _result_from_arrays(
         tender=tender,
         categories=CATEGORIES,
         amounts=flows,
@@ -586,7 +594,7 @@ def _guarantee_loading(tender, lcc):
     rules = tender.tender.evaluation
     if not rules.load_guarantees:
         return np.zeros(len(tender.bids))
-    with attrs.validators.disabled():
+    with validators_paused():
         declared = attrs.evolve(tender, tender=attrs.evolve(
             tender.tender, evaluation=attrs.evolve(rules, load_guarantees=False)))
     arrays = tender_arrays(declared)
@@ -629,7 +637,8 @@ def _financing_frames(tender, arrays):
     rows = []
     for b in np.flatnonzero(loans.financed):
         frame = pd.DataFrame({"bidder": tender.bids[b].bidder, "year": np.arange(length),
-                              "calendar_year": tender.tender.evaluation_year + np.arange(length),
+                              "calendar_year": calendar_year(tender.tender.evaluation_year,
+                                                             np.arange(length)),
                               **{name: values[b] * price[b] for name, values
                                  in loans.nominal.items()}})
         last = np.flatnonzero((frame[["drawdown", "debt_service", "balance"]] != 0).any(axis=1))
@@ -705,3 +714,103 @@ def _fleet_frames(tender, arrays):
         summary["required_fleet_size"] = np.full(len(bidders), np.nan)
         summary["spare_ratio"] = np.full(len(bidders), np.nan)
     return frame, by_year, summary
+
+
+def _rank(values):
+    """Rank 1 = lowest; ties share the lower rank ("competition" ranking); NaN: no rank.
+
+    :func:`fleetcalc.evaluation_rules.rank_bids` as the nullable integers of ``ranking``.
+    """
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
+    return pd.array(evaluation_rules.rank_bids(np.asarray(values, dtype=float)), dtype="Int64")
+
+
+def _result_from_arrays(*, tender, categories, amounts, present_values, pv_by_category,
+                        pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
+                        fleet_baseline=None, adjustments=None, financing=None,
+                        financing_summary=None, price_adjustment_effect=None,
+                        guarantee_loading=None, incremental_npv=None, do_nothing=None):
+    """Build the result from the engine's arrays (bids x categories x time).
+
+    The evaluated cost, the ranks, the equivalent annual cost and the cost per
+    km are computed here (with :mod:`fleetcalc.finance` and
+    :func:`fleetcalc.evaluation_rules.rank_bids`); :class:`EvaluationResult`
+    only holds them.
+    """
+    import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
+
+    settings = tender.tender
+    bidders = [bid.bidder for bid in tender.bids]
+    by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
+                               columns=list(categories))
+    lcc = by_category.sum(axis=1).to_numpy()
+    n_bids = len(bidders)
+    total = adjustments.total if adjustments is not None else np.zeros(n_bids)
+    responsive = (adjustments.responsive if adjustments is not None
+                  else np.ones(n_bids, dtype=bool))
+    evaluated = lcc + total
+    margin = np.zeros(n_bids)
+    if adjustments is not None and adjustments.preference is not None:
+        margin = adjustments.preference["amount"].to_numpy(dtype=float)
+    nan = np.full(n_bids, np.nan)
+    scores = {
+        "price_score": adjustments.price_score if adjustments is not None else nan,
+        "technical_score": np.array([np.nan if b.evaluation.technical_score is None
+                                     else b.evaluation.technical_score
+                                     for b in tender.bids]),
+        "combined_score": adjustments.combined_score if adjustments is not None else nan,
+    }
+    ranking = pd.DataFrame({
+        "rank": _rank(np.where(responsive, evaluated, np.nan)),
+        "model": [bid.model for bid in tender.bids],
+        "evaluated_cost": evaluated,
+        "lcc_npv": lcc,
+        "adjustments": total,
+        "responsive": responsive,
+        "non_responsive_reason": ["; ".join(r) if r else None
+                                  for r in (adjustments.reasons if adjustments is not None
+                                            else [()] * n_bids)],
+        **{f"pv_{c}": by_category[c].to_numpy() for c in categories},
+        "equivalent_annual_cost": finance.equivalent_annual_cost(
+            lcc, settings.discount_rate, settings.horizon_years),
+        "cost_per_km": finance.levelised_cost(lcc, pv_km),
+        **(fleet_summary or {}),
+        **(financing_summary or {}),
+        **scores,
+        "combined_rank": _rank(-scores["combined_score"]),
+        "domestic_preference": margin,
+        "evaluated_cost_before_preference": evaluated - margin,
+        "preference_group": (list(adjustments.preference["group"])
+                             if adjustments is not None
+                             and adjustments.preference is not None else [None] * n_bids),
+        "price_adjustment_effect": (nan if price_adjustment_effect is None
+                                    else price_adjustment_effect),
+        "guarantee_loading": (np.zeros(n_bids) if guarantee_loading is None
+                              else guarantee_loading),
+        "incremental_npv": nan if incremental_npv is None else incremental_npv,
+    }, index=by_category.index)
+    ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
+
+    # Ledger rows ordered bid (input order), year, category: move time before category.
+    amounts = np.swapaxes(amounts, 1, 2)
+    present_values = np.swapaxes(present_values, 1, 2)
+    bid_i, year, cat_i = (a.reshape(-1) for a in np.indices(amounts.shape))
+    keep = amounts.reshape(-1) != 0
+    ledger = pd.DataFrame({
+        "bidder": np.asarray(bidders, dtype=object)[bid_i[keep]],
+        "year": year[keep],
+        "calendar_year": calendar_year(settings.evaluation_year, year[keep]),
+        "category": np.asarray(categories, dtype=object)[cat_i[keep]],
+        "amount": amounts.reshape(-1)[keep],
+        "present_value": present_values.reshape(-1)[keep],
+    })
+    lines = None if adjustments is None else adjustments.lines
+    damages = (dict(zip(bidders, adjustments.expected_damages))
+               if adjustments is not None and adjustments.expected_damages is not None
+               else {})
+    return EvaluationResult(tender=tender, ranking=ranking, pv_by_category=by_category,
+               cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
+               fleet_years=fleet_years, fleet_baseline=fleet_baseline,
+               adjustments=lines, financing=financing, expected_damages=damages,
+               do_nothing=do_nothing)

@@ -28,10 +28,16 @@ the arithmetic and is ignored by :func:`rank_bids` and :func:`price_score`.
 
 from __future__ import annotations
 
+import typing
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 import numpy as np
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = [
     "round_half_up",
@@ -62,7 +68,7 @@ _PART_POINTS = ("pro_rata", "started", "completed")
 # --------------------------------------------------------------------------
 
 
-def _arr(name, value, *, allow_nan=False):
+def _arr(name: str, value: Numbers, *, allow_nan: bool = False) -> Any:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -74,7 +80,8 @@ def _arr(name, value, *, allow_nan=False):
     return arr
 
 
-def _scalar(name, value, *, low=None, high=None, low_strict=False):
+def _scalar(name: str, value: Numbers, *, low: Numbers = None,
+            high: Numbers = None, low_strict: bool = False) -> Any:
     arr = _arr(name, value)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar, got {value!r}")
@@ -86,7 +93,7 @@ def _scalar(name, value, *, low=None, high=None, low_strict=False):
     return v
 
 
-def _out(result):
+def _out(result: Numbers) -> Any:
     result = np.asarray(result)
     if result.ndim == 0:
         return bool(result) if result.dtype == bool else float(result)
@@ -98,13 +105,13 @@ def _out(result):
 # --------------------------------------------------------------------------
 
 
-def _round_one(x, quantum):
+def _round_one(x: Numbers, quantum: Numbers) -> Any:
     if not np.isfinite(x):
         return x
     return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
-def round_half_up(x, *, decimals=0):
+def round_half_up(x: Numbers, *, decimals: Numbers = 0) -> FloatOrArray:
     r"""Round money half away from zero, as written in decimal.
 
     Parameters
@@ -160,7 +167,7 @@ def round_half_up(x, *, decimals=0):
 # --------------------------------------------------------------------------
 
 
-def arithmetic_correction(quantities, unit_prices):
+def arithmetic_correction(quantities: Numbers, unit_prices: Numbers) -> FloatOrArray:
     r"""Price of each bid after correcting arithmetic errors.
 
     Parameters
@@ -223,7 +230,8 @@ def arithmetic_correction(quantities, unit_prices):
     return _out(u @ q)
 
 
-def apply_unconditional_discount(price, *, rate=0.0, amount=0.0):
+def apply_unconditional_discount(price: Numbers, *, rate: Numbers = 0.0,
+                                 amount: Numbers = 0.0) -> FloatOrArray:
     r"""Price after the bidder's unconditional discount.
 
     Parameters
@@ -283,7 +291,7 @@ def apply_unconditional_discount(price, *, rate=0.0, amount=0.0):
 # --------------------------------------------------------------------------
 
 
-def convert_to_single_currency(amounts, exchange_rates):
+def convert_to_single_currency(amounts: Numbers, exchange_rates: Numbers) -> FloatOrArray:
     r"""Sum multi-currency bid prices in the evaluation currency.
 
     Parameters
@@ -363,7 +371,8 @@ class DeliveryAdjustment(NamedTuple):
     responsive: object
 
 
-def delivery_deviation_adjustment(price, weeks_late, *, rate_per_week, max_weeks):
+def delivery_deviation_adjustment(price: Numbers, weeks_late: Numbers, *,
+                                  rate_per_week: Numbers, max_weeks: Numbers) -> Any:
     r"""Evaluation adjustment for delivery later than the earliest date.
 
     Parameters
@@ -433,7 +442,8 @@ def delivery_deviation_adjustment(price, weeks_late, *, rate_per_week, max_weeks
     return DeliveryAdjustment(_out(adjustment), _out(responsive))
 
 
-def payment_schedule_adjustment(payments_bid, payments_required, *, times, rate):
+def payment_schedule_adjustment(payments_bid: Numbers, payments_required: Numbers, *,
+                                times: Numbers, rate: Numbers) -> FloatOrArray:
     r"""Interest on payments the bidder asks for earlier than required.
 
     Parameters
@@ -510,9 +520,11 @@ def payment_schedule_adjustment(payments_bid, payments_required, *, times, rate)
     if np.any(np.diff(tm) < 0):
         raise ValueError(f"times must be non-decreasing, got {times!r}")
     m = tm.shape[0]
-    for name, arr, raw in (("payments_bid", b, payments_bid), ("payments_required", q, payments_required)):
+    for name, arr, raw in (("payments_bid", b, payments_bid),
+                           ("payments_required", q, payments_required)):
         if arr.ndim == 0 or arr.shape[-1] != m:
-            raise ValueError(f"{name} must have {m} milestones along the last axis, got shape {arr.shape}")
+            raise ValueError(f"{name} must have {m} milestones along the last axis, "
+                             f"got shape {arr.shape}")
         if np.any(arr < 0):
             raise ValueError(f"{name} must be >= 0, got {raw!r}")
     shape = np.broadcast_shapes(b.shape, q.shape)
@@ -540,7 +552,8 @@ def payment_schedule_adjustment(payments_bid, payments_required, *, times, rate)
 # --------------------------------------------------------------------------
 
 
-def qualifies_for_domestic_preference(domestic_value_added_share, *, threshold=0.30):
+def qualifies_for_domestic_preference(domestic_value_added_share: Numbers, *,
+                                      threshold: Numbers = 0.30) -> FloatOrArray:
     r"""Whether a bid's goods qualify for the domestic preference.
 
     Parameters
@@ -592,7 +605,8 @@ def qualifies_for_domestic_preference(domestic_value_added_share, *, threshold=0
     return _out(s >= thr)
 
 
-def domestic_preference_margin(base_price, qualifies, *, margin=0.15):
+def domestic_preference_margin(base_price: Numbers, qualifies: Numbers, *,
+                               margin: Numbers = 0.15) -> FloatOrArray:
     r"""Domestic-preference amount added to non-qualifying bids.
 
     Parameters
@@ -650,7 +664,8 @@ def domestic_preference_margin(base_price, qualifies, *, margin=0.15):
     return _out(np.where(q, 0.0, m * p))
 
 
-def preference_groups(domestic_value_added_share, *, threshold=0.30, explicit=None):
+def preference_groups(domestic_value_added_share: Numbers, *, threshold: Numbers = 0.30,
+                      explicit: Numbers = None) -> Array:
     r"""Domestic-preference group of each bid: ``'A'``, ``'B'`` or ``'C'``.
 
     Parameters
@@ -729,7 +744,8 @@ class PreferenceOutcome(NamedTuple):
     lowest_group: object
 
 
-def domestic_preference_procedure(evaluated_cost, groups, margins):
+def domestic_preference_procedure(evaluated_cost: Numbers, groups: Numbers,
+                                  margins: Numbers) -> Any:
     r"""The World Bank / ADB comparison of bid groups with a domestic preference.
 
     Parameters
@@ -808,7 +824,7 @@ def domestic_preference_procedure(evaluated_cost, groups, margins):
 # --------------------------------------------------------------------------
 
 
-def rank_bids(evaluated_price, *, responsive=None):
+def rank_bids(evaluated_price: Numbers, *, responsive: Numbers = None) -> Array:
     r"""Rank of each bid by evaluated price (1 = lowest evaluated bid).
 
     Parameters
@@ -867,7 +883,8 @@ def rank_bids(evaluated_price, *, responsive=None):
     return np.where(valid, rank, np.nan)
 
 
-def price_score(evaluated_cost, *, weight=1.0, method="ratio", points_per_million=None):
+def price_score(evaluated_cost: Numbers, *, weight: Numbers = 1.0, method: str = "ratio",
+                points_per_million: Numbers = None) -> FloatOrArray:
     r"""Price score of each bid relative to the lowest evaluated cost.
 
     Parameters
@@ -959,7 +976,8 @@ def price_score(evaluated_cost, *, weight=1.0, method="ratio", points_per_millio
     return w * np.maximum(0.0, 1.0 - (c - cmin) / cmin)
 
 
-def combined_score(price_score, technical_score, *, technical_weight):
+def combined_score(price_score: Numbers, technical_score: Numbers, *,
+                   technical_weight: Numbers) -> FloatOrArray:
     r"""Weighted price-quality score.
 
     Parameters
@@ -1012,17 +1030,17 @@ def combined_score(price_score, technical_score, *, technical_weight):
 
 
 def liquidated_damages(
-    guaranteed,
-    achieved,
+    guaranteed: Numbers,
+    achieved: Numbers,
     *,
-    rate_per_point,
-    cap,
-    tolerance=0.0,
-    sense="higher_is_better",
-    relative=False,
-    point=0.01,
-    part_points="pro_rata",
-):
+    rate_per_point: Numbers,
+    cap: Numbers,
+    tolerance: Numbers = 0.0,
+    sense: str = "higher_is_better",
+    relative: bool = False,
+    point: Numbers = 0.01,
+    part_points: str = "pro_rata",
+) -> FloatOrArray:
     r"""Performance liquidated damages for a shortfall against a guarantee.
 
     Parameters
@@ -1103,7 +1121,8 @@ def liquidated_damages(
     if sense not in _SENSES:
         raise ValueError(f"sense must be one of {', '.join(_SENSES)}, got {sense!r}")
     if part_points not in _PART_POINTS:
-        raise ValueError(f"part_points must be one of {', '.join(_PART_POINTS)}, got {part_points!r}")
+        raise ValueError(f"part_points must be one of {', '.join(_PART_POINTS)}, "
+                         f"got {part_points!r}")
     g = _arr("guaranteed", guaranteed)
     a = _arr("achieved", achieved, allow_nan=True)
     lam = _arr("rate_per_point", rate_per_point)

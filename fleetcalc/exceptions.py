@@ -7,6 +7,8 @@ all the others in one :class:`TenderError`.
 
 from __future__ import annotations
 
+import json
+
 import attrs
 
 __all__ = ["Problem", "TenderError", "TenderWarning", "ServiceLifeWarning"]
@@ -14,8 +16,40 @@ __all__ = ["Problem", "TenderError", "TenderWarning", "ServiceLifeWarning"]
 _NO_VALUE = object()
 
 
+def _as_written(value, depth=0):
+    """A value as a tender file writes it: TOML-like, control characters escaped.
+
+    Texts in double quotes with JSON escapes (``"\\u001b[31m"``), true/false,
+    arrays in brackets (never a Python tuple), tables in braces.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value[:200])
+    if isinstance(value, (list, tuple, dict)) and depth > 3:
+        return "..."
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_written(v, depth + 1) for v in value[:20]) + (
+            ", ...]" if len(value) > 20 else "]")
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_as_written(v, depth + 1)}"
+                                for k, v in list(value.items())[:20]) + " }"
+    if attrs.has(type(value)):
+        return _as_written({a.name: getattr(value, a.name) for a in attrs.fields(type(value))
+                            if getattr(value, a.name) is not None}, depth)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return repr(value)
+    return repr(value) if isinstance(value, (int, float)) else json.dumps(str(value))
+
+
+def _key(key):
+    text = str(key)
+    return text if text.replace("_", "").replace("-", "").isalnum() and text.isascii() else (
+        json.dumps(text))
+
+
 def _short_repr(value, limit=60):
-    text = repr(value)
+    text = _as_written(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

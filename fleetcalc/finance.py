@@ -19,7 +19,14 @@ Conventions
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import FloatOrArray, Numbers
 
 __all__ = [
     "discount_factors",
@@ -31,14 +38,14 @@ __all__ = [
 ]
 
 
-def _check_rate(name, rate):
+def _check_rate(name: str, rate: Numbers) -> Any:
     rate = np.asarray(rate, dtype=float)
     if np.any(rate <= -1):
         raise ValueError(f"{name} must be greater than -1 (a decimal per year), got {rate!r}")
     return rate
 
 
-def discount_factors(discount_rate, years):
+def discount_factors(discount_rate: Numbers, years: Numbers) -> Any:
     r"""Discount factor of a cash flow at each time point.
 
     Parameters
@@ -84,7 +91,7 @@ def discount_factors(discount_rate, years):
     return np.power(1.0 + rate, -np.asarray(years, dtype=float))
 
 
-def escalation_factors(escalation_rate, years):
+def escalation_factors(escalation_rate: Numbers, years: Numbers) -> Any:
     r"""Real price escalation factor at each time point.
 
     Parameters
@@ -123,7 +130,7 @@ def escalation_factors(escalation_rate, years):
     return np.power(1.0 + rate, np.asarray(years, dtype=float))
 
 
-def npv(discount_rate, cash_flows):
+def npv(discount_rate: Numbers, cash_flows: Numbers) -> Any:
     r"""Net present value of cash-flow streams that start at ``t = 0``.
 
     The same convention as :func:`numpy_financial.npv` (``cash_flows[..., 0]``
@@ -162,7 +169,8 @@ def npv(discount_rate, cash_flows):
     return float(result) if np.ndim(result) == 0 else result
 
 
-def equivalent_annual_cost(present_value, discount_rate, years):
+def equivalent_annual_cost(present_value: Numbers, discount_rate: Numbers,
+                           years: Numbers) -> FloatOrArray:
     r"""Uniform annual amount with the same present value (capital recovery).
 
     Parameters
@@ -215,7 +223,7 @@ def equivalent_annual_cost(present_value, discount_rate, years):
     return float(result) if np.ndim(result) == 0 else result
 
 
-def levelised_cost(present_value_cost, present_value_output):
+def levelised_cost(present_value_cost: Numbers, present_value_output: Numbers) -> FloatOrArray:
     r"""Levelised cost: present value of cost per present value of output.
 
     Parameters
@@ -251,7 +259,8 @@ def levelised_cost(present_value_cost, present_value_output):
     return float(result) if result.ndim == 0 else result
 
 
-def straight_line_residual_share(age_years, service_life_years):
+def straight_line_residual_share(age_years: Numbers,
+                                 service_life_years: Numbers) -> FloatOrArray:
     r"""Share of the purchase price left at a given age (straight-line).
 
     Parameters

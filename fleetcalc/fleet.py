@@ -14,7 +14,7 @@ overhaul interval :math:`I` and restoration :math:`\rho`:
 .. math::
     v &= \text{virtual\_age}(a; I, \rho) \quad \text{(Kijima type II)} \\
     \mathrm{MTBF}(a) &= \mathrm{MTBF}_0 / (1 + g_f)^{v} \\
-    s &= (d_{sched} + d_{ovh} / I) / 365 \\
+    s &= (d_{sched} + n_{ovh}(a)\, d_{ovh}) / 365 \\
     A(a) &= (1 - s)\,\frac{\mathrm{MTBF}(a)}{\mathrm{MTBF}(a) + \mathrm{MDT}}
 
 and its maintenance cost per km is :math:`m_0 (1 + g_m)^{v}`. The number of
@@ -26,11 +26,17 @@ from __future__ import annotations
 
 import collections
 import threading
+import typing
 
 import attrs
 import numpy as np
 
 from fleetcalc import ageing, availability, fleet_distribution
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
            "unit_weighted_mean", "FleetOutlook", "fleet_outlook", "expected_served",
@@ -41,14 +47,15 @@ __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
 DAYS_PER_YEAR = 365.0
 
 
-def _interval(overhaul_interval_years):
+def _interval(overhaul_interval_years: Numbers) -> Any:
     """Interval as float with 0 (no overhauls) kept as 0."""
     return np.asarray(overhaul_interval_years, dtype=float)
 
 
-def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_maintenance_days,
-                      overhaul_downtime_days, overhaul_interval_years, failure_rate_growth,
-                      overhaul_restoration):
+def unit_availability(ages: Numbers, *, mtbf_hours: Numbers, mean_downtime_hours: Numbers,
+                      scheduled_maintenance_days: Numbers, overhaul_downtime_days: Numbers,
+                      overhaul_interval_years: Numbers, failure_rate_growth: Numbers,
+                      overhaul_restoration: Numbers) -> Array:
     r"""Annual availability of a unit at each age.
 
     Parameters
@@ -80,10 +87,14 @@ def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_mainte
     -----
     .. math:: A(a) = (1 - s)\,\frac{\mathrm{MTBF}_0 (1+g_f)^{-v(a)}}
               {\mathrm{MTBF}_0 (1+g_f)^{-v(a)} + \mathrm{MDT}},
-              \qquad s = \frac{d_{sched} + d_{ovh}/I}{365}
+              \qquad s = \frac{d_{sched} + n_{ovh}(a)\, d_{ovh}}{365}
 
-    Overhaul downtime is spread over the years as its long-run average,
-    :math:`d_{ovh}/I` days a year (:func:`fleetcalc.availability.scheduled_downtime_share`).
+    Overhaul downtime falls in the year of the overhaul, :math:`n_{ovh}(a)\,d_{ovh}`
+    days with :math:`n_{ovh}(a)` the overhauls in the year the unit starts at
+    age :math:`a` (:func:`fleetcalc.ageing.overhauls_in_year`: 1 where
+    :math:`a = jI`), not spread over every year as :math:`d_{ovh}/I`
+    (issue 12); the share is
+    :func:`fleetcalc.availability.scheduled_downtime_share`.
 
     Examples
     --------
@@ -96,7 +107,7 @@ def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_mainte
     in_service = ages >= 0
     safe_ages = np.where(in_service, ages, 0.0)
     interval = _interval(overhaul_interval_years)
-    per_year = np.divide(1.0, interval, out=np.zeros_like(interval), where=interval > 0)
+    per_year = ageing.overhauls_in_year(safe_ages, interval)   # in the overhaul's own year
     share = availability.scheduled_downtime_share(
         scheduled_maintenance_days, overhaul_downtime_days=overhaul_downtime_days,
         overhauls_per_year=per_year, days_per_year=DAYS_PER_YEAR)
@@ -108,8 +119,9 @@ def unit_availability(ages, *, mtbf_hours, mean_downtime_hours, scheduled_mainte
     return np.where(in_service, result, np.nan)
 
 
-def maintenance_age_factor(ages, *, maintenance_cost_growth, overhaul_interval_years,
-                           overhaul_restoration):
+def maintenance_age_factor(ages: Numbers, *, maintenance_cost_growth: Numbers,
+                           overhaul_interval_years: Numbers,
+                           overhaul_restoration: Numbers) -> Array:
     r"""Multiplier of maintenance cost per km at each age.
 
     Parameters
@@ -145,7 +157,7 @@ def maintenance_age_factor(ages, *, maintenance_cost_growth, overhaul_interval_y
     return np.where(in_service, factor, 0.0)
 
 
-def unit_weighted_mean(values, units, axis):
+def unit_weighted_mean(values: Numbers, units: Numbers, axis: Numbers) -> Any:
     r"""Mean of a per-group quantity weighted by the groups' units.
 
     Parameters
@@ -205,15 +217,15 @@ class FleetOutlook:
 
 #: Outlooks of the last few distinct inputs (an evaluation and the tender
 #: arrays a simulation builds from the same tender share one computation).
-_OUTLOOK_CACHE: collections.OrderedDict = collections.OrderedDict()
+_OUTLOOK_CACHE: collections.OrderedDict[typing.Any, typing.Any] = collections.OrderedDict()
 _OUTLOOK_CACHE_SIZE = 4
 _OUTLOOK_CACHE_BYTES = 64 * 2**20   # largest pmf kept [byte]
 _OUTLOOK_LOCK = threading.Lock()
 #: Allocations of the last few distinct inputs (:func:`allocate_km`).
-_ALLOCATION_CACHE: collections.OrderedDict = collections.OrderedDict()
+_ALLOCATION_CACHE: collections.OrderedDict[typing.Any, typing.Any] = collections.OrderedDict()
 
 
-def _digest(*arrays):
+def _digest(*arrays: Numbers) -> bytes:
     """Key of the exact contents (dtype, shape, bytes) of arrays."""
     import hashlib  # noqa: PLC0415 - loads OpenSSL; only when an outlook is computed
 
@@ -221,11 +233,11 @@ def _digest(*arrays):
     for arr in arrays:
         arr = np.ascontiguousarray(arr)
         h.update(f"{arr.dtype.str}{arr.shape}".encode())
-        h.update(arr.view(np.uint8).reshape(-1) if arr.size else b"")
+        h.update(arr.view(np.uint8).reshape(-1).data if arr.size else b"")
     return h.digest()
 
 
-def _read_only(outlook):
+def _read_only(outlook: Numbers) -> Any:
     for value in (outlook.units, outlook.expected_available, outlook.p_meet_demand,
                   outlook.shortfall_unit_days, outlook.distribution.pmf,
                   outlook.distribution.offset, outlook.distribution.total):
@@ -233,7 +245,7 @@ def _read_only(outlook):
     return outlook
 
 
-def fleet_outlook(units, unit_availability, demand):
+def fleet_outlook(units: Numbers, unit_availability: Numbers, demand: Numbers) -> Any:
     r"""Available units against demand, year by year, for fleets of groups.
 
     Parameters
@@ -305,7 +317,7 @@ def fleet_outlook(units, unit_availability, demand):
     return outlook
 
 
-def demand_units(loco_km, annual_km):
+def demand_units(loco_km: Numbers, annual_km: Numbers) -> FloatOrArray:
     r"""Demand in locomotive-km expressed as unit-equivalents in service.
 
     Parameters
@@ -328,7 +340,7 @@ def demand_units(loco_km, annual_km):
     return np.asarray(loco_km, dtype=float) / np.asarray(annual_km, dtype=float)
 
 
-def expected_served(pmf, offset, demand):
+def expected_served(pmf: Numbers, offset: Numbers, demand: Numbers) -> Array:
     r"""Expected units running, :math:`E[\min(D, X)]`, from a window pmf.
 
     Parameters
@@ -357,7 +369,9 @@ def expected_served(pmf, offset, demand):
     """
     pmf = np.asarray(pmf, dtype=float)
     counts = np.asarray(offset)[..., None] + np.arange(pmf.shape[-1])
-    return (pmf * np.minimum(counts, np.asarray(demand, dtype=float)[..., None])).sum(axis=-1)
+    served: Array = (pmf * np.minimum(counts, np.asarray(demand, dtype=float)[..., None])).sum(
+        axis=-1)
+    return served
 
 
 @attrs.frozen
@@ -380,7 +394,8 @@ class KmAllocation:
     unserved: np.ndarray
 
 
-def allocate_km(units, unit_availability, demand, priority):
+def allocate_km(units: Numbers, unit_availability: Numbers, demand: Numbers,
+                priority: Numbers) -> KmAllocation:
     r"""Which available units run the demand: the kernel of the fleet's kilometres.
 
     Available units are called on in ``priority`` order (lower first: a
@@ -450,12 +465,13 @@ def allocate_km(units, unit_availability, demand, priority):
     with _OUTLOOK_LOCK:
         if key in _ALLOCATION_CACHE:
             _ALLOCATION_CACHE.move_to_end(key)
-            return _ALLOCATION_CACHE[key]
+            cached: KmAllocation = _ALLOCATION_CACHE[key]
+            return cached
     ranks = np.unique(priority)
     # one distribution per prefix of blocks, all prefixes in one batch
     upto = priority[None, :] <= ranks[:, None]                      # (R, G)
-    prefix_units = np.where(upto[(slice(None),) + (None,) * (len(shape) - 2) + (slice(None), None)],
-                            units[None], 0)
+    pick = (slice(None),) + (None,) * (len(shape) - 2) + (slice(None), None)
+    prefix_units = np.where(upto[pick], units[None], 0)
     dist = fleet_distribution.available_units_distribution(
         np.swapaxes(prefix_units, -1, -2), np.swapaxes(np.broadcast_to(avail[None],
                                                                          prefix_units.shape),
@@ -470,7 +486,8 @@ def allocate_km(units, unit_availability, demand, priority):
         block_mean = np.where(block[:, None], expected, 0.0).sum(axis=-2)
         share = np.divide(expected, block_mean[..., None, :],
                           out=np.zeros(shape), where=block_mean[..., None, :] > 0)
-        running = running + np.where(block[:, None], share, 0.0) * (served - previous)[..., None, :]
+        running = running + (np.where(block[:, None], share, 0.0)
+                             * (served - previous)[..., None, :])
         previous = served
     result = KmAllocation(running=running, served=previous,
                           unserved=np.maximum(demand - previous, 0.0))
@@ -489,7 +506,7 @@ _KM_TOLERANCE = 1e-9
 HOURS_PER_YEAR = 24.0 * DAYS_PER_YEAR
 
 
-def mtbf_hours_from_mdbf(mdbf_km, annual_km):
+def mtbf_hours_from_mdbf(mdbf_km: Numbers, annual_km: Numbers) -> FloatOrArray:
     r"""Up-time between failures of a unit that runs ``annual_km`` while up.
 
     Parameters
@@ -519,7 +536,7 @@ def mtbf_hours_from_mdbf(mdbf_km, annual_km):
                                                                                dtype=float))
 
 
-def interval_years_from_km(interval_km, annual_km):
+def interval_years_from_km(interval_km: Numbers, annual_km: Numbers) -> FloatOrArray:
     r"""Overhaul interval in years of a unit that runs ``annual_km`` a year.
 
     Parameters
@@ -544,7 +561,8 @@ def interval_years_from_km(interval_km, annual_km):
     return np.where(np.isnan(interval), 0.0, interval / np.asarray(annual_km, dtype=float))
 
 
-def overhaul_counts_by_km(units, km_per_unit, interval_km, start_km=0.0):
+def overhaul_counts_by_km(units: Numbers, km_per_unit: Numbers, interval_km: Numbers,
+                          start_km: Numbers = 0.0) -> Array:
     r"""Overhauls when a group's cumulated km per unit pass multiples of the interval.
 
     Parameters

@@ -29,6 +29,7 @@ Conventions
 from __future__ import annotations
 
 import math
+import typing
 
 import attrs
 import numpy as np
@@ -36,6 +37,11 @@ import numpy as np
 from fleetcalc._arrays import finish as _finish
 from fleetcalc._arrays import first_bad as _first_bad
 from fleetcalc._arrays import share as _share
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = [
     "CountDistribution",
@@ -68,7 +74,7 @@ _TAIL_LOG = -math.log(TAIL_MASS)
 _LN_SQRT_2PI = 0.91893853320467274178032973640562
 
 
-def _small_stirling_errors():
+def _small_stirling_errors() -> Any:
     """``stirlerr(n)`` for ``n = 0..15``, from ``ln n!`` in 50-digit decimal arithmetic.
 
     Gives :data:`_STIRLING_SMALL` (kept as literals so that importing costs
@@ -95,7 +101,7 @@ _STIRLING_SMALL = np.array([
     0.00694284010720953, 0.006408994188004207, 0.0059513701127588475, 0.005554733551962801])
 
 
-def _stirling_error(n):
+def _stirling_error(n: Numbers) -> Any:
     r"""``ln n! - ln(sqrt(2 pi n) (n/e)^n)`` for whole ``n >= 1`` (Loader's ``stirlerr``)."""
     small = n <= 15
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -107,7 +113,7 @@ def _stirling_error(n):
     return np.where(small, _STIRLING_SMALL[np.clip(n, 0, 15).astype(np.int64)], series)
 
 
-def _deviance(x, m):
+def _deviance(x: Numbers, m: Numbers) -> Any:
     r"""``x ln(x / m) + m - x`` for ``x > 0``, ``m > 0``, accurate when ``x`` is near ``m``.
 
     Loader's ``bd0``: a series in ``v = (x - m)/(x + m)`` where ``|v| < 0.1``
@@ -134,7 +140,7 @@ def _deviance(x, m):
     return out
 
 
-def binomial_pmf(k, n, p):
+def binomial_pmf(k: Numbers, n: Numbers, p: Numbers) -> Array:
     r"""Binomial pmf, accurate to about 1e-13 relative, in plain numpy.
 
     Parameters
@@ -221,7 +227,7 @@ def binomial_pmf(k, n, p):
     return out.reshape(shape)
 
 
-def _half_width(variance):
+def _half_width(variance: Numbers) -> Any:
     r"""Half-width ``x`` with ``P(|X - mu| >= x) <= 2 TAIL_MASS`` (Bernstein).
 
     For a sum of independent Bernoulli units,
@@ -233,7 +239,7 @@ def _half_width(variance):
     return third + np.sqrt(third * third + 2.0 * _TAIL_LOG * variance)
 
 
-def _window(n, mean, variance):
+def _window(n: Numbers, mean: Numbers, variance: Numbers) -> Any:
     """Integer count window ``[lo, hi]`` inside ``[0, n]`` holding all but 2e-300 of the mass."""
     x = _half_width(variance)
     lo = np.maximum(np.floor(mean - x), 0.0).astype(np.int64)
@@ -241,7 +247,7 @@ def _window(n, mean, variance):
     return lo, np.maximum(hi, lo)
 
 
-def _fast_len(n):
+def _fast_len(n: Numbers) -> Any:
     """Smallest 5-smooth integer >= ``n`` (a fast FFT length)."""
     if n <= 16:
         return max(int(n), 1)
@@ -280,8 +286,9 @@ class CountDistribution:
     offset: np.ndarray
     total: np.ndarray
 
-    def full(self):
-        """The pmf over counts ``0..K`` (``K`` the largest total), as :func:`available_units_pmf`."""
+    def full(self) -> Any:
+        """The pmf over counts ``0..K`` (``K`` the largest total), as :func:`available_units_pmf`.
+        """
         size = int(self.total.max(initial=0)) + 1
         pmf = self.pmf.reshape(-1, self.pmf.shape[-1])
         offset = self.offset.reshape(-1)
@@ -294,7 +301,7 @@ class CountDistribution:
         return out.reshape(self.offset.shape + (size,))
 
 
-def _convolve_rows(n, a):
+def _convolve_rows(n: Numbers, a: Numbers) -> Any:
     """Windowed pmf of ``sum_g Bin(n[r, g], a[r, g])`` for rows ``r``; no checks, no NaN.
 
     Returns ``(pmf (R, W), offset (R,), total (R,))``.
@@ -367,7 +374,7 @@ def _convolve_rows(n, a):
     return pmf, lo, totals
 
 
-def available_units_distribution(units, availability):
+def available_units_distribution(units: Numbers, availability: Numbers) -> Any:
     r"""Distribution of the number of available units over the counts that matter.
 
     Parameters
@@ -437,7 +444,7 @@ ight)(k)`
     return CountDistribution(pmf=pmf.reshape(batch_shape + pmf.shape[-1:]),
                              offset=offset.reshape(batch_shape),
                              total=total.reshape(batch_shape))
-def _counts(name, value, *, allow_nan=False):
+def _counts(name: str, value: Numbers, *, allow_nan: bool = False) -> Any:
     """Check non-negative integer counts; return a float array (NaN kept if allowed)."""
     arr = np.asarray(value, dtype=float)
     nan = np.isnan(arr)
@@ -453,7 +460,7 @@ def _counts(name, value, *, allow_nan=False):
 
 
 
-def _cohorts(units, availability):
+def _cohorts(units: Numbers, availability: Numbers) -> Any:
     """Validate and broadcast; cohort axis last, at least 1-d; int units."""
     n = _counts("units", units)
     a = _share("availability", availability)
@@ -465,7 +472,7 @@ def _cohorts(units, availability):
     return n.astype(np.int64), a
 
 
-def _pmf_array(pmf):
+def _pmf_array(pmf: Numbers) -> Any:
     arr = np.asarray(pmf, dtype=float)
     if arr.ndim == 0 or arr.shape[-1] == 0:
         raise ValueError(
@@ -477,7 +484,7 @@ def _pmf_array(pmf):
     return arr
 
 
-def available_units_pmf(units, availability):
+def available_units_pmf(units: Numbers, availability: Numbers) -> FloatOrArray:
     r"""Exact pmf of the number of available units of a multi-cohort fleet.
 
     Parameters
@@ -550,7 +557,7 @@ def available_units_pmf(units, availability):
     return available_units_distribution(units, availability).full()
 
 
-def p_meet_demand(pmf, demand, *, offset=0):
+def p_meet_demand(pmf: Numbers, demand: Numbers, *, offset: Numbers = 0) -> FloatOrArray:
     r"""Probability that at least ``demand`` units are available.
 
     Parameters
@@ -618,7 +625,8 @@ def p_meet_demand(pmf, demand, *, offset=0):
     return _finish(np.where(np.isnan(d), np.nan, prob))
 
 
-def expected_shortfall(pmf, demand, *, offset=0):
+def expected_shortfall(pmf: Numbers, demand: Numbers, *,
+                       offset: Numbers = 0) -> FloatOrArray:
     r"""Expected number of units missing to meet a demand.
 
     Parameters
@@ -675,7 +683,7 @@ def expected_shortfall(pmf, demand, *, offset=0):
     return _finish(np.sum(missing * p, axis=-1))
 
 
-def expected_available(units, availability):
+def expected_available(units: Numbers, availability: Numbers) -> FloatOrArray:
     r"""Expected number of available units of a multi-cohort fleet.
 
     Parameters
@@ -711,7 +719,7 @@ def expected_available(units, availability):
     return _finish(np.sum(n * a, axis=-1))
 
 
-def available_units_moments(units, availability):
+def available_units_moments(units: Numbers, availability: Numbers) -> Any:
     r"""Mean, variance and skewness of the number of available units.
 
     Parameters
@@ -757,7 +765,8 @@ def available_units_moments(units, availability):
     return _finish(mean), _finish(var), _finish(skew)
 
 
-def required_fleet_size(availability, demand, *, confidence, raise_exceptions=False):
+def required_fleet_size(availability: Numbers, demand: Numbers, *, confidence: Numbers,
+                        raise_exceptions: bool = False) -> FloatOrArray:
     r"""Smallest homogeneous fleet that meets a demand with a given confidence.
 
     Parameters
@@ -837,7 +846,7 @@ def required_fleet_size(availability, demand, *, confidence, raise_exceptions=Fa
     a_ok = np.where(a == 0, 1.0, a)  # A = 0: impossible, or D = 0 (answer 0)
     d_int = d.astype(np.int64)
 
-    def meets(n):
+    def meets(n: Numbers) -> Any:
         return _binomial_sf(d_int, n, a_ok) >= c
 
     lo = np.maximum(d_int - 1, 0)  # P(Bin(D-1, A) >= D) = 0 < c: always too small
@@ -868,7 +877,7 @@ def required_fleet_size(availability, demand, *, confidence, raise_exceptions=Fa
     return int(size) if size.ndim == 0 else size
 
 
-def spare_ratio(fleet_size, demand):
+def spare_ratio(fleet_size: Numbers, demand: Numbers) -> FloatOrArray:
     r"""Spare ratio of a fleet: spare units per unit of demand.
 
     Parameters
@@ -919,7 +928,7 @@ def spare_ratio(fleet_size, demand):
     return _finish(np.where(n == -1, np.nan, (n - d) / d))
 
 
-def _binomial_sf(demand, n, a):
+def _binomial_sf(demand: Numbers, n: Numbers, a: Numbers) -> Any:
     """``P(Bin(n, a) >= demand)`` for arrays of whole ``demand``, ``n`` and ``a`` in [0, 1]."""
     demand, n, a = np.broadcast_arrays(np.asarray(demand, dtype=np.int64),
                                        np.asarray(n, dtype=np.int64), np.asarray(a, dtype=float))
@@ -933,19 +942,20 @@ def _binomial_sf(demand, n, a):
     return np.where(demand <= 0, 1.0, np.where(demand <= n * a, 1.0 - lower, upper))
 
 
-def _normal_loss(z):
+def _normal_loss(z: Numbers) -> Any:
     """Integral of the standard normal cdf: ``z * Phi(z) + phi(z)``."""
     from scipy import special  # noqa: PLC0415 - heavy; only the Monte Carlo needs it
 
     return z * special.ndtr(z) + np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
 
 
-def _skew_term(z):
+def _skew_term(z: Numbers) -> Any:
     """Integral of ``(1 - z**2) * phi(z)``: ``z * phi(z)``."""
     return z * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
 
 
-def normal_approximation_shortfall(mean, variance, demand, *, skewness=0.0):
+def normal_approximation_shortfall(mean: Numbers, variance: Numbers, demand: Numbers, *,
+                                   skewness: Numbers = 0.0) -> FloatOrArray:
     r"""Expected shortfall from a continuity-corrected (refined) normal law.
 
     Closed-form replacement for :func:`expected_shortfall` when only the
@@ -1043,20 +1053,16 @@ def normal_approximation_shortfall(mean, variance, demand, *, skewness=0.0):
         if np.any(bad):
             raise ValueError(f"{name} must be >= 0, got {_first_bad(arr, bad)!r}")
     mu, var, d, gamma = np.broadcast_arrays(mu, var, d, gamma)
-    sigma = np.sqrt(var)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        z_d = (d - mu) / sigma
-        z_0 = -mu / sigma
-        approx = sigma * (
-            (_normal_loss(z_d) - _normal_loss(z_0))
-            + gamma / 6.0 * (_skew_term(z_d) - _skew_term(z_0))
-        )
-    approx = np.where(d == 0, np.where(np.isnan(approx), np.nan, 0.0), approx)
-    approx = np.where(sigma == 0, np.maximum(d - mu, 0.0), approx)
-    return _finish(np.maximum(approx, 0.0))
+    # one formula: the engine's kernel, with the third cumulant gamma sigma^3
+    third = gamma * var * np.sqrt(var)
+    flat = [np.array(a, dtype=float).reshape(-1) for a in (mu, var, third, d)]   # in place
+    approx = _refined_normal_shortfall(*flat).reshape(mu.shape)
+    undefined = np.isnan(mu) | np.isnan(var) | np.isnan(d) | (np.isnan(gamma) & (var > 0))
+    return _finish(np.where(undefined, np.nan, approx))
 
 
-def _refined_normal_shortfall(mean, var, third, demand):
+def _refined_normal_shortfall(mean: Numbers, var: Numbers, third: Numbers,
+                              demand: Numbers) -> Any:
     r"""Kernel of :func:`normal_approximation_shortfall` for the Monte Carlo engine [unit].
 
     The same refined normal formula, without argument checks, with the third
@@ -1073,7 +1079,7 @@ def _refined_normal_shortfall(mean, var, third, demand):
     is clipped at 0 and is 0 where ``demand <= 0``. Callers pass
     ``mean >= 0``, ``var >= 0`` and ``demand >= 0``.
     """
-    from scipy.special import ndtr
+    from scipy.special import ndtr  # noqa: PLC0415 - heavy; only for this approximation
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         gap = demand - mean                                   # sigma * z_D
         sigma = np.sqrt(var)

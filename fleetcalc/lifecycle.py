@@ -39,9 +39,16 @@ Cost categories (binding names, in ledger order)
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 
 from fleetcalc.finance import escalation_factors
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, Numbers
 
 __all__ = ["CATEGORIES", "lifecycle_cash_flows"]
 
@@ -63,31 +70,31 @@ _INDEX = {name: i for i, name in enumerate(CATEGORIES)}
 
 def lifecycle_cash_flows(
     *,
-    unit_price,
-    payment_shares,
-    initial_support,
-    first_delivery_time,
-    units_in_service,
-    annual_km,
-    fuel_litres_per_km,
-    fuel_price,
-    maintenance_per_km,
-    overhaul_counts,
-    overhaul_cost,
-    residual_units,
-    horizon_years,
-    energy_escalation=0.0,
-    maintenance_escalation=0.0,
-    overhaul_escalation=0.0,
-    maintenance_units=None,
-    shortfall_unit_days=None,
-    shortfall_cost_per_unit_day=0.0,
-    shortfall_escalation=0.0,
-    financing_shares=None,
-    existing_fuel_units=None,
-    existing_maintenance_units=None,
-    existing_overhaul=None,
-):
+    unit_price: Numbers,
+    payment_shares: Numbers,
+    initial_support: Numbers,
+    first_delivery_time: Numbers,
+    units_in_service: Numbers,
+    annual_km: Numbers,
+    fuel_litres_per_km: Numbers,
+    fuel_price: Numbers,
+    maintenance_per_km: Numbers,
+    overhaul_counts: Numbers,
+    overhaul_cost: Numbers,
+    residual_units: Numbers,
+    horizon_years: Numbers,
+    energy_escalation: Numbers = 0.0,
+    maintenance_escalation: Numbers = 0.0,
+    overhaul_escalation: Numbers = 0.0,
+    maintenance_units: Numbers = None,
+    shortfall_unit_days: Numbers = None,
+    shortfall_cost_per_unit_day: Numbers = 0.0,
+    shortfall_escalation: Numbers = 0.0,
+    financing_shares: Numbers = None,
+    existing_fuel_units: Numbers = None,
+    existing_maintenance_units: Numbers = None,
+    existing_overhaul: Numbers = None,
+) -> Array:
     r"""Cash flows of every bid by cost category and time point.
 
     All money is in the base currency, at year-0 real prices. Per-bid
@@ -216,10 +223,10 @@ def lifecycle_cash_flows(
         *(np.shape(a)[:-2] for a in (units_in_service, maintenance_units, existing_fuel_units,
                                      existing_maintenance_units) if a is not None))
 
-    def per_bid(x):  # (..., n_bids) -> (..., n_bids, 1)
+    def per_bid(x: Numbers) -> Any:  # (..., n_bids) -> (..., n_bids, 1)
         return np.asarray(x, dtype=float)[..., None]
 
-    def tender_wide(x):  # (...) -> (..., 1, 1)
+    def tender_wide(x: Numbers) -> Any:  # (...) -> (..., 1, 1)
         return np.asarray(x, dtype=float)[..., None, None]
 
     flows = np.zeros(lead + (n_bids, len(CATEGORIES), periods))

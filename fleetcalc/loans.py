@@ -28,12 +28,18 @@ Conventions
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 
 import numpy as np
+import numpy_financial as npf
 
 from fleetcalc._arrays import finish as _scalar_or_array
-import numpy_financial as npf
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import FloatOrArray, Numbers
 
 __all__ = [
     "LoanSchedule",
@@ -52,7 +58,7 @@ _REPAYMENT_MODES = ("equal_principal", "annuity")
 # --------------------------------------------------------------------------
 
 
-def _as_float_array(name, value):
+def _as_float_array(name: str, value: Numbers) -> Any:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -60,12 +66,13 @@ def _as_float_array(name, value):
     return arr
 
 
-def _finite(name, arr, value):
+def _finite(name: str, arr: Numbers, value: Numbers) -> Any:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or infinity), got {value!r}")
 
 
-def _per_loan(name, value, n_loans, *, minimum=None, integer=False, strict=False):
+def _per_loan(name: str, value: Numbers, n_loans: Numbers, *, minimum: Numbers = None,
+              integer: bool = False, strict: bool = False) -> Any:
     """Broadcast a scalar or per-loan parameter to shape ``(n_loans,)``."""
     arr = _as_float_array(name, value)
     _finite(name, arr, value)
@@ -89,7 +96,7 @@ def _per_loan(name, value, n_loans, *, minimum=None, integer=False, strict=False
 
 
 
-def _present_value_at(values, rate, t_ref):
+def _present_value_at(values: Numbers, rate: Numbers, t_ref: Numbers) -> Any:
     """PV at ``t_ref`` of ``values[..., t]`` paid at ``t = 0..L-1``.
 
     ``rate`` and ``t_ref`` broadcast against ``values.shape[:-1]``.
@@ -153,7 +160,7 @@ class LoanSchedule:
     debt_service: np.ndarray
 
 
-def _annuity_payment(rate, n_periods, balance):
+def _annuity_payment(rate: Numbers, n_periods: Numbers, balance: Numbers) -> Any:
     r"""Level end-of-year payment repaying ``balance`` over ``n_periods`` years.
 
     :func:`numpy_financial.pmt` (sign reversed), with its ``r -> 0`` limit
@@ -168,7 +175,8 @@ def _annuity_payment(rate, n_periods, balance):
     return np.where(small, limit, pmt)
 
 
-def _rate_path(interest_rate, n_loans, n_years_needed, n_years_out, batch):
+def _rate_path(interest_rate: Numbers, n_loans: Numbers, n_years_needed: Numbers,
+               n_years_out: Numbers, batch: Numbers) -> Any:
     """Interest rates as an ``(n_loans, n_years_out)`` array; column k-1 = year k."""
     rate = _as_float_array("interest_rate", interest_rate)
     _finite("interest_rate", rate, interest_rate)
@@ -213,16 +221,16 @@ def _rate_path(interest_rate, n_loans, n_years_needed, n_years_out, batch):
 
 
 def loan_schedule(
-    drawdowns,
+    drawdowns: Numbers,
     *,
-    interest_rate,
-    tenor_years,
-    grace_years,
-    repayment="equal_principal",
-    upfront_fee=0.0,
-    commitment_fee=0.0,
-    export_credit_premium=0.0,
-):
+    interest_rate: Numbers,
+    tenor_years: Numbers,
+    grace_years: Numbers,
+    repayment: str = "equal_principal",
+    upfront_fee: Numbers = 0.0,
+    commitment_fee: Numbers = 0.0,
+    export_credit_premium: Numbers = 0.0,
+) -> Any:
     r"""Drawdown, interest, repayment and fee schedule of a term loan.
 
     Parameters
@@ -421,7 +429,7 @@ def loan_schedule(
     fees = up_fee + com_fee
     debt_service = principal + interest + fees + premium
 
-    def _out(arr):
+    def _out(arr: Numbers) -> Any:
         arr = arr if batch else arr[0]
         arr = np.array(arr, dtype=float)
         arr.flags.writeable = False
@@ -443,7 +451,8 @@ def loan_schedule(
     )
 
 
-def floating_rate(reference_rates, margin, *, floor=None):
+def floating_rate(reference_rates: Numbers, margin: Numbers, *,
+                  floor: Numbers = None) -> FloatOrArray:
     r"""All-in floating interest rate path: reference rate plus margin.
 
     Parameters
@@ -506,7 +515,9 @@ def floating_rate(reference_rates, margin, *, floor=None):
 # --------------------------------------------------------------------------
 
 
-def grant_element(debt_service, face_value, *, reference_rate=0.05, t_first_drawdown=None):
+def grant_element(debt_service: Numbers, face_value: Numbers, *,
+                  reference_rate: Numbers = 0.05,
+                  t_first_drawdown: Numbers = None) -> FloatOrArray:
     r"""Grant element of a loan: its concessionality as a share of face value.
 
     Parameters
@@ -620,7 +631,8 @@ def grant_element(debt_service, face_value, *, reference_rate=0.05, t_first_draw
     return _scalar_or_array((face - pv_ds) / face)
 
 
-def financing_pv_saving(payments_replaced, debt_service, *, discount_rate):
+def financing_pv_saving(payments_replaced: Numbers, debt_service: Numbers, *,
+                        discount_rate: Numbers) -> FloatOrArray:
     r"""Present-value saving from financing payments with a loan.
 
     Parameters
@@ -694,7 +706,8 @@ def financing_pv_saving(payments_replaced, debt_service, *, discount_rate):
 # --------------------------------------------------------------------------
 
 
-def price_adjustment_factor(labour_index, materials_index, *, a, b, c):
+def price_adjustment_factor(labour_index: Numbers, materials_index: Numbers, *, a: Numbers,
+                            b: Numbers, c: Numbers) -> FloatOrArray:
     r"""Contract price adjustment factor :math:`P_1/P_0` by year.
 
     Parameters
@@ -757,12 +770,15 @@ def price_adjustment_factor(labour_index, materials_index, *, a, b, c):
             raise ValueError(f"{name} must be a finite scalar share >= 0, got {val!r}")
     total = float(a) + float(b) + float(c)
     if abs(total - 1.0) > 1e-9:
-        raise ValueError(f"a + b + c must equal 1 (to 1e-9), got a={a}, b={b}, c={c} (sum {total!r})")
+        raise ValueError(f"a + b + c must equal 1 (to 1e-9), got a={a}, b={b}, c={c} "
+                         f"(sum {total!r})")
     lab = _as_float_array("labour_index", labour_index)
     mat = _as_float_array("materials_index", materials_index)
-    for name, arr, raw in (("labour_index", lab, labour_index), ("materials_index", mat, materials_index)):
+    for name, arr, raw in (("labour_index", lab, labour_index),
+                           ("materials_index", mat, materials_index)):
         if arr.ndim == 0 or arr.shape[-1] == 0:
-            raise ValueError(f"{name} must be an index path with the base at position 0, got {raw!r}")
+            raise ValueError(f"{name} must be an index path with the base at position 0, "
+                             f"got {raw!r}")
         if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
             raise ValueError(f"{name} must be positive and finite, got {raw!r}")
     if lab.shape[-1] != mat.shape[-1]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 
-from fleetcalc.validation import currency_code, number, spec
+from fleetcalc.validation import MAX_MAGNITUDE, currency_code, number, spec
 
-__all__ = ["Money", "convert"]
+__all__ = ["Money", "convert", "money"]
 
 
 @attrs.frozen
@@ -77,3 +77,29 @@ def convert(value, *, currency, exchange_rates, base_currency):
     if currency == base_currency:
         return float(amount)
     return float(amount) * float(exchange_rates[currency])
+
+
+def money(*, minimum=None):
+    """Validation rule: a plain number or a :class:`Money` with a finite amount within ±1e15.
+
+    It lives beside :class:`Money` (not in :mod:`fleetcalc.validation`, which the
+    Money class is built on) so that the two modules do not import each other.
+    """
+
+    def rule(value):
+        amount = value.amount if isinstance(value, Money) else value
+        if isinstance(value, Money):
+            broken = currency_code(value.currency)
+            if broken:
+                return f"currency {value.currency!r} {broken}"
+        broken = number(amount)
+        if broken:
+            return broken if not isinstance(value, Money) else f"amount {broken}"
+        if minimum is not None and amount < minimum:
+            return f"must be >= {minimum}"
+        return None
+
+    rule.__doc__ = "money" + (f" >= {minimum}" if minimum is not None else "")
+    rule.describe = (f">= {minimum:g}" if minimum is not None else
+                     f">= {-MAX_MAGNITUDE:g}") + f" and <= {MAX_MAGNITUDE:g}"
+    return rule

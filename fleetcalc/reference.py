@@ -21,25 +21,25 @@ import typing
 import attrs
 
 from fleetcalc.money import Money
-from fleetcalc.uncertainty import Correlation, UncertainInput
 from fleetcalc.tender import (
     Ageing,
     Bid,
     BidEvaluation,
-    EvaluationRules,
-    Financing,
-    Guarantees,
-    PriceAdjustment,
-    PricedAdjustment,
-    PriceIndices,
     Cohort,
     Commonality,
     Demand,
     Escalation,
+    EvaluationRules,
+    Financing,
+    Guarantees,
     PaymentMilestone,
+    PriceAdjustment,
+    PricedAdjustment,
+    PriceIndices,
     Prices,
     TenderSettings,
 )
+from fleetcalc.uncertainty import Correlation, UncertainInput
 
 __all__ = ["TABLES", "INTRO", "field_rows", "type_name", "tables_at_a_glance",
            "tender_file_reference", "generated_reference", "update_page", "BEGIN", "END"]
@@ -119,7 +119,7 @@ def _rules_reject(rules, value):
         try:
             if rule(value):
                 return True
-        except Exception:  # noqa: BLE001 - a rule that cannot take the value rejects it
+        except Exception:
             return True
     return False
 
@@ -371,7 +371,8 @@ def main(argv=None):
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(new)
     for path in stale:
-        print(f"{path}: {'out of date' if check else 'regenerated'}", file=sys.stderr)
+        print(f"{path}: {'out of date' if check else 'regenerated'}",  # noqa: T201 - a script
+              file=sys.stderr)
     return 1 if check and stale else 0
 
 

@@ -2,22 +2,98 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import typing
 
 import attrs
 import numpy as np
 
-from fleetcalc import finance
-
 if typing.TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EvaluationResult"]
+__all__ = ["EvaluationResult", "DOCUMENTED_NULLS", "UNEXPLAINED", "calendar_year",
+           "register_writer", "writer"]
+
+#: Writers of :meth:`EvaluationResult.to_excel` and :meth:`~EvaluationResult.to_html`:
+#: format -> a callable, or the ``"module:function"`` the edges (:mod:`fleetcalc.reports`)
+#: provide by default, imported on first use. The result (orchestration) names the
+#: edge's writer as data, as pandas names its plotting backend, and does not import the
+#: edges: the layers contract in ``pyproject.toml`` holds without an exception.
+_WRITERS = {
+    "excel": "fleetcalc.reports.excel:write_workbook",
+    "html": "fleetcalc.reports.html:write_html",
+}
+
+
+def register_writer(kind, function):
+    """Make ``function(result, path, **options)`` the writer of ``kind`` (``excel``, ``html``).
+
+    Returns the writer it replaces (a callable or its ``"module:function"``).
+    """
+    previous = _WRITERS.get(kind)
+    _WRITERS[kind] = function
+    return previous
+
+
+def writer(kind):
+    """The writer registered for ``kind``, importing a default one on first use."""
+    found = _WRITERS[kind]
+    if isinstance(found, str):
+        module, _, name = found.partition(":")
+        found = _WRITERS[kind] = getattr(importlib.import_module(module), name)
+    return found
+
+#: JSON keys whose ``null`` has one documented meaning, wherever it appears
+#: (rows of ``fleet``, ``fleet_years``, ``financing``, adjustment lines).
+#: Every other ``null`` in a bid has its reason in the bid's ``null_reasons``.
+DOCUMENTED_NULLS = {
+    "demand": "the tender states no demand ([tender.demand] absent)",
+    "p_meet_demand": "the tender states no demand, so there is no probability of meeting it",
+    "non_responsive_reason": "the bid is responsive",
+    "lender": "the financing offer names no lender",
+    "basis": "the adjustment line states no basis",
+    "null_reasons": "no value of the bid is null",
+}
+
+#: The reason given to a null no rule explains (a bug if it ever appears: the
+#: number policy keeps every result finite); the fuzz test counts it.
+UNEXPLAINED = "not a finite number"
+
+
+def calendar_year(evaluation_year, t):
+    r"""Calendar year a figure at time ``t`` belongs to [year].
+
+    Parameters
+    ----------
+    evaluation_year : int
+        Calendar year E of t = 0, the contract signature (start of year 1).
+    t : int or array_like of int
+        Time in years from signature [year].
+
+    Returns
+    -------
+    int or numpy.ndarray
+
+    Notes
+    -----
+    The one year convention of every frame and JSON key: year k (k = 1..H)
+    runs from t = k - 1 to t = k and is calendar year E + k - 1. Running
+    costs of year k are booked at its end, t = k; a flow at t = k >= 1
+    belongs to year k; a flow at t = 0 (signing) belongs to year 1:
+
+    .. math:: \text{calendar year}(t) = E + \max(t, 1) - 1
+
+    Examples
+    --------
+    >>> calendar_year(2026, np.array([0, 1, 2, 30])).tolist()
+    [2026, 2026, 2027, 2055]
+    """
+    return evaluation_year + np.maximum(t, 1) - 1
 
 
 def _number(value):
-    """A float for JSON; None (null) where it is undefined, e.g. cost per km with no km."""
+    """A float for JSON; None (null) where it is undefined (the reason goes alongside)."""
     value = float(value)
     return value if np.isfinite(value) else None
 
@@ -49,13 +125,6 @@ def _records(frame):
     return out
 
 
-def _rank(values):
-    """Rank 1 = lowest; ties share the lower rank ("competition" ranking); NaN: no rank."""
-    import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
-
-    return pd.Series(values, dtype=float).rank(method="min").astype("Int64").array
-
-
 @attrs.frozen
 class EvaluationResult:
     """Ranking and cash-flow ledger of an evaluated tender.
@@ -72,7 +141,8 @@ class EvaluationResult:
     pv_by_category : pandas.DataFrame
         Present value [base currency], bids (input order) x categories.
     cash_flows : pandas.DataFrame
-        The ledger: ``bidder``, ``year`` (t), ``calendar_year``, ``category``,
+        The ledger: ``bidder``, ``year`` (t), ``calendar_year`` (see
+        :func:`calendar_year`: E + max(t, 1) - 1), ``category``,
         ``amount`` and ``present_value`` [base currency], non-zero rows only.
     warnings : tuple of str
         Warnings raised while evaluating.
@@ -129,90 +199,6 @@ class EvaluationResult:
     expected_damages: dict = attrs.field(factory=dict, eq=False)
     do_nothing: dict | None = attrs.field(default=None, eq=False)
 
-    @classmethod
-    def from_arrays(cls, *, tender, categories, amounts, present_values, pv_by_category,
-                    pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
-                    fleet_baseline=None, adjustments=None, financing=None,
-                    financing_summary=None, price_adjustment_effect=None,
-                    guarantee_loading=None, incremental_npv=None, do_nothing=None):
-        """Build the result from the engine's arrays (bids x categories x time)."""
-        import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
-
-        settings = tender.tender
-        bidders = [bid.bidder for bid in tender.bids]
-        by_category = pd.DataFrame(pv_by_category, index=pd.Index(bidders, name="bidder"),
-                                   columns=list(categories))
-        lcc = by_category.sum(axis=1).to_numpy()
-        n_bids = len(bidders)
-        total = adjustments.total if adjustments is not None else np.zeros(n_bids)
-        responsive = (adjustments.responsive if adjustments is not None
-                      else np.ones(n_bids, dtype=bool))
-        evaluated = lcc + total
-        margin = np.zeros(n_bids)
-        if adjustments is not None and adjustments.preference is not None:
-            margin = adjustments.preference["amount"].to_numpy(dtype=float)
-        nan = np.full(n_bids, np.nan)
-        scores = {
-            "price_score": adjustments.price_score if adjustments is not None else nan,
-            "technical_score": np.array([np.nan if b.evaluation.technical_score is None
-                                         else b.evaluation.technical_score
-                                         for b in tender.bids]),
-            "combined_score": adjustments.combined_score if adjustments is not None else nan,
-        }
-        ranking = pd.DataFrame({
-            "rank": _rank(np.where(responsive, evaluated, np.nan)),
-            "model": [bid.model for bid in tender.bids],
-            "evaluated_cost": evaluated,
-            "lcc_npv": lcc,
-            "adjustments": total,
-            "responsive": responsive,
-            "non_responsive_reason": ["; ".join(r) if r else None
-                                      for r in (adjustments.reasons if adjustments is not None
-                                                else [()] * n_bids)],
-            **{f"pv_{c}": by_category[c].to_numpy() for c in categories},
-            "equivalent_annual_cost": finance.equivalent_annual_cost(
-                lcc, settings.discount_rate, settings.horizon_years),
-            "cost_per_km": finance.levelised_cost(lcc, pv_km),
-            **(fleet_summary or {}),
-            **(financing_summary or {}),
-            **scores,
-            "combined_rank": _rank(-scores["combined_score"]),
-            "domestic_preference": margin,
-            "evaluated_cost_before_preference": evaluated - margin,
-            "preference_group": (list(adjustments.preference["group"])
-                                 if adjustments is not None
-                                 and adjustments.preference is not None else [None] * n_bids),
-            "price_adjustment_effect": (nan if price_adjustment_effect is None
-                                        else price_adjustment_effect),
-            "guarantee_loading": (np.zeros(n_bids) if guarantee_loading is None
-                                  else guarantee_loading),
-            "incremental_npv": nan if incremental_npv is None else incremental_npv,
-        }, index=by_category.index)
-        ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
-
-        # Ledger rows ordered bid (input order), year, category: move time before category.
-        amounts = np.swapaxes(amounts, 1, 2)
-        present_values = np.swapaxes(present_values, 1, 2)
-        bid_i, year, cat_i = (a.reshape(-1) for a in np.indices(amounts.shape))
-        keep = amounts.reshape(-1) != 0
-        ledger = pd.DataFrame({
-            "bidder": np.asarray(bidders, dtype=object)[bid_i[keep]],
-            "year": year[keep],
-            "calendar_year": settings.evaluation_year + year[keep],
-            "category": np.asarray(categories, dtype=object)[cat_i[keep]],
-            "amount": amounts.reshape(-1)[keep],
-            "present_value": present_values.reshape(-1)[keep],
-        })
-        lines = None if adjustments is None else adjustments.lines
-        damages = (dict(zip(bidders, adjustments.expected_damages))
-                   if adjustments is not None and adjustments.expected_damages is not None
-                   else {})
-        return cls(tender=tender, ranking=ranking, pv_by_category=by_category,
-                   cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
-                   fleet_years=fleet_years, fleet_baseline=fleet_baseline,
-                   adjustments=lines, financing=financing, expected_damages=damages,
-                   do_nothing=do_nothing)
-
     @property
     def categories(self):
         """Cost categories, in ledger order."""
@@ -229,9 +215,14 @@ class EvaluationResult:
             rank order, each with ``expected_damages`` (or null),
             ``preference_group``, ``domestic_preference`` and
             ``evaluated_cost_before_preference``; money in base currency as
-            unrounded floats; ``year`` is t. ``cost_per_km`` is null for a
-            bid that runs no km. ``evaluation_table`` and ``decisive_lines``:
-            see :mod:`fleetcalc.reports.evaluation_table`.
+            unrounded floats; ``year`` is t and ``calendar_year`` follows
+            :func:`calendar_year`. ``evaluation_table`` and ``decisive_lines``:
+            see :mod:`fleetcalc.evaluation_table`. Every number is
+            finite: a value that is undefined for a bid (cost per km of a bid
+            that runs no km, scores without scoring, ...) is null, and the
+            bid's ``null_reasons`` says why, key by key; a null in a row of
+            ``fleet``, ``fleet_years`` or ``financing`` has the meaning
+            :data:`DOCUMENTED_NULLS` gives it.
         """
         import pandas as pd  # noqa: PLC0415 - heavy; imported when the frames are built
 
@@ -261,6 +252,9 @@ class EvaluationResult:
                 "preference_group": row["preference_group"],
                 "expected_damages": self.expected_damages.get(bidder),
             })
+            reasons = self._null_reasons(bids[-1], bidder, row)
+            if reasons:
+                bids[-1]["null_reasons"] = reasons
         ledger = self.cash_flows
         cash_flows = [
             {"bidder": b, "year": int(y), "calendar_year": int(cy), "category": c,
@@ -284,8 +278,7 @@ class EvaluationResult:
         data["non_responsive"] = [
             {"bidder": b["bidder"], "reasons": b["non_responsive_reasons"]}
             for b in bids if not b["responsive"]]
-        from fleetcalc.reports.evaluation_table import (  # the edges import late
-            decisive_lines, evaluation_table_rows)
+        from fleetcalc.evaluation_table import decisive_lines, evaluation_table_rows  # noqa: PLC0415 - pandas
 
         data["evaluation_table"] = evaluation_table_rows(self)
         data["decisive_lines"] = decisive_lines(self)
@@ -309,6 +302,58 @@ class EvaluationResult:
             }
         return data
 
+    def _null_reasons(self, data, bidder, row):
+        """Why each null of a bid's JSON is null (key -> reason)."""
+        bid = next(b for b in self.tender.bids if b.bidder == bidder)
+        rules = self.tender.tender.evaluation
+        demand = self.tender.tender.demand
+        evaluated = float(row["evaluated_cost"])
+        no_score = ("no weighted scoring: tender.evaluation.technical_weight is absent"
+                    if rules.technical_weight is None else
+                    "non-responsive bids are not scored" if not data["responsive"] else
+                    f"a price score needs a positive evaluated cost, not {evaluated:.6g}"
+                    if evaluated <= 0 else
+                    "no technical score is given" if bid.evaluation.technical_score is None
+                    else None)
+        no_demand = "the tender states no demand ([tender.demand] absent)"
+        known = {
+            "rank": "non-responsive: the bid is listed, not ranked (non_responsive_reasons)"
+            if not data["responsive"] else None,
+            "cost_per_km": "the bid's units run no km within the horizon",
+            "price_adjustment_effect": "the bid has no price-adjustment formula (a fixed price)"
+            if bid.price_adjustment is None else None,
+            "preference_group": "no domestic preference is applied "
+            "(tender.evaluation.domestic_preference is false)"
+            if not rules.domestic_preference else None,
+            "expected_damages": "the bid gives no availability guarantee"
+            if bid.guarantees is None or bid.guarantees.availability is None else None,
+            "grant_element": "the bid has no financing offer" if bid.financing is None else None,
+            "financing_pv_saving": ("the bid has no financing offer"
+                                    if bid.financing is None else None),
+            "price_score": no_score,
+            "combined_score": no_score,
+            "combined_rank": no_score,
+            "technical_score": "no technical score is given"
+            if bid.evaluation.technical_score is None else None,
+            "availability": "the bid has no units in service within the horizon",
+            "fleet_availability": "no units are in service within the horizon",
+            "p_meet_demand": no_demand if demand is None else None,
+            "incremental_npv": ("no do-nothing case: the tender states no demand "
+                                "([tender.demand] absent), so km are not allocated from "
+                                "traffic" if self.do_nothing is None else None),
+            "shortfall_unit_days": no_demand if demand is None else None,
+            "required_fleet_size": no_demand if demand is None else (
+                "the bid's units are never available (availability 0), so no fleet size "
+                "meets the demand" if not float(row.get("availability", 1) or 0) > 0 else None),
+            "spare_ratio": no_demand if demand is None else (
+                "demand is 0 units, so spares cannot be expressed as a share of it"
+                if max(demand.levels(self.tender.tender.horizon_years,
+                                     self.tender.tender.annual_km), default=0) == 0
+                else "no fleet size meets the demand (see required_fleet_size)"),
+        }
+        return {key: known.get(key) or UNEXPLAINED
+                for key, value in data.items() if value is None}
+
     def _adjustment_lines(self, bidder):
         if self.adjustments is None:
             return []
@@ -320,16 +365,20 @@ class EvaluationResult:
                 for r in lines.itertuples()]
 
     def to_excel(self, path, *, simulation=None):
-        """Write the auditable Excel workbook (see :func:`fleetcalc.reports.excel.write_workbook`)."""
-        from fleetcalc.reports.excel import write_workbook  # the edges import late
+        """Write the auditable Excel workbook with the registered ``"excel"`` writer.
 
-        return write_workbook(self, path, simulation=simulation)
+        The default writer is :func:`fleetcalc.reports.excel.write_workbook`
+        (see :func:`register_writer`).
+        """
+        return writer("excel")(self, path, simulation=simulation)
 
     def to_html(self, path, *, source_bytes=None, simulation=None):
-        """Write the self-contained HTML report (see :func:`fleetcalc.reports.html.write_html`)."""
-        from fleetcalc.reports.html import write_html
+        """Write the self-contained HTML report with the registered ``"html"`` writer.
 
-        return write_html(self, path, source_bytes=source_bytes, simulation=simulation)
+        The default writer is :func:`fleetcalc.reports.html.write_html` (see
+        :func:`register_writer`).
+        """
+        return writer("html")(self, path, source_bytes=source_bytes, simulation=simulation)
 
     def to_json(self, *, indent=2):
         """The result as JSON text (see :meth:`to_dict`)."""

@@ -20,9 +20,15 @@ gives the same numbers.
 from __future__ import annotations
 
 import functools
+import typing
 
 import numpy as np
 from scipy import special, stats
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = [
     "BLOCK_SIZE",
@@ -44,7 +50,7 @@ _Z_MAX = 8.0
 _TABLE_POINTS = 32769
 
 
-def block_generator(seed, block):
+def block_generator(seed: Numbers, block: Numbers) -> Any:
     """Random generator of one block of draws.
 
     Parameters
@@ -70,7 +76,9 @@ def block_generator(seed, block):
                                                                       spawn_key=(block,))))
 
 
-def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_SIZE):
+def block_scores(seed: Numbers, block: Numbers, *, n_inputs: Numbers, n_paths: Numbers = 0,
+                 steps: Numbers = 0, block_size: Numbers = BLOCK_SIZE,
+                 out: Any = None) -> Any:
     """Independent standard normal scores of one block of draws.
 
     Parameters
@@ -85,6 +93,9 @@ def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_
         Years of each path (``T``).
     block_size : int, optional
         Draws of the block; keep the default for reproducible results.
+    out : tuple of numpy.ndarray, optional
+        C-contiguous float64 arrays of the two shapes below to fill (the
+        generator fills them with the same numbers as it would return).
 
     Returns
     -------
@@ -98,12 +109,14 @@ def block_scores(seed, block, *, n_inputs, n_paths=0, steps=0, block_size=BLOCK_
     ((4096, 3), (4096, 1, 30))
     """
     rng = block_generator(seed, block)
+    if out is not None:
+        return rng.standard_normal(out=out[0]), rng.standard_normal(out=out[1])
     scores = rng.standard_normal((block_size, n_inputs))
     shocks = rng.standard_normal((block_size, n_paths, steps))
     return scores, shocks
 
 
-def correlate(scores, cholesky):
+def correlate(scores: Numbers, cholesky: Numbers) -> FloatOrArray:
     r"""Correlate independent normal scores: :math:`z = L\,\varepsilon`.
 
     Parameters
@@ -142,7 +155,7 @@ def correlate(scores, cholesky):
     return out
 
 
-def pert_shape(low, mode, high, *, lamb=4.0):
+def pert_shape(low: Numbers, mode: Numbers, high: Numbers, *, lamb: Numbers = 4.0) -> Any:
     r"""Beta shape parameters :math:`(\alpha, \beta)` of a PERT distribution.
 
     Examples
@@ -154,16 +167,16 @@ def pert_shape(low, mode, high, *, lamb=4.0):
     return 1.0 + lamb * (mode - low) / width, 1.0 + lamb * (high - mode) / width
 
 
-def _lognormal(mean, std):
+def _lognormal(mean: Numbers, std: Numbers) -> Any:
     sigma2 = np.log1p((std / mean) ** 2)
     return np.log(mean) - 0.5 * sigma2, np.sqrt(sigma2)
 
 
-def _beta_exact(z, alpha, beta):
-    """Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
+def _beta_exact(z: Numbers, alpha: Numbers, beta: Numbers) -> Any:
+    r"""Beta quantile ``x`` at ``u = Phi(z)`` and ``1 - x``, each from its accurate tail.
 
-    Below the median :math:`x = I^{-1}_{\Phi(z)}(\alpha, \beta)`; above it
-    :math:`1 - x = I^{-1}_{\Phi(-z)}(\beta, \alpha)`, so the upper tail does
+    Below the median :math:`x = I^{-1}_{\\Phi(z)}(\alpha, \beta)`; above it
+    :math:`1 - x = I^{-1}_{\\Phi(-z)}(\beta, \alpha)`, so the upper tail does
     not lose digits to ``Phi(z)`` rounding towards 1.
     """
     upper = z > 0
@@ -174,10 +187,10 @@ def _beta_exact(z, alpha, beta):
 
 
 @functools.lru_cache(maxsize=64)
-def _beta_table(alpha, beta):
-    """Exact Beta quantiles and their slopes in z on a grid of normal scores.
+def _beta_table(alpha: Numbers, beta: Numbers) -> Any:
+    r"""Exact Beta quantiles and their slopes in z on a grid of normal scores.
 
-    Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\Phi(z_i)}(\alpha, \beta)`
+    Returns the grid step, the quantiles :math:`x_i = I^{-1}_{\\Phi(z_i)}(\alpha, \beta)`
     (``scipy.special.betaincinv``) and the slopes
     :math:`dx/dz = \varphi(z_i) / f(x_i)` with :math:`f` the Beta density.
     """
@@ -190,8 +203,10 @@ def _beta_table(alpha, beta):
     return grid[1] - grid[0], x, slope
 
 
-def _beta_quantile(z, u, alpha, beta):
-    """Beta quantile at ``u = Phi(z)`` (``u`` unused: kept for callers): cubic Hermite interpolation in z of an exact table.
+def _beta_quantile(z: Numbers, u: Numbers, alpha: Numbers, beta: Numbers) -> Any:
+    """Beta quantile at ``u = Phi(z)``: cubic Hermite interpolation in z of an exact table.
+
+    ``u`` is unused (kept for callers).
 
     Each value depends on its own score only (no reduction over the draws),
     so any split of the draws gives the same numbers.
@@ -214,8 +229,9 @@ def _beta_quantile(z, u, alpha, beta):
     return x
 
 
-def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, mean=None,
-                       std=None):
+def values_from_scores(scores: Numbers, *, distribution: Numbers, low: Numbers = None,
+                       mode: Numbers = None, high: Numbers = None, mean: Numbers = None,
+                       std: Numbers = None) -> FloatOrArray:
     r"""Map standard normal scores to values of a distribution (inverse-cdf transform).
 
     Parameters
@@ -293,7 +309,7 @@ def values_from_scores(scores, *, distribution, low=None, mode=None, high=None, 
                      f"pert; got {distribution!r}")
 
 
-def quantile(q, **parameters):
+def quantile(q: Numbers, **parameters: Any) -> Any:
     """Quantile of a distribution given as in :func:`values_from_scores`.
 
     Examples
@@ -304,7 +320,9 @@ def quantile(q, **parameters):
     return values_from_scores(special.ndtri(np.asarray(q, dtype=float)), **parameters)
 
 
-def scipy_distribution(*, distribution, low=None, mode=None, high=None, mean=None, std=None):
+def scipy_distribution(*, distribution: Numbers, low: Numbers = None,
+                       mode: Numbers = None, high: Numbers = None,
+                       mean: Numbers = None, std: Numbers = None) -> Any:
     """The same distribution as a frozen ``scipy.stats`` object (an oracle for tests).
 
     Raises
@@ -340,7 +358,7 @@ def scipy_distribution(*, distribution, low=None, mode=None, high=None, mean=Non
     raise ValueError(f"unknown distribution {distribution!r}")
 
 
-def random_walk(shocks, *, drift, volatility):
+def random_walk(shocks: Numbers, *, drift: Numbers, volatility: Numbers) -> Array:
     r"""Multipliers of a geometric random walk, starting at 1.
 
     Parameters

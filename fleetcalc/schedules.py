@@ -18,9 +18,16 @@ Timing conventions (binding, see the methodology)
 
 from __future__ import annotations
 
+import typing
+
 import numpy as np
 
 from fleetcalc.finance import straight_line_residual_share
+
+if typing.TYPE_CHECKING:
+    from typing import Any
+
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = [
     "group_ages",
@@ -37,7 +44,7 @@ __all__ = [
 ]
 
 
-def pad_delivery(deliveries, horizon_years):
+def pad_delivery(deliveries: Numbers, horizon_years: Numbers) -> Array:
     """Stack per-bid delivery lists into a zero-padded integer array.
 
     Parameters
@@ -67,7 +74,7 @@ def pad_delivery(deliveries, horizon_years):
     return out
 
 
-def group_ages(entry_times, horizon_years):
+def group_ages(entry_times: Numbers, horizon_years: Numbers) -> FloatOrArray:
     r"""Age at the start of each year of groups of units that entered service together.
 
     Parameters
@@ -99,7 +106,8 @@ def group_ages(entry_times, horizon_years):
     return ages
 
 
-def group_in_service(entry_times, service_life_years, horizon_years):
+def group_in_service(entry_times: Numbers, service_life_years: Numbers,
+                     horizon_years: Numbers) -> FloatOrArray:
     r"""Whether each group is in service in each year.
 
     A group that entered service at ``tau`` serves while
@@ -130,8 +138,8 @@ def group_in_service(entry_times, service_life_years, horizon_years):
         return (ages >= 0) & (ages < life)
 
 
-def group_overhaul_counts(units, entry_times, overhaul_interval_years, service_life_years,
-                          horizon_years):
+def group_overhaul_counts(units: Numbers, entry_times: Numbers, overhaul_interval_years: Numbers,
+                          service_life_years: Numbers, horizon_years: Numbers) -> Array:
     r"""Overhauls of groups of units at each time point.
 
     A group that entered service at ``tau`` is overhauled at
@@ -178,12 +186,12 @@ def group_overhaul_counts(units, entry_times, overhaul_interval_years, service_l
     return counts.astype(np.int64)
 
 
-def _batch_entry_times(horizon_years):
+def _batch_entry_times(horizon_years: Numbers) -> Any:
     """Entry time ``k - 1`` of the batch delivered in year ``k = 1..H``."""
     return np.arange(horizon_years)
 
 
-def units_in_service(delivery, service_life_years):
+def units_in_service(delivery: Numbers, service_life_years: Numbers) -> FloatOrArray:
     r"""Units in service in each year.
 
     Parameters
@@ -218,7 +226,8 @@ def units_in_service(delivery, service_life_years):
     return (delivery[:, :, None] * serving).sum(axis=1)
 
 
-def overhaul_counts(delivery, overhaul_interval_years, service_life_years):
+def overhaul_counts(delivery: Numbers, overhaul_interval_years: Numbers,
+                    service_life_years: Numbers) -> FloatOrArray:
     r"""Number of unit overhauls at each time point.
 
     Parameters
@@ -258,7 +267,8 @@ def overhaul_counts(delivery, overhaul_interval_years, service_life_years):
                                  life, horizon).sum(axis=1)
 
 
-def payment_shares(delivery, quantity, warranty_years, shares, *, periods):
+def payment_shares(delivery: Numbers, quantity: Numbers, warranty_years: Numbers,
+                   shares: Numbers, *, periods: Numbers) -> Array:
     r"""Share of one unit's price paid at each time point (acquisition).
 
     Parameters
@@ -307,7 +317,7 @@ def payment_shares(delivery, quantity, warranty_years, shares, *, periods):
     return out
 
 
-def unit_delays_years(delivery, required):
+def unit_delays_years(delivery: Numbers, required: Numbers) -> Array:
     r"""Delay of each unit against a required delivery schedule, unit by unit.
 
     Units are matched in order: the :math:`i`-th unit delivered is compared
@@ -340,7 +350,7 @@ def unit_delays_years(delivery, required):
     return delays
 
 
-def first_delivery_time(delivery):
+def first_delivery_time(delivery: Numbers) -> Any:
     """Time ``t = k_first - 1`` at which each bid's first batch enters service.
 
     Examples
@@ -352,7 +362,7 @@ def first_delivery_time(delivery):
     return np.argmax(delivery > 0, axis=1)
 
 
-def unit_ages(horizon_years):
+def unit_ages(horizon_years: Numbers) -> Any:
     """Age at ``t = H`` of a unit entering service in year ``k = 1..H``: ``H - (k - 1)``.
 
     Examples
@@ -363,7 +373,7 @@ def unit_ages(horizon_years):
     return horizon_years - np.arange(horizon_years)
 
 
-def residual_units(delivery, service_life_years):
+def residual_units(delivery: Numbers, service_life_years: Numbers) -> FloatOrArray:
     r"""Residual value at ``t = H`` in units-equivalent of the unit price.
 
     Parameters

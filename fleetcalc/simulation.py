@@ -33,17 +33,29 @@ Evaluation adjustments (:func:`fleetcalc.adjustments.evaluate_adjustments`)
 move with the drawn money: the model probes ``evaluate_adjustments`` with the
 unit prices, the drawn exchange rates and the price's present-value factor
 set one at a time, and checks the decomposition at random points
-(:func:`_build_adjustments`). Every line except the guarantee is linear in
-the bid's unit price in the base currency and in the rate of each drawn
-currency, and affine in the present-value factor of the price (corrections
-and discounts are paid on the bid's schedule, so a drawn discount rate moves
-them); the expected availability damages are capped at a share of the price
-and discounted per draw. What stays at the point value: the damages' yearly
-amounts before the cap (they depend on availability, so availability draws
-do not change them), and the year-by-year random-walk path of a rate (the
-adjustments take the rate's drawn level, as ``evaluate`` would with that
-rate). With no drawn rate, unit price or discount rate, the adjustments are
-the point evaluation's ``evaluated_cost - lcc_npv``.
+(:func:`_build_adjustments`). The lines before the domestic preference, and
+each bid's preference margin, are linear in the bid's unit price in the base
+currency and in the rate of each drawn currency, and affine in the
+present-value factor of the price (corrections and discounts are paid on the
+bid's schedule, so a drawn discount rate moves them). Issue 12's rules hold
+per draw:
+
+* the MDB domestic preference: whether group C bids carry their margin is
+  decided draw by draw by
+  :func:`fleetcalc.evaluation_rules.domestic_preference_procedure` on that
+  draw's evaluated costs (the lowest group can change between draws);
+* ``load_guarantees``: the fuel use is the worse of the drawn declared figure
+  and the guarantee plus tolerance, and the availability the fleet outlook
+  uses is loaded in the guarantee years by the kernel of
+  :func:`fleetcalc.adjustments.loaded_availability`, from the drawn
+  reliability figures;
+* expected availability damages are information, never part of the
+  evaluated cost, so the engine has no damages term.
+
+What stays at the point value: the year-by-year random-walk path of a rate
+(the adjustments take the rate's drawn level, as ``evaluate`` would with that
+rate), and a ``quantity_rule = "per_unit"`` line's life-cycle subtotal. With
+no uncertain input every draw is the point evaluation.
 """
 
 from __future__ import annotations
@@ -53,6 +65,7 @@ import itertools
 import json
 import math
 import os
+import threading
 import typing
 import warnings
 
@@ -61,15 +74,16 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from fleetcalc import ageing, availability, finance, fleet_distribution, sampling
-from fleetcalc.adjustments import damage_schedules, evaluate_adjustments
-from fleetcalc.evaluate import _evaluate_arrays, cash_flows, tender_arrays
+from fleetcalc import ageing, availability, evaluation_rules, finance, fleet_distribution, sampling
+from fleetcalc.adjustments import _loading_factor, evaluate_adjustments, loaded_availability
+from fleetcalc.evaluate import _evaluate_arrays, _evaluated_fuel, cash_flows, tender_arrays
 from fleetcalc.exceptions import Problem
 from fleetcalc.fleet import DAYS_PER_YEAR, allocate_km
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
-from fleetcalc.uncertainty import expanded_correlation, expanded_inputs, with_input
-from fleetcalc.validation import problems_of, raise_if_errors
+from fleetcalc.tender import Bid, Tender
+from fleetcalc.uncertainty import Role, _support, expanded_correlation, expanded_inputs, with_input
+from fleetcalc.validation import problems_of, raise_if_errors, validators_paused
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
            "simulate"]
@@ -79,9 +93,38 @@ DEFAULT_CHUNK_SIZE = 8 * sampling.BLOCK_SIZE
 
 _SHORTFALL = "shortfall_unit_days"
 #: Draws per pass of the refined-normal kernel, so that its temporaries fit in cache.
-_CACHE_DRAWS = 1024
+_CACHE_DRAWS = 256
 _PARAMS = ("mtbf_hours", "mean_downtime_hours", "scheduled_maintenance_days",
            "overhaul_downtime_days")
+
+
+# --------------------------------------------------------------------------- work buffers
+
+#: Per-thread work arrays, reused from block to block (see :func:`_work`).
+_WORK = threading.local()
+
+
+def _work(name, shape):
+    """A float64 work array of ``shape``, owned by the calling thread and reused.
+
+    A fresh process hands the large temporaries of each block back to the
+    operating system when they are freed, and faults them in again on the
+    next block (about 55,000 minor page faults per 32,768-draw chunk on the
+    example). The engine's largest per-block arrays are taken from here
+    instead and filled with ``out=``: one buffer per name and thread, grown
+    when a larger block needs it, never shared between threads (a local
+    thread pool or a Dask worker thread each has its own). Contents are
+    garbage on return; a buffer never leaves the engine (results are fresh
+    arrays).
+    """
+    store = getattr(_WORK, "arrays", None)
+    if store is None:
+        store = _WORK.arrays = {}
+    size = math.prod(shape)
+    buffer = store.get(name)
+    if buffer is None or buffer.size < size:
+        buffer = store[name] = np.empty(size)
+    return buffer[:size].reshape(shape)
 
 
 # --------------------------------------------------------------------------- model
@@ -95,7 +138,7 @@ class _Dim:
     entry: int
     parameters: dict
     scale: str
-    role: str
+    role: Role
     targets: tuple
     path: int | None
     drift: float
@@ -108,9 +151,12 @@ class _Availability:
 
     owners: tuple              # (kind, index) of the uncertain bids and cohorts
     point_params: np.ndarray   # (n_owners, 4) mtbf, mdt, sched, ovh at the point values
-    per_year: np.ndarray       # (n_owners,) overhauls per year (interval rule applied)
-    item_owner: np.ndarray     # (I,) owner of each distinct (owner, multiplier) item
+    item_owner: np.ndarray     # (I,) owner of each distinct (owner, multiplier, ovh) item
     item_mult: np.ndarray      # (I,) failure-rate multiplier of the item's age
+    item_ovh: np.ndarray       # (I,) overhauls in the item's year (interval rule applied)
+    item_under: np.ndarray | None  # (I,) loaded to its guarantee (None: no item is)
+    item_floor: np.ndarray     # (I, 1) guarantee less tolerance of a loaded item [-]
+    item_calendar: np.ndarray  # (I, 1) the guarantee's basis is calendar availability
     cell_item: np.ndarray      # (K,) item of each cell, cells sorted by column
     seg_matrix: object         # (S, I) scipy.sparse: units of each item in each segment
     seg_cols: np.ndarray       # (S,) column b * T + t (b = n_bids: every bid, a cohort)
@@ -125,7 +171,7 @@ class _Availability:
     approx0: np.ndarray        # (B, T) approximation at the point values [unit-day]
     own_point: np.ndarray      # (B,) own-unit availability at the point values
     all_units: np.ndarray      # (B, G, T) every group, for the exact mode
-    all_point: np.ndarray      # (B, G, T) point availability (0 where no units)
+    all_point: np.ndarray      # (B, G, T) point availability, loaded (0 where no units)
     allocation: dict | None = None   # issue 13: what the exact mode needs to re-allocate km
 
 
@@ -133,25 +179,23 @@ class _Availability:
 class _Adjustments:
     """Evaluation adjustments as functions of a draw's money (see :func:`_build_adjustments`).
 
-    Each bid's lines other than the guarantee are ``rho * L1 + L0``, with
-    ``L = const + price * U + sum_c rate[c] * R_c`` linear in the unit price
-    ``U`` [base currency] and the exchange-rate ratios ``R_c`` of the drawn
-    currencies, and ``rho`` the present-value factor of the price. The
-    guarantee line is ``-sum_t w_t diff(min(R_d cumsum(yearly), cap U))_t``.
+    Each bid's lines before the domestic preference (part 0) and its domestic
+    preference margin (part 1, added only where the group procedure applies
+    it) are ``rho * L1 + L0``, with ``L = const + price * U + sum_c rate[c] *
+    R_c`` linear in the unit price ``U`` [base currency] and the exchange-rate
+    ratios ``R_c`` of the drawn currencies, and ``rho`` the present-value
+    factor of the price.
     """
 
     currencies: tuple          # drawn currencies (rate dimensions), in order
     price_point: np.ndarray    # (B,) unit price at the point [base currency]
-    const: np.ndarray          # (2, B) parts of L1 (rho-valued) and L0 (t = 0) [base currency]
-    price: np.ndarray          # (2, B) coefficient of the bid's own unit price [-]
-    rate: np.ndarray           # (2, R, B) coefficient of each drawn rate ratio [base currency]
+    const: np.ndarray          # (P, 2, B) L1 (rho-valued) and L0 (t = 0) [base currency]
+    price: np.ndarray          # (P, 2, B) coefficient of the bid's own unit price [-]
+    rate: np.ndarray           # (P, 2, R, B) coefficient of each drawn rate ratio [base currency]
     rho_weights: np.ndarray    # (B, T) discounted price paid per unit of contract price [-]
     rho0: np.ndarray           # (B,) present-value factor of the price at the point [-]
-    guaranteed: np.ndarray     # (G,) bids with an availability guarantee
-    cumulative: np.ndarray     # (G, H) cumulative damages before the cap [base currency]
-    damage_rate: np.ndarray    # (G,) index in ``currencies`` of the damages' currency, or -1
-    cap_per_price: np.ndarray  # (G,) cap share x quantity [-]
-    damage_weights: np.ndarray  # (H,) discount factors of years 1..H [-]
+    groups: np.ndarray | None  # (B,) preference group 'A', 'B', 'C'; None: no preference
+    responsive: np.ndarray     # (B,) bids the preference procedure ranks
 
 
 @attrs.frozen(eq=False)
@@ -185,6 +229,7 @@ class SimulationModel:
     field_point: dict
     field_offset: dict
     field_conv: dict
+    field_floor: dict
     rate_members: dict
     terms: tuple
     discount_rate: float
@@ -247,7 +292,6 @@ def _money_fields(cls):
 
 def _currency_members(tender, arrays):
     """{currency: [(arrays field, bid index or None)]} of every money value."""
-    from fleetcalc.tender import Bid
     settings = tender.tender
     members = {}
     array_names = {a.name for a in attrs.fields(type(arrays))}
@@ -342,12 +386,14 @@ def _interval(unit):
 
 
 def _multiplier(ages, unit):
+    """Failure-rate multiplier and overhauls in the year of a unit at each age."""
     in_service = ages >= 0
-    virtual = ageing.virtual_age(np.where(in_service, ages, 0.0),
-                                 overhaul_interval_years=_interval(unit),
+    safe = np.where(in_service, ages, 0.0)
+    virtual = ageing.virtual_age(safe, overhaul_interval_years=_interval(unit),
                                  overhaul_restoration=unit.ageing.overhaul_restoration)
-    return ageing.failure_rate_multiplier(virtual,
-                                          failure_rate_growth=unit.ageing.failure_rate_growth)
+    return (ageing.failure_rate_multiplier(virtual,
+                                           failure_rate_growth=unit.ageing.failure_rate_growth),
+            ageing.overhauls_in_year(safe, _interval(unit)))
 
 
 def _support_problems(tender, dims):
@@ -361,11 +407,10 @@ def _support_problems(tender, dims):
     distribution that could draw outside is a problem before the run; the
     engine never clips a drawn value.
     """
-    from fleetcalc.uncertainty import _support
     items = {"bids": tender.bids, "fleet": tender.fleet}
     ranges, where = {}, {}
     for dim in dims:
-        if dim.role != "availability":
+        if dim.role != Role.AVAILABILITY:
             continue
         entry = tender.uncertainty[dim.entry]
         low, high = _support(entry)
@@ -399,20 +444,34 @@ def _support_problems(tender, dims):
                 problems.append(Problem(path, f"can draw {label} = {least:g} for {name}; it "
                                         "must be >= 0 (truncate the distribution with low)"))
         # the tender's own rule (LocomotiveType), at the greatest values drawn
-        days = sched[1] + ovh[1] / interval if interval else sched[1]
+        days = sched[1] + ovh[1] if interval else sched[1]      # in an overhaul year
         if not days <= DAYS_PER_YEAR:
             problems.append(Problem(path, f"can draw planned downtime of {days:g} days a "
-                                    f"year for {name} (scheduled maintenance plus overhaul "
-                                    f"days / interval), more than {DAYS_PER_YEAR:g}; "
+                                    f"year for {name} (scheduled maintenance plus the "
+                                    f"overhaul's days in its year), more than {DAYS_PER_YEAR:g}; "
                                     "evaluate would reject such a tender (lower high or "
                                     "truncate the distribution)"))
     return problems
 
 
+def _loading_terms(tender):
+    """{bid: (guarantee less tolerance, guarantee years, calendar basis)} of the bids whose
+    availability is loaded to its guarantee (``load_guarantees``), else empty."""
+    if not tender.tender.evaluation.load_guarantees:
+        return {}
+    out = {}
+    for b, bid in enumerate(tender.bids):
+        guarantee = bid.guarantees
+        if guarantee is not None and guarantee.availability is not None:
+            out[b] = (guarantee.availability - guarantee.availability_tolerance,
+                      guarantee.guarantee_years, guarantee.availability_basis == "calendar")
+    return out
+
+
 def _build_availability(tender, arrays, dims):
     owners = []
     for dim in dims:
-        if dim.role == "availability":
+        if dim.role == Role.AVAILABILITY:
             for t in dim.targets:
                 if (t.kind, t.index) not in owners:
                     owners.append((t.kind, t.index))
@@ -428,36 +487,49 @@ def _build_availability(tender, arrays, dims):
     batch_units = batch_all[:, kept]                                  # (B, J, T)
     batch_avail = np.where(batch_units > 0,
                            np.nan_to_num(projection.batch_availability[:, kept]), 0.0)
+    # what the fleet outlook is evaluated on: the worse of declared and guaranteed
+    batch_loaded = np.where(batch_units > 0, np.nan_to_num(loaded_availability(
+        tender, projection.batch_ages, projection.batch_availability)[:, kept]), 0.0)
+    loading = _loading_terms(tender)
     items = {"bids": tender.bids, "fleet": tender.fleet}
     point = np.array([[np.inf if getattr(items[k][i], n) is None
                        else float(getattr(items[k][i], n)) for n in _PARAMS]
                       for k, i in owners])
-    intervals = np.array([_interval(items[k][i]) for k, i in owners])
-    per_year = np.divide(1.0, intervals, out=np.zeros_like(intervals), where=intervals > 0)
-    # cells of the varying groups: (column, owner, multiplier, units, bid, slot, t)
+    # cells of the varying groups: (column, owner, (multiplier, overhauls in the year),
+    # units, bid, slot, t)
     cells = []
     for p, (kind, i) in enumerate(owners):
         if kind == "fleet":
-            mult = _multiplier(projection.cohort_ages[i], tender.fleet[i])
+            mult, ovh = _multiplier(projection.cohort_ages[i], tender.fleet[i])
             for t in np.flatnonzero(cohort_units[i] > 0):
-                cells.append((n_bids * periods + t, p, mult[t], cohort_units[i, t], -1, i, t))
+                cells.append((n_bids * periods + t, p, (mult[t], ovh[t], False),
+                              cohort_units[i, t], -1, i, t))
         else:
-            mult = _multiplier(projection.batch_ages[i][kept], tender.bids[i])
+            ages = projection.batch_ages[i][kept]
+            mult, ovh = _multiplier(ages, tender.bids[i])
+            under = ages < loading[i][1] if i in loading else np.zeros(ages.shape, bool)
             for j, t in zip(*np.nonzero(batch_units[i] > 0)):
-                cells.append((i * periods + t, p, mult[j, t], batch_units[i, j, t], i,
-                              n_c + j, t))
+                cells.append((i * periods + t, p, (mult[j, t], ovh[j, t], bool(under[j, t])),
+                              batch_units[i, j, t], i, n_c + j, t))
     if not cells:
         return None                  # no unit of a drawn figure is ever in service
     cells.sort(key=lambda c: c[0])
     columns = np.array([c[0] for c in cells], dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
-    # cells of one owner at one failure-rate multiplier have one availability: compute
-    # each distinct (owner, multiplier) once and sum its units into the segments
+    # cells of one owner at one failure-rate multiplier and overhaul count have one
+    # availability: compute each distinct item once and sum its units into the segments
     distinct = {}
-    cell_item = np.array([distinct.setdefault((c[1], c[2]), len(distinct)) for c in cells],
+    cell_item = np.array([distinct.setdefault((c[1],) + c[2], len(distinct)) for c in cells],
                          dtype=np.int64)
-    item_owner = np.array([o for o, _ in distinct], dtype=np.int64)
-    item_mult = np.array([m for _, m in distinct], dtype=float)
+    item_owner = np.array([o for o, _, _, _ in distinct], dtype=np.int64)
+    item_mult = np.array([m for _, m, _, _ in distinct], dtype=float)
+    item_ovh = np.array([v for _, _, v, _ in distinct], dtype=float)
+    item_under = np.array([u for _, _, _, u in distinct], dtype=bool)
+    owner_bid = np.array([i if k == "bids" else -1 for k, i in owners])[item_owner]
+    item_floor = np.array([loading[b][0] if u else np.nan
+                           for b, u in zip(owner_bid, item_under)], dtype=float)
+    item_calendar = np.array([bool(u) and loading[b][2]
+                              for b, u in zip(owner_bid, item_under)], dtype=bool)
     segment = np.cumsum(np.r_[True, columns[1:] != columns[:-1]]) - 1
     fixed_c = np.ones(n_c, dtype=bool)
     fixed_c[[i for k, i in owners if k == "fleet"]] = False
@@ -466,12 +538,15 @@ def _build_availability(tender, arrays, dims):
     const = np.zeros((3, n_bids, periods))
     for k, f in enumerate(_moment_terms(cohort_avail[fixed_c])):
         const[k] += (cohort_units[fixed_c] * f).sum(axis=0)
-    for k, f in enumerate(_moment_terms(batch_avail)):
+    for k, f in enumerate(_moment_terms(batch_loaded)):
         const[k] += np.where(~varying[:, None], (batch_units * f).sum(axis=1), 0.0)
     seg_cols = columns[starts]
     model = _Availability(
-        owners=tuple(owners), point_params=point, per_year=per_year,
-        item_owner=item_owner, item_mult=item_mult, cell_item=cell_item,
+        owners=tuple(owners), point_params=point,
+        item_owner=item_owner, item_mult=item_mult, item_ovh=item_ovh,
+        item_under=item_under if item_under.any() else None,
+        item_floor=item_floor[:, None], item_calendar=item_calendar[:, None],
+        cell_item=cell_item,
         seg_matrix=sparse.csr_matrix(
             (np.array([c[3] for c in cells], dtype=float), (segment, cell_item)),
             shape=(len(starts), len(distinct))),
@@ -490,7 +565,7 @@ def _build_availability(tender, arrays, dims):
         all_units=np.concatenate([np.broadcast_to(cohort_units, (n_bids,) + cohort_units.shape),
                                   batch_units], axis=1),
         all_point=np.concatenate([np.broadcast_to(cohort_avail, (n_bids,) + cohort_avail.shape),
-                                  batch_avail], axis=1))
+                                  batch_loaded], axis=1))
     if projection.has_demand:
         # issue 13: the exact mode re-runs the km allocation (fleetcalc.fleet.allocate_km)
         # with the drawn availability; groups as in all_units (cohorts, kept batches)
@@ -507,7 +582,8 @@ def _build_availability(tender, arrays, dims):
     own_fixed = np.where(varying, 0.0, _own(batch_units, batch_avail))
     model = attrs.evolve(model, own_point=own_fixed)
     sud0, own0 = _availability_block(model, params0, exact=False, anchored=False)
-    return attrs.evolve(model, approx0=sud0[0], own_point=np.where(varying, own0[0], own_fixed))
+    return attrs.evolve(model, approx0=sud0[0].copy(),
+                        own_point=np.where(varying, own0[0], own_fixed))
 
 
 def _own(units, avail):
@@ -516,10 +592,17 @@ def _own(units, avail):
         units[:, :, 1:].sum(axis=(1, 2)), 1.0)
 
 
-def _moment_terms(avail):
-    """A, A(1 - A), A(1 - A)(1 - 2A): the cumulant terms of a Bernoulli unit."""
-    q = avail - avail * avail
-    return avail, q, q * (1.0 - 2.0 * avail)
+def _moment_terms(avail, work=False):
+    """A, A(1 - A), A(1 - A)(1 - 2A): the cumulant terms of a Bernoulli unit.
+
+    With ``work``, the two products are written into the thread's work buffers.
+    """
+    q = np.multiply(avail, avail, out=_work("q", avail.shape) if work else None)
+    np.subtract(avail, q, out=q)
+    third = np.multiply(avail, 2.0, out=_work("third", avail.shape) if work else None)
+    np.subtract(1.0, third, out=third)
+    np.multiply(q, third, out=third)
+    return avail, q, third
 
 
 def _item_availability(model, params):
@@ -529,13 +612,32 @@ def _item_availability(model, params):
     kernels of :mod:`fleetcalc.availability` (no clipping: the supports were
     checked by :func:`_support_problems`).
     """
-    p = np.ascontiguousarray(np.moveaxis(params, 0, -1))                # (k, 4, n)
+    n = params.shape[0]
+    n_items = model.item_owner.size
+    p = _work("params", params.shape[1:] + (n,))                       # (k, 4, n)
+    p[...] = np.moveaxis(params, 0, -1)
     mtbf, mdt, sched, ovh = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
-    share = availability._scheduled_share(sched, ovh, model.per_year[:, None], DAYS_PER_YEAR)
     owner = model.item_owner
-    up = mtbf[owner]
+
+    def per_item(values, name):
+        return np.take(values, owner, axis=0, out=_work(name, (n_items, n)))
+
+    share = availability._scheduled_share(per_item(sched, "sched"), per_item(ovh, "ovh"),
+                                          model.item_ovh[:, None], DAYS_PER_YEAR,
+                                          out=_work("ovh", (n_items, n)))
+    up = per_item(mtbf, "up")
     up /= model.item_mult[:, None]                                      # effective MTBF
-    return availability._annual_availability(up, mdt[owner], share[owner])
+    mdt = per_item(mdt, "mdt")
+    fraction = availability._up_fraction(up, mdt, out=_work("fraction", (n_items, n)))
+    declared = availability._annual_availability(up, mdt, share, up_fraction=fraction,
+                                                 out=_work("declared", (n_items, n)))
+    if model.item_under is None:
+        return declared, declared
+    # load_guarantees: the worse of declared and guaranteed in the guarantee years
+    # (adjustments.loaded_availability), with A_c on the contract's definition
+    on_contract = np.where(model.item_calendar, declared, fraction)
+    factor = _loading_factor(model.item_floor, on_contract, model.item_under[:, None])
+    return declared, np.multiply(declared, factor, out=_work("loaded", (n_items, n)))
 
 
 def _availability_block(model, params, *, exact, anchored=True):
@@ -550,12 +652,12 @@ def _availability_block(model, params, *, exact, anchored=True):
     n_bids, _, periods = model.all_units.shape
     if exact:
         return _exact_block(model, params)
-    approx = np.empty((n, n_bids, periods))
+    approx = _work("approx", (n, n_bids, periods))
     own = np.empty((n, n_bids))
     demand = model.demand[:, None]
     for a in range(0, n, _CACHE_DRAWS):
         b = min(a + _CACHE_DRAWS, n)
-        moments, own[a:b] = _moments(model, _item_availability(model, params[a:b]))
+        moments, own[a:b] = _moments(model, *_item_availability(model, params[a:b]))
         part = fleet_distribution._refined_normal_shortfall(moments[0], moments[1],
                                                             moments[2], demand)
         approx[a:b] = np.moveaxis(part, -1, 0)
@@ -567,21 +669,35 @@ def _availability_block(model, params, *, exact, anchored=True):
     return np.maximum(approx, 0.0, out=approx), own
 
 
-def _moments(model, item_avail):
+def _moments(model, declared, loaded):
     """Mean, variance and third cumulant (3 x (B, T, n)) of the available units, and own
-    availability (n, B), from the items' availability (I, n)."""
-    n = item_avail.shape[1]
+    availability (n, B), from the items' availability (I, n): the moments from the
+    loaded availability (what the fleet outlook is evaluated on), the bid's own
+    availability from the declared one (as ``evaluate`` reports it)."""
+    n = loaded.shape[1]
     n_bids, _, periods = model.all_units.shape
-    columns = np.zeros(((n_bids + 1) * periods, n))
+    columns = _work("columns", ((n_bids + 1) * periods, n))
+    columns[...] = 0.0
     moments = []
-    for k, term in enumerate(_moment_terms(item_avail)):
+
+    def own_of(columns):
+        grid = columns.reshape(n_bids + 1, periods, n)
+        return np.where(model.varying_bids[:, None],
+                        grid[:n_bids, 1:].sum(axis=1) / model.own_units[:, None],
+                        model.own_point[:, None]).T                      # (n, B)
+
+    for k, term in enumerate(_moment_terms(loaded, work=True)):
         columns[model.seg_cols] = model.seg_matrix @ term
         grid = columns.reshape(n_bids + 1, periods, n)
-        moments.append(model.const_moments[k][..., None] + grid[:n_bids] + grid[n_bids:])
-        if k == 0:
-            own = np.where(model.varying_bids[:, None],
-                           grid[:n_bids, 1:].sum(axis=1) / model.own_units[:, None],
-                           model.own_point[:, None]).T                   # (n, B)
+        moment = _work(f"moment{k}", (n_bids, periods, n))
+        np.add(model.const_moments[k][..., None], grid[:n_bids], out=moment)
+        moment += grid[n_bids:]
+        moments.append(moment)
+        if k == 0 and declared is loaded:
+            own = own_of(columns)
+    if declared is not loaded:
+        columns[model.seg_cols] = model.seg_matrix @ declared
+        own = own_of(columns)
     return moments, own
 
 
@@ -626,8 +742,8 @@ def _allocation_delta(model, params):
 def _exact_availability(model, params):
     """Availability (n, B, G, T) of every group with the drawn figures, and own (n, B)."""
     n = params.shape[0]
-    item_avail = _item_availability(model, params)
-    _, own = _moments(model, item_avail)
+    declared, item_avail = _item_availability(model, params)
+    _, own = _moments(model, declared, item_avail)
     cell_avail = item_avail[model.cell_item]
     avail = np.broadcast_to(model.all_point, (n,) + model.all_point.shape).copy()
     batch = model.cell_bid >= 0
@@ -642,35 +758,46 @@ def _money_currency(value, default):
     return value.currency if isinstance(value, Money) else default
 
 
-def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
+def _build_adjustments(tender, arrays, dims, fields, discount0, lcc, responsive):
     """The adjustment lines as functions of the drawn money, or None if none moves.
 
     Probes :func:`fleetcalc.adjustments.evaluate_adjustments` with the unit
     prices (``arrays.unit_price``), the exchange rates of the drawn
     currencies and the price's present-value factor ``rho`` (through
-    ``pv_price``) set one at a time. The lines other than ``guarantee`` are
-    linear in the prices and rates at a given ``rho``, and affine in ``rho``;
-    the guarantee line (expected availability damages, capped at a share of
-    the price) is rebuilt from :func:`fleetcalc.adjustments.damage_schedules`.
-    The decomposition is checked against ``evaluate_adjustments`` at two
-    random points (one at low prices, where a damages cap usually binds); the
-    model refuses to run if it does not hold.
+    ``pv_price``) set one at a time. The lines before the domestic
+    preference and each bid's preference margin are linear in the prices and
+    rates at a given ``rho``, and affine in ``rho``. Whether a margin applies
+    is decided per draw by the MDB group procedure
+    (:func:`fleetcalc.evaluation_rules.domestic_preference_procedure`, in
+    :func:`_with_preference`), so that model is built whenever the tender has
+    a domestic preference, even with no drawn money: a draw of availability
+    or fuel can change which group is lowest. The decomposition is checked
+    against ``evaluate_adjustments`` at two random points; the model refuses
+    to run if it does not hold.
     """
-    currencies = tuple(d.targets[0].field for d in dims if d.role == "rate")
-    if not (currencies or "unit_price" in fields or any(d.role == "discount" for d in dims)):
-        return None
     settings = tender.tender
+    rules = settings.evaluation
+    currencies = tuple(d.targets[0].field for d in dims if d.role == Role.RATE)
+    if not (currencies or "unit_price" in fields or any(d.role == Role.DISCOUNT for d in dims)
+            or (rules.domestic_preference and dims)):
+        return None
     n_bids = len(tender.bids)
     bidders = [b.bidder for b in tender.bids]
     quantity = np.array([b.quantity for b in tender.bids], dtype=float)
     price0 = np.asarray(arrays.unit_price, dtype=float)
+    groups = None
+    if rules.domestic_preference:
+        groups = evaluation_rules.preference_groups(
+            np.array([bid.evaluation.domestic_value_added for bid in tender.bids]),
+            threshold=rules.domestic_preference_threshold,
+            explicit=[bid.evaluation.preference_group for bid in tender.bids])
 
     def probe(prices, ratios, rho):
-        """(lines other than the guarantee, all lines) per bid at prices, rate ratios, rho."""
+        """(lines before the preference, margins, total) per bid at prices, ratios, rho."""
         rates = dict(settings.exchange_rates)
         for code, ratio in zip(currencies, ratios):
             rates[code] = rates[code] * ratio
-        with attrs.validators.disabled():
+        with validators_paused():
             changed = attrs.evolve(tender, tender=attrs.evolve(settings, exchange_rates=rates))
         contract = prices * quantity
         with warnings.catch_warnings():
@@ -678,60 +805,62 @@ def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
             result = evaluate_adjustments(changed, attrs.evolve(arrays, unit_price=prices),
                                           pv_price=rho * contract, lcc_npv=lcc)
         lines = result.lines
-        kept = lines.loc[lines["stage"] != "guarantee"].groupby("bidder")["amount"].sum()
-        return kept.reindex(bidders, fill_value=0.0).to_numpy(dtype=float), result.total
+        kept = lines.loc[lines["stage"] != "domestic_preference"].groupby("bidder")["amount"]
+        kept = kept.sum().reindex(bidders, fill_value=0.0).to_numpy(dtype=float)
+        margin = (np.zeros(n_bids) if result.preference is None
+                  else result.preference["margin"].to_numpy(dtype=float))
+        return np.stack([kept, margin]), result.total
 
     def parts(prices, ratios):
-        """(L1, L0): the rho-valued and t = 0 parts of the lines other than the guarantee."""
+        """(P, 2, B): the rho-valued and t = 0 parts of the lines and of the margins."""
         one, _ = probe(prices, ratios, 1.0)
         two, _ = probe(prices, ratios, 2.0)
-        return np.stack([two - one, 2.0 * one - two])
+        return np.stack([two - one, 2.0 * one - two], axis=1)
+
+    x_rate = np.ones(len(currencies))
+
+    def coefficients(x_price):
+        base = parts(x_price, x_rate)
+        price = np.zeros((2, 2, n_bids))
+        for b in range(n_bids):
+            step = x_price.copy()
+            step[b] *= 2.0
+            price[..., b] = (parts(step, x_rate) - base)[..., b] / x_price[b]
+        rate = np.zeros((2, 2, len(currencies), n_bids))
+        for c in range(len(currencies)):
+            step = x_rate.copy()
+            step[c] = 2.0
+            rate[:, :, c] = parts(x_price, step) - base
+        return base - price * x_price - rate.sum(axis=2), price, rate
 
     x_price = np.where(price0 > 0, price0, 1.0)
-    x_rate = np.ones(len(currencies))
-    base = parts(x_price, x_rate)
-    price = np.zeros((2, n_bids))
-    for b in range(n_bids):
-        step = x_price.copy()
-        step[b] *= 2.0
-        price[:, b] = (parts(step, x_rate) - base)[:, b] / x_price[b]
-    rate = np.zeros((2, len(currencies), n_bids))
-    for c in range(len(currencies)):
-        step = x_rate.copy()
-        step[c] = 2.0
-        rate[:, c] = parts(x_price, step) - base
-    const = base - price * x_price - rate.sum(axis=1)
+    const, price, rate = coefficients(x_price)
+    if groups is not None and (groups == "C").any():
+        # a margin is clipped at 0 on a base below zero (adjustments._preference): probe
+        # the margins at prices large enough (x 2**10, an exact scaling) for every base
+        # to be positive, and clip per draw
+        const[1], price[1], rate[1] = (a[1] for a in coefficients(x_price * 1024.0))
 
     # present-value factor of the price: acquisition and financing per unit of contract price
     index = [CATEGORIES.index("acquisition"), CATEGORIES.index("financing")]
     per_price = (cash_flows(attrs.evolve(arrays, unit_price=np.ones(n_bids)))[:, index]
                  - cash_flows(attrs.evolve(arrays, unit_price=np.zeros(n_bids)))[:, index])
     rho_weights = per_price.sum(axis=1) / quantity[:, None] * discount0
-
-    # expected availability damages receivable, capped at a share of the price
-    yearly, cap, guaranteed = damage_schedules(tender, arrays)
-    guaranteed = np.flatnonzero(guaranteed)
-    code = [_money_currency(tender.bids[b].guarantees.damages_per_point,
-                            tender.bids[b].currency) for b in guaranteed]
     adjust = _Adjustments(
         currencies=currencies, price_point=price0, const=const, price=price, rate=rate,
-        rho_weights=rho_weights, rho0=rho_weights.sum(axis=-1), guaranteed=guaranteed,
-        cumulative=np.cumsum(yearly[guaranteed], axis=-1),
-        damage_rate=np.array([currencies.index(c) if c in currencies else -1 for c in code],
-                             dtype=np.int64),
-        cap_per_price=cap[guaranteed] * quantity[guaranteed],
-        damage_weights=discount0[1: yearly.shape[-1] + 1])
+        rho_weights=rho_weights, rho0=rho_weights.sum(axis=-1), groups=groups,
+        responsive=np.asarray(responsive, dtype=bool))
 
-    # check against evaluate_adjustments at two random points (the second: low prices,
-    # where the damages cap binds)
+    # check against evaluate_adjustments at two random points (the second at low prices)
     rng = np.random.default_rng(20260102)
     for scale in (1.0, 0.02):
         prices = x_price * scale * rng.uniform(0.5, 1.5, n_bids)
         ratios = rng.uniform(0.5, 1.5, len(currencies))
         for rho in (1.0, 2.0):
             _, expected = probe(prices, ratios, rho)
-            rebuilt = _adjustment_of(adjust, prices[None], ratios[:, None],
-                                     np.full((1, n_bids), rho), None)[0]
+            rebuilt = _with_preference(adjust, lcc[None], prices[None], ratios[:, None],
+                                       np.full((1, n_bids), rho))[0]
+            expected = lcc + expected           # evaluated costs: the decision needs lcc
             tolerance = 1e-9 * max(float(np.abs(expected).max()), float(np.abs(
                 prices * quantity).max()), 1.0)
             if np.abs(rebuilt - expected).max() > tolerance:
@@ -742,35 +871,45 @@ def _build_adjustments(tender, arrays, dims, fields, discount0, lcc):
     return adjust
 
 
-def _adjustment_of(adjust, prices, ratios, rho, discount_ratio):
-    """Adjustment total (n, B) at unit prices (n, B), drawn rate ratios (R, n), rho (n, B)."""
+def _lines_of(adjust, part, prices, ratios, rho):
+    """Part ``part`` (0: lines before the preference, 1: margins) at (n, B) prices and rho."""
     lines = []
     for k in range(2):
-        part = adjust.const[k] + adjust.price[k] * prices
+        value = adjust.const[part, k] + adjust.price[part, k] * prices
         for c in range(len(adjust.currencies)):
-            part = part + adjust.rate[k, c] * ratios[c][:, None]
-        lines.append(part)
-    total = rho * lines[0] + lines[1]
-    if adjust.guaranteed.size:
-        g = adjust.guaranteed
-        cumulative = adjust.cumulative[None]                                  # (1, G, H)
-        moved = adjust.damage_rate >= 0
-        if moved.any():
-            factor = np.ones((prices.shape[0], g.size))
-            factor[:, moved] = ratios[adjust.damage_rate[moved]].T
-            cumulative = cumulative * factor[:, :, None]
-        horizon = adjust.cumulative.shape[-1]
-        capped = np.diff(np.minimum(cumulative,
-                                    (adjust.cap_per_price * prices[:, g])[:, :, None]),
-                         prepend=0.0, axis=-1)                                # (n, G, H)
-        weights = adjust.damage_weights                                       # years 1..H
-        if discount_ratio is not None:
-            weights = weights * discount_ratio[:, :, 1: horizon + 1]
-        total[:, g] -= (capped * weights).sum(axis=-1)
-    return total
+            value = value + adjust.rate[part, k, c] * ratios[c][:, None]
+        lines.append(value)
+    return rho * lines[0] + lines[1]
 
 
-def build_model(tender):
+def _with_preference(adjust, lcc, prices, ratios, rho):
+    """Evaluated cost (n, B) of life-cycle costs ``lcc`` (n, B) with every adjustment.
+
+    The lines before the domestic preference are added; then, draw by draw, the
+    MDB group procedure (:func:`fleetcalc.evaluation_rules.domestic_preference_procedure`)
+    decides whether group C bids carry their margin: it depends only on which
+    ranked bid is lowest before the margin, so the procedure is called once per
+    distinct lowest bid of the block (at most one call per bid) and its decision
+    is given to every draw with that lowest bid.
+    """
+    before = lcc + _lines_of(adjust, 0, prices, ratios, rho)
+    if adjust.groups is None or not adjust.responsive.any():
+        return before
+    # no margin on a base below zero (as adjustments._preference)
+    margin = np.maximum(_lines_of(adjust, 1, prices, ratios, rho), 0.0)
+    ranked = np.where(adjust.responsive, before, np.inf)
+    lowest = np.argmin(ranked, axis=1)
+    applied = np.zeros(before.shape, dtype=bool)
+    for b in np.unique(lowest):
+        rows = np.flatnonzero(lowest == b)
+        first = rows[0]
+        outcome = evaluation_rules.domestic_preference_procedure(
+            np.where(adjust.responsive, before[first], np.nan), adjust.groups, margin[first])
+        applied[rows] = outcome.applied
+    return np.where(applied, before + margin, before)
+
+
+def build_model(tender: Tender) -> SimulationModel:
     """Prepare a tender for fast evaluation of many draws.
 
     Parameters
@@ -822,10 +961,23 @@ def build_model(tender):
     cholesky = None if np.all(matrix == np.eye(len(dims))) else np.linalg.cholesky(matrix)
 
     # linear fields: conversion from the input's own unit to TenderArrays
-    linear = [d for d in dims if d.role == "linear"]
+    linear = [d for d in dims if d.role == Role.LINEAR]
     offset, conv = {}, {}
+    rules = tender.tender.evaluation
+    floors = {}
+    if rules.load_guarantees:
+        # the worse-of rule (evaluate._evaluated_fuel) per draw: max(drawn declared, floor),
+        # with the floor the guaranteed figure plus tolerance (0 where none is loaded)
+        floor = np.array([_evaluated_fuel(attrs.evolve(bid, fuel_litres_per_km=0.0), rules)
+                          for bid in tender.bids])
+        if np.any(floor > 0):
+            floors["fuel_litres_per_km"] = floor
     if linear:
         ones, twos = tender, tender
+        if rules.load_guarantees:   # conversions of the declared figures, before loading
+            with validators_paused():
+                ones = twos = attrs.evolve(tender, tender=attrs.evolve(
+                    tender.tender, evaluation=attrs.evolve(rules, load_guarantees=False)))
         for d in linear:
             ones = with_input(ones, d.label, 1.0)
             twos = with_input(twos, d.label, 2.0)
@@ -839,13 +991,13 @@ def build_model(tender):
                 offset[f] = v1 - conv[f]
     members = _currency_members(tender, arrays)
     rate_members = {d.targets[0].field: tuple(members.get(d.targets[0].field, ()))
-                    for d in dims if d.role == "rate"}
-    fields = {t.array for d in linear for t in d.targets}
-    fields |= {f for group in rate_members.values() for f, _ in group}
+                    for d in dims if d.role == Role.RATE}
+    scaled = {t.array for d in linear for t in d.targets}
+    scaled |= {f for group in rate_members.values() for f, _ in group}
     availability = _build_availability(tender, arrays, dims)
     if availability is not None and tender.tender.demand is not None:
-        fields.add(_SHORTFALL)
-    fields = tuple(sorted(fields))
+        scaled.add(_SHORTFALL)
+    fields = tuple(sorted(scaled))
     terms = (_decompose(arrays, fields, n_bids) if fields else {}) or {
         frozenset(): cash_flows(arrays)}
     periods = next(iter(terms.values())).shape[-1]
@@ -861,11 +1013,12 @@ def build_model(tender):
             continue
         field_point[f] = np.broadcast_to(np.asarray(getattr(arrays, f), dtype=float),
                                          (n_bids,)).copy()
+    field_floor = {f: v for f, v in floors.items() if f in field_point}
     adjustment = (ranking["evaluated_cost"] - ranking["lcc_npv"]).to_numpy(dtype=float)
     responsive = (ranking["responsive"].to_numpy(dtype=bool) if "responsive" in ranking
                   else np.ones(n_bids, dtype=bool))
     adjustments = _build_adjustments(tender, arrays, dims, fields, discount0,
-                                     ranking["lcc_npv"].to_numpy(dtype=float))
+                                     ranking["lcc_npv"].to_numpy(dtype=float), responsive)
     return SimulationModel(
         bidders=bidders, labels=tuple(d.label for d in dims), dims=tuple(dims),
         cholesky=cholesky, n_paths=n_paths, periods=periods,
@@ -875,6 +1028,7 @@ def build_model(tender):
         if "availability" in ranking else np.full(n_bids, np.nan),
         responsive=responsive, adjustment=np.asarray(adjustment, dtype=float),
         fields=fields, field_point=field_point, field_offset=offset, field_conv=conv,
+        field_floor=field_floor,
         rate_members=rate_members, terms=tuple(packed),
         discount_rate=float(arrays.discount_rate), discount0=discount0,
         availability=availability, adjustments=adjustments)
@@ -899,7 +1053,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
     for i, dim in enumerate(model.dims):
         x = values[:, i]
         keep = np.isnan(x)
-        if dim.role == "linear":
+        if dim.role == Role.LINEAR:
             for t in dim.targets:
                 cols = slice(None) if t.index is None else t.index
                 local = x if dim.scale == "absolute" else x * t.point
@@ -908,22 +1062,24 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                                                             else local))
                 V[t.array][:, cols] = np.where(keep[:, None] if t.index is None else keep,
                                                V[t.array][:, cols], new)
-        elif dim.role == "discount":
+        elif dim.role == Role.DISCOUNT:
             rate = np.where(keep, model.discount_rate,
                             x if dim.scale == "absolute" else x * model.discount_rate)
             t = np.arange(periods)
             discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
             discount_ratio = discount_ratio[:, None, :]
-        elif dim.role == "availability" and params is not None:
+        elif dim.role == Role.AVAILABILITY and params is not None:
             j = _PARAMS.index(dim.targets[0].field)
             for t in dim.targets:
                 local = x if dim.scale == "absolute" else x * t.point
                 k = owner[(t.kind, t.index)]
                 params[:, k, j] = np.where(keep, params[:, k, j], local)
+    for f, floor in model.field_floor.items():    # worse of declared and guaranteed
+        np.maximum(V[f], floor, out=V[f])
     rate_ratio = {}
     for i, dim in enumerate(model.dims):
         path = None if dim.path is None or paths is None else paths[:, dim.path]
-        if dim.role == "rate":
+        if dim.role == Role.RATE:
             x = values[:, i]
             ratio = np.where(np.isnan(x), 1.0,
                              x / dim.targets[0].point if dim.scale == "absolute" else x)
@@ -932,11 +1088,15 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                 cols = slice(None) if b is None else b
                 V[f][:, cols] *= ratio[:, None] if b is None else ratio
                 if path is not None:
-                    dyn.setdefault(f, np.ones((n, n_bids, periods)))
+                    if f not in dyn:
+                        dyn[f] = _work(f"dyn:{f}", (n, n_bids, periods))
+                        dyn[f][...] = 1.0
                     dyn[f][:, cols] *= path[:, None, :] if b is None else path
-        elif dim.role == "linear" and path is not None:
+        elif dim.role == Role.LINEAR and path is not None:
             for t in dim.targets:
-                dyn.setdefault(t.array, np.ones((n, n_bids, periods)))
+                if t.array not in dyn:
+                    dyn[t.array] = _work(f"dyn:{t.array}", (n, n_bids, periods))
+                    dyn[t.array][...] = 1.0
                 cols = slice(None) if t.index is None else t.index
                 dyn[t.array][:, cols] *= path[:, None, :] if t.index is None else path
     shortfall = None
@@ -947,10 +1107,16 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                                                 exact=exact_shortfall)
         if exact_shortfall and model.availability.allocation is not None:
             moved = _allocation_delta(model.availability, params)
-        shortfall = np.zeros((n, n_bids, periods))
-        shortfall[..., : sud.shape[-1]] = sud
+        if sud.shape[-1] == periods:
+            shortfall = sud
+        else:
+            shortfall = _work("shortfall", (n, n_bids, periods))
+            shortfall[..., sud.shape[-1]:] = 0.0
+            shortfall[..., : sud.shape[-1]] = sud
     pv = None
     pv_shortfall = np.zeros((n, n_bids))
+    n_cat = model.terms[0][2].shape[1]
+    term = _work("term", (n, n_bids, n_cat))
     for static, uses_shortfall, weighted, summed in model.terms:
         product = np.ones((n, n_bids))
         for f in static:
@@ -962,15 +1128,21 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
             factors.append(discount_ratio)
         if factors:
             combined = factors[0]
-            for extra in factors[1:]:
-                combined = combined * extra
-            term = product[:, :, None] * np.einsum("nbt,bct->nbc",
-                                                   np.broadcast_to(combined,
-                                                                   (n, n_bids, periods)),
-                                                   weighted)
+            if len(factors) > 1:
+                combined = np.multiply(combined, factors[1],
+                                       out=_work("combined", (n, n_bids, periods)))
+                for extra in factors[2:]:
+                    combined *= extra
+            np.einsum("nbt,bct->nbc", np.broadcast_to(combined, (n, n_bids, periods)),
+                      weighted, out=term)
+            term *= product[:, :, None]
         else:
-            term = product[:, :, None] * summed[None]
-        pv = term if pv is None else pv + term
+            np.multiply(product[:, :, None], summed[None], out=term)
+        if pv is None:
+            pv = _work("pv", term.shape)
+            pv[...] = term
+        else:
+            pv += term
         if uses_shortfall:
             pv_shortfall = pv_shortfall + term.sum(axis=-1)
     lcc = pv.sum(axis=-1)
@@ -988,7 +1160,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
         else:
             rho = np.einsum("nt,bt->nb", discount_ratio[:, 0, :], adjust.rho_weights)
         rho = np.where(prices > 0, rho, 0.0)      # as evaluate: pv_price / contract, or 0
-        cost = lcc + _adjustment_of(adjust, prices, ratios, rho, discount_ratio)
+        cost = _with_preference(adjust, lcc, prices, ratios, rho)
     if shortfall_pv:
         return cost, np.array(availability, dtype=float), pv_shortfall
     return cost, np.array(availability, dtype=float)
@@ -1003,8 +1175,11 @@ def _block_values(model, seed, block, rows=sampling.BLOCK_SIZE):
     The generator always draws the whole block (its numbers do not depend on
     ``rows``); only the first ``rows`` draws are transformed and evaluated.
     """
-    scores, shocks = sampling.block_scores(seed, block, n_inputs=model.n_dims,
-                                           n_paths=model.n_paths, steps=model.periods - 1)
+    size = sampling.BLOCK_SIZE
+    scores, shocks = sampling.block_scores(
+        seed, block, n_inputs=model.n_dims, n_paths=model.n_paths, steps=model.periods - 1,
+        out=(_work("scores", (size, model.n_dims)),
+             _work("shocks", (size, model.n_paths, model.periods - 1))))
     scores, shocks = scores[:rows], shocks[:rows]
     z = sampling.correlate(scores, model.cholesky)
     values = np.empty_like(z)
@@ -1146,8 +1321,10 @@ class SimulationResult:
 # --------------------------------------------------------------------------- driver
 
 
-def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
-             progress=None, workers=None, model=None):
+def simulate(tender: Tender, *, draws: int, seed: int, chunk_size: int = DEFAULT_CHUNK_SIZE,
+             client: typing.Any = None, progress: typing.Callable[..., object] | None = None,
+             workers: int | None = None, model: SimulationModel | None = None
+             ) -> SimulationResult:
     """Monte Carlo simulation of every bid's evaluated cost and availability.
 
     Parameters
@@ -1209,7 +1386,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
     per_chunk = int(chunk_size) // block
     chunks = [list(range(k, min(k + per_chunk, n_blocks))) for k in range(0, n_blocks,
                                                                         per_chunk)]
-    results = [None] * len(chunks)
+    results: list[typing.Any] = [None] * len(chunks)
     done = 0
 
     def record(index, value):
@@ -1223,7 +1400,7 @@ def simulate(tender, *, draws, seed, chunk_size=DEFAULT_CHUNK_SIZE, client=None,
         shared = client.scatter(model, broadcast=True, hash=False)   # a fresh key per run
         futures = {client.submit(_run_chunk, shared, int(seed), blocks, int(draws),
                                  pure=False): k for k, blocks in enumerate(chunks)}
-        from dask.distributed import as_completed
+        from dask.distributed import as_completed  # noqa: PLC0415 - optional dependency
         for future in as_completed(futures):
             record(futures[future], future.result())
     else:

@@ -25,10 +25,12 @@ import math
 
 import attrs
 
+from fleetcalc import ageing
 from fleetcalc.exceptions import Problem
-from fleetcalc.money import Money, convert
+from fleetcalc.money import Money, convert, money
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems
 from fleetcalc.validation import (
+    MAX_EXCHANGE_RATE,
     at_least,
     at_most,
     currency_code,
@@ -36,14 +38,19 @@ from fleetcalc.validation import (
     has_errors,
     integer,
     integer_list,
-    money,
+    key_label,
+    named_paths,
+    negative_rate,
     number,
     one_of,
+    percent_like,
+    plural,
     problems_of,
     raise_if_errors,
     rate_table,
     spec,
     text,
+    validators_are_paused,
 )
 
 __all__ = [
@@ -70,13 +77,32 @@ __all__ = [
 #: Contract events a payment milestone can be tied to (see :class:`PaymentMilestone`).
 PAYMENT_EVENTS = ("signing", "delivery", "acceptance")
 
-_SHARE_TOLERANCE = 1e-9
+#: Tolerance on payment shares summing to 1 [-]; the one tolerance of every
+#: share check (bids, required schedule, and the adjustments comparing them).
+SHARE_TOLERANCE = 1e-9
+_SHARE_TOLERANCE = SHARE_TOLERANCE
 
 #: Longest horizon or loan tenor accepted [year]; arrays grow with it.
 MAX_HORIZON_YEARS = 100
 
 #: Most units in a bid or a cohort; the fleet distribution grows with the fleet.
 MAX_UNITS = 20_000
+
+#: Longest service life, overhaul interval, warranty, grace or guarantee [year].
+MAX_YEARS = 100
+
+#: Largest rate per year (discount, escalation, interest) [-/year]. Above 1 a
+#: plausibility warning says it looks like a percent; (1 + 10)**100 = 1.4e104.
+MAX_RATE = 10.0
+
+#: Lowest discount and interest rate [-/year]: (1 - 0.5)**-100 = 1.3e30.
+MIN_RATE = -0.5
+
+#: Largest distance per locomotive per year [km/year].
+MAX_ANNUAL_KM = 1e6
+
+_RATE_RULES = (number, at_least(MIN_RATE), at_most(MAX_RATE))
+_ESCALATION_RULES = (number, greater_than(-1), at_most(MAX_RATE))
 
 
 def _tuple(value):
@@ -91,7 +117,7 @@ def _money_currencies(obj):
 
 def _check_on_init(self):
     """Cross-field rules when an object is built in Python with validators on."""
-    if attrs.validators.get_disabled():
+    if validators_are_paused():
         return
     raise_if_errors(problems_of(self))
 
@@ -147,16 +173,17 @@ class Escalation:
     """
 
     energy: float = spec("Real escalation of the fuel price per year, decimal.", unit="-/year",
-                         example=0.01, default=0.0, rules=(number, greater_than(-1)))
+                         example=0.01, default=0.0, rules=_ESCALATION_RULES,
+                         warnings=(percent_like,))
     maintenance: float = spec("Real escalation of maintenance cost per km per year, decimal.",
                               unit="-/year", example=0.0, default=0.0,
-                              rules=(number, greater_than(-1)))
+                              rules=_ESCALATION_RULES, warnings=(percent_like,))
     overhaul: float = spec("Real escalation of overhaul cost per year, decimal.",
                            unit="-/year", example=0.0, default=0.0,
-                           rules=(number, greater_than(-1)))
+                           rules=_ESCALATION_RULES, warnings=(percent_like,))
     shortfall: float = spec("Real escalation of the shortfall cost per unit-day per year, "
                             "decimal.", unit="-/year", example=0.0, default=0.0,
-                            rules=(number, greater_than(-1)))
+                            rules=_ESCALATION_RULES, warnings=(percent_like,))
 
 
 def _rates(value):
@@ -164,8 +191,10 @@ def _rates(value):
     values = value if isinstance(value, (list, tuple)) else [value]
     if not values:
         return "must be a number or a non-empty list of numbers"
+    if len(values) > MAX_HORIZON_YEARS:
+        return f"has {len(values)} items; at most {MAX_HORIZON_YEARS} are allowed"
     for item in values:
-        broken = number(item) or greater_than(-1)(item)
+        broken = number(item) or at_least(MIN_RATE)(item) or at_most(MAX_RATE)(item)
         if broken:
             return broken if len(values) == 1 else f"item {item!r} {broken}"
     return None
@@ -173,15 +202,17 @@ def _rates(value):
 
 def _boolean(value):
     """true or false."""
-    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _positive_numbers(value):
     """A non-empty list of positive finite numbers."""
     if not isinstance(value, (list, tuple)) or not value:
         return "must be a non-empty list of numbers"
+    if len(value) > MAX_HORIZON_YEARS + 1:
+        return f"has {len(value)} items; at most {MAX_HORIZON_YEARS + 1} are allowed"
     for i, item in enumerate(value):
-        broken = number(item) or greater_than(0)(item)
+        broken = number(item) or at_least(1e-6)(item) or at_most(1e9)(item)
         if broken:
             return f"item {i} ({item!r}) {broken}"
     return None
@@ -190,8 +221,16 @@ def _positive_numbers(value):
 def _demand_levels(value):
     """A whole number >= 0, or a list of them (one per year)."""
     if isinstance(value, (list, tuple)):
-        return integer_list(minimum=0)(value)
-    return integer(value) or at_least(0)(value)
+        return integer_list(minimum=0, maximum=MAX_UNITS, max_length=MAX_HORIZON_YEARS)(value)
+    return integer(value) or at_least(0)(value) or at_most(MAX_UNITS)(value)
+
+
+_demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"  # type: ignore[attr-defined]
+
+
+#: Most locomotive-km to haul in a year [km/year]: every unit of the largest fleet
+#: running the largest distance.
+MAX_LOCO_KM = MAX_UNITS * MAX_ANNUAL_KM
 
 
 def _loco_km_levels(value):
@@ -199,11 +238,16 @@ def _loco_km_levels(value):
     values = value if isinstance(value, (list, tuple)) else [value]
     if not values:
         return "must be a number or a non-empty list of numbers"
+    if len(values) > MAX_HORIZON_YEARS:
+        return f"has {len(values)} items; at most {MAX_HORIZON_YEARS} (one per year)"
     for i, item in enumerate(values):
-        broken = number(item) or at_least(0)(item)
+        broken = number(item) or at_least(0)(item) or at_most(MAX_LOCO_KM)(item)
         if broken:
             return broken if len(values) == 1 else f"item {i} ({item!r}) {broken}"
     return None
+
+
+_loco_km_levels.describe = f"each >= 0 and <= {MAX_LOCO_KM:g}"  # type: ignore[attr-defined]
 
 
 @attrs.frozen(kw_only=True)
@@ -228,7 +272,7 @@ class Demand:
         rules=(_loco_km_levels,))
     loco_km_growth: float = spec(
         "Growth per year of loco_km from year 1 (a single number only).", unit="-/year",
-        example=0.02, default=0.0, rules=(number, greater_than(-1)))
+        example=0.02, default=0.0, rules=(number, greater_than(-1), at_most(MAX_RATE)))
     shortfall_cost_per_unit_day: float | Money = spec(
         "Cost of each missing locomotive-day (hire or lost revenue), base currency.",
         unit="currency/unit-day", example=2600, default=0.0, rules=(money(minimum=0),))
@@ -315,10 +359,10 @@ class Ageing:
 
     failure_rate_growth: float = spec("Growth of the failure rate per year of virtual age.",
                                       unit="-/year", example=0.03, default=0.0,
-                                      rules=(number, greater_than(-1)))
+                                      rules=(number, greater_than(-1), at_most(1)))
     maintenance_cost_growth: float = spec(
         "Growth of maintenance cost per km per year of virtual age.", unit="-/year",
-        example=0.02, default=0.0, rules=(number, greater_than(-1)))
+        example=0.02, default=0.0, rules=(number, greater_than(-1), at_most(1)))
     overhaul_restoration: float = spec(
         "Share of the accumulated (virtual) age an overhaul removes: 1 as good as new, "
         "0 as bad as old.", unit="-", example=0.5, default=0.0,
@@ -341,14 +385,15 @@ class EvaluationRules:
     required_delivery: tuple | None = spec(
         "Units required in service by the start of year 1, 2, ... (the bidding document's "
         "schedule); later units are adjusted or non-responsive.", unit="units",
-        example=[0, 10, 20, 20], optional=True, converter=_tuple,
-        rules=(integer_list(minimum=0),))
+        example=[0, 10, 20, 20],
+        optional=True, converter=_tuple,
+        rules=(integer_list(minimum=0, maximum=MAX_UNITS, max_length=MAX_HORIZON_YEARS),))
     delivery_adjustment_per_week: float = spec(
         "Adjustment per week of delay of a unit, as a share of its price.", unit="-/week",
         example=0.001, default=0.0, rules=(number, at_least(0), at_most(1)))
     delivery_max_weeks: float | None = spec(
         "Delay beyond which a bid is non-responsive.", unit="week", example=26,
-        optional=True, rules=(number, at_least(0)))
+        optional=True, rules=(number, at_least(0), at_most(52 * MAX_HORIZON_YEARS)))
     required_payments: tuple[PaymentMilestone, ...] | None = spec(
         "The bidding document's payment schedule; earlier payments asked by a bid are "
         "charged interest at payment_deviation_rate.", unit="-",
@@ -356,7 +401,8 @@ class EvaluationRules:
         optional=True, converter=_tuple)
     payment_deviation_rate: float = spec(
         "Interest per year charged on payments a bid asks for earlier than required.",
-        unit="-/year", example=0.08, default=0.0, rules=(number, at_least(0)))
+        unit="-/year", example=0.08, default=0.0, rules=(number, at_least(0), at_most(MAX_RATE)),
+        warnings=(percent_like,))
     domestic_preference: bool = spec(
         "Apply the domestic preference margin to bids that do not qualify.", example=True,
         default=False, rules=(_boolean,))
@@ -396,7 +442,8 @@ class EvaluationRules:
         rules=(text, one_of("non_responsive", "per_unit")))
     grant_element_reference_rate: float = spec(
         "Discount rate of the grant element of financing offers (IMF/World Bank: 5 %).",
-        unit="-/year", example=0.05, default=0.05, rules=(number, greater_than(-1)))
+        unit="-/year", example=0.05, default=0.05, rules=_RATE_RULES,
+        warnings=(percent_like,))
     technical_weight: float | None = spec(
         "Weight of the technical score in a combined score (best price-quality ratio); "
         "absent: no scoring.", unit="-", example=0.3, optional=True,
@@ -421,7 +468,8 @@ class EvaluationRules:
             problems.append(Problem("required_delivery", "must require at least one unit",
                                     value=list(self.required_delivery)))
         if self.required_payments is not None:
-            milestones = [p for p in self.required_payments if isinstance(p, PaymentMilestone)]
+            milestones = [p for p in self.required_payments if isinstance(p, PaymentMilestone)
+                          and number(p.share) is None]
             total = sum(p.share for p in milestones)
             if abs(total - 1.0) > _SHARE_TOLERANCE:
                 problems.append(Problem("required_payments", f"shares sum to {total:g}, not 1",
@@ -473,13 +521,16 @@ class TenderSettings:
                               rules=(currency_code,))
     evaluation_year: int = spec("Calendar year of t = 0 (contract signature).", unit="year",
                                 example=2026, rules=(integer, at_least(1900), at_most(2200)))
-    horizon_years: int = spec("Evaluation period H; costs are counted for t = 0..H.",
+    horizon_years: int = spec("Evaluation period H; costs are counted for t = 0..H (year k "
+                              "runs from t = k - 1 to t = k, calendar year "
+                              "evaluation_year + k - 1).",
                               unit="year", example=30,
                               rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
     discount_rate: float = spec("Real discount rate per year, decimal.", unit="-/year",
-                                example=0.08, rules=(number, greater_than(-1)))
+                                example=0.08, rules=_RATE_RULES,
+                                warnings=(percent_like, negative_rate))
     annual_km: float = spec("Distance run per locomotive per year in service.", unit="km/year",
-                            example=90_000, rules=(number, at_least(0)))
+                            example=90_000, rules=(number, at_least(0), at_most(MAX_ANNUAL_KM)))
     prices: Prices = spec("Year-0 prices of consumables ([tender.prices]).",
                           example={"diesel_per_litre": {"amount": 257.08, "currency": "PKR"}})
     exchange_rates: dict = spec(
@@ -505,7 +556,7 @@ class TenderSettings:
     inflation: float = spec(
         "General inflation of the base currency per year, used only to express nominal "
         "loan cash flows in real terms.", unit="-/year", example=0.025, default=0.0,
-        rules=(number, greater_than(-0.5), at_most(1)))
+        rules=(number, greater_than(-0.5), at_most(1)), warnings=(percent_like,))
 
     def rate(self, currency):
         """Value of one unit of ``currency`` in the base currency [base/unit]."""
@@ -527,12 +578,14 @@ class TenderSettings:
     def _cross_problems(self):
         problems = []
         for code, rate in self.exchange_rates.items():
-            path = f"exchange_rates.{code}"
+            path = f"exchange_rates.{key_label(code)}"
             broken = currency_code(code)
             if broken:
                 problems.append(Problem(path, f"key {broken}", value=code))
                 continue
-            broken = number(rate) or greater_than(0)(rate)
+            broken = number(rate) or greater_than(0)(rate) or at_most(MAX_EXCHANGE_RATE)(rate)
+            if broken and broken.startswith("must be between"):
+                broken = f"must be > 0 and <= {MAX_EXCHANGE_RATE:g}"
             if broken:
                 problems.append(Problem(path, broken, value=rate))
             elif code == self.base_currency and rate != 1:
@@ -569,19 +622,20 @@ class Financing:
         example="USD", optional=True, rules=(currency_code,))
     interest_rate: float | None = spec("Fixed interest rate per year, decimal.",
                                        unit="-/year", example=0.055, optional=True,
-                                       rules=(number, greater_than(-1)))
+                                       rules=_RATE_RULES, warnings=(percent_like,))
     reference_rate: float | tuple | None = spec(
         "Floating rate: reference rate per year (a number, or one per year 1, 2, ...; the "
         "last value holds after the list ends).",
         unit="-/year", example=0.043, optional=True, converter=_tuple,
         rules=(_rates,))
     margin: float = spec("Margin over the reference rate per year, decimal.", unit="-/year",
-                         example=0.012, default=0.0, rules=(number,))
+                         example=0.012, default=0.0, rules=(number, at_least(-1), at_most(1)),
+                         warnings=(percent_like,))
     tenor_years: int = spec("Final maturity from the first drawdown.", unit="year",
                             example=12, rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
     grace_years: int = spec("Interest-only years from the first drawdown; covers the "
                             "drawdown period.", unit="year", example=4, default=0,
-                            rules=(integer, at_least(0)))
+                            rules=(integer, at_least(0), at_most(MAX_YEARS)))
     repayment: str = spec("Repayment profile: equal_principal or annuity.",
                           example="equal_principal", default="equal_principal",
                           rules=(text, one_of("equal_principal", "annuity")))
@@ -607,9 +661,9 @@ class Financing:
             rates = (self.reference_rate if isinstance(self.reference_rate, tuple)
                      else (self.reference_rate,))
             lowest = min(rates) + self.margin
-            if lowest <= -1:
+            if lowest < MIN_RATE:
                 problems.append(Problem("margin", f"gives an all-in rate of {lowest:g}; "
-                                        "reference_rate + margin must be > -1",
+                                        f"reference_rate + margin must be >= {MIN_RATE:g}",
                                         value=self.margin))
         return problems
 
@@ -689,7 +743,8 @@ class Guarantees:
         "fuel_tolerance.", unit="L/km", example=4.6, optional=True,
         rules=(number, greater_than(0)))
     fuel_tolerance: float = spec("Tolerance on the fuel guarantee, share.", unit="-",
-                                 example=0.03, default=0.0, rules=(number, at_least(0)))
+                                 example=0.03, default=0.0,
+                                 rules=(number, at_least(0), at_most(1)))
     availability: float | None = spec("Guaranteed annual availability of each unit.",
                                       unit="-", example=0.90, optional=True,
                                       rules=(number, greater_than(0), at_most(1)))
@@ -702,10 +757,11 @@ class Guarantees:
         "number is in the bid's currency.", unit="currency/point",
         example=150_000, default=0.0, rules=(money(minimum=0),))
     damages_cap: float = spec("Cap of all damages, share of the contract price.", unit="-",
-                              example=0.10, default=0.10, rules=(number, at_least(0)))
+                              example=0.10, default=0.10,
+                              rules=(number, at_least(0), at_most(10)))
     guarantee_years: int = spec("Years of service, from each unit's delivery, the "
                                 "availability guarantee covers.", unit="year", example=5,
-                                default=5, rules=(integer, at_least(1)))
+                                default=5, rules=(integer, at_least(1), at_most(MAX_YEARS)))
     availability_basis: str = spec(
         "Definition of the guaranteed availability: excluding_scheduled (scheduled "
         "maintenance and overhaul windows excluded from the time counted) or calendar.",
@@ -747,17 +803,19 @@ def _reliability_problems(unit):
                         "and overhaul_interval_km", value=unit.overhaul_interval_km)]
     days = unit.scheduled_maintenance_days
     interval = unit.overhaul_interval_years
-    if interval and interval >= unit.service_life_years:
+    if interval and not ageing.effective_overhaul_interval(interval,
+                                                           unit.service_life_years):
         return [Problem("overhaul_interval_years", f"is not shorter than the service life "
-                        f"({unit.service_life_years} years): no overhaul is ever performed, "
+                        f"({plural(unit.service_life_years, 'year')}): no overhaul is ever "
+                        "performed, "
                         "and none is costed or counted as downtime", value=interval,
                         severity="warning")]
-    if interval:
-        days = days + unit.overhaul_downtime_days / interval
+    if interval:   # the whole overhaul falls in its own year (issue 12)
+        days = days + unit.overhaul_downtime_days
     if days > 365:
         return [Problem("scheduled_maintenance_days",
-                        f"with overhaul downtime gives {days:g} days a year out of "
-                        "service, more than 365", value=unit.scheduled_maintenance_days)]
+                        f"with overhaul downtime gives {days:g} days out of service in an "
+                        "overhaul year, more than 365", value=unit.scheduled_maintenance_days)]
     return []
 
 
@@ -775,39 +833,42 @@ class LocomotiveType:
         "Platform family, matched against existing cohorts for commonality savings.",
         example="GE Evolution", optional=True, rules=(text,))
     fuel_litres_per_km: float = spec("Diesel consumed per km run.", unit="L/km", example=4.6,
-                                     rules=(number, at_least(0)))
+                                     rules=(number, at_least(0), at_most(1000)))
     maintenance_per_km: float | Money = spec(
         "Scheduled plus corrective maintenance cost per km run (at age 0 when ageing is "
         "given).", unit="currency/km", example=1.10, rules=(money(minimum=0),))
     service_life_years: int = spec("Service life of a unit from entry into service.",
-                                   unit="year", example=30, rules=(integer, at_least(1)))
+                                   unit="year", example=30,
+                                   rules=(integer, at_least(1), at_most(MAX_YEARS)))
     overhaul_interval_years: int | None = spec(
         "Years between overhauls of a unit; no overhauls when absent.", unit="year",
-        example=8, optional=True, rules=(integer, at_least(1)))
+        example=8, optional=True, rules=(integer, at_least(1), at_most(MAX_YEARS)))
     overhaul_interval_km: float | None = spec(
         "km run between overhauls of a unit, instead of overhaul_interval_years: overhauls "
         "fall when a unit's cumulated km reach multiples of it.", unit="km",
-        example=720_000, optional=True, rules=(number, greater_than(0)))
+        example=720_000, optional=True,
+        rules=(number, at_least(1), at_most(MAX_ANNUAL_KM * MAX_YEARS)))
     overhaul_cost: float | Money = spec("Cost of one overhaul of one unit.", unit="currency",
                                         example=600_000, default=0.0,
                                         rules=(money(minimum=0),))
     mtbf_hours: float | None = spec(
         "Mean up-time between service-affecting failures (at age 0 when ageing is given); "
         "absent: never fails.", unit="h", example=1500, optional=True,
-        rules=(number, greater_than(0)))
+        rules=(number, at_least(1), at_most(1e7)))
     mdbf_km: float | None = spec(
         "Mean distance between service-affecting failures (EN 50126 / IEC 62278 RAM "
         "figure, at age 0 when ageing is given); instead of mtbf_hours: failures a year = "
         "km run / mdbf_km.", unit="km", example=20_000, optional=True,
-        rules=(number, greater_than(0)))
+        rules=(number, at_least(1), at_most(1e9)))
     mean_downtime_hours: float = spec(
         "Mean down time per failure: repair plus logistic delay.", unit="h", example=36,
-        default=0.0, rules=(number, at_least(0)))
+        default=0.0, rules=(number, at_least(0), at_most(8760)))
     scheduled_maintenance_days: float = spec(
         "Days per year out of service for scheduled maintenance and examinations.",
         unit="day/year", example=18, default=0.0, rules=(number, at_least(0), at_most(365)))
     overhaul_downtime_days: float = spec("Days out of service per overhaul.", unit="day",
-                                         example=45, default=0.0, rules=(number, at_least(0)))
+                                         example=45, default=0.0,
+                                         rules=(number, at_least(0), at_most(365 * MAX_YEARS)))
     ageing: Ageing = spec("Age-dependent growth of failure rate and maintenance cost.",
                           example={"failure_rate_growth": 0.03,
                                    "maintenance_cost_growth": 0.02,
@@ -840,14 +901,15 @@ class Bid(LocomotiveType):
     delivery: tuple = spec(
         "Units entering service at the start of year 1, 2, 3, ...; sums to quantity.",
         unit="units", example=[0, 10, 20, 20], converter=_tuple,
-        rules=(integer_list(minimum=0),))
+        rules=(integer_list(minimum=0, maximum=MAX_UNITS, max_length=MAX_HORIZON_YEARS),))
     payments: tuple[PaymentMilestone, ...] = spec(
         "Payment milestones; shares sum to 1. Default: all on delivery.", unit="-",
         example=[{"event": "signing", "share": 0.1}, {"event": "delivery", "share": 0.8},
                  {"event": "acceptance", "share": 0.1}],
         factory=lambda: (PaymentMilestone("delivery", 1.0),), converter=_tuple)
     warranty_years: int = spec("Warranty period; the acceptance payment falls at its end.",
-                               unit="year", example=2, default=0, rules=(integer, at_least(0)))
+                               unit="year", example=2, default=0,
+                               rules=(integer, at_least(0), at_most(MAX_YEARS)))
     initial_support: float | Money = spec(
         "One-off spares, tools, training and documentation, paid with the first batch.",
         unit="currency", example=4_000_000, default=0.0, rules=(money(minimum=0),))
@@ -877,10 +939,10 @@ class Bid(LocomotiveType):
             problems.append(Problem("payments", f"event {event!r} appears more than once; "
                                                 "combine its shares"))
         shares = [p.share for p in self.payments if isinstance(p, PaymentMilestone)]
-        if shares and all(number(s) is None for s in shares):
-            if abs(sum(shares) - 1.0) > _SHARE_TOLERANCE:
-                problems.append(Problem("payments", f"shares sum to {sum(shares):g}, not 1",
-                                        value=shares))
+        if (shares and all(number(s) is None for s in shares)
+                and abs(sum(shares) - 1.0) > _SHARE_TOLERANCE):
+            problems.append(Problem("payments", f"shares sum to {sum(shares):g}, not 1",
+                                    value=shares))
         if not self.payments:
             problems.append(Problem("payments", "needs at least one milestone", value=[]))
         if (self.overhaul_interval_years is None and self.overhaul_interval_km is None
@@ -961,6 +1023,11 @@ class Tender:
     correlation: Correlation | None = spec(
         "Correlation of uncertain inputs ([correlation]).", example={}, optional=True)
 
+    #: The cross-field rules below guard each bid, cohort and the settings
+    #: (:func:`~fleetcalc.validation.has_errors`), so one broken bid does not
+    #: hide the problems of the others.
+    _cross_tolerates_broken_parts = True
+
     def _cross_problems(self):
         settings = self.tender
         problems = []
@@ -994,7 +1061,7 @@ class Tender:
             if last > horizon:
                 problems.append(Problem(
                     f"{where}.delivery", f"delivers units in year {last}, beyond the horizon "
-                    f"of {horizon} years", value=list(bid.delivery)))
+                    f"of {plural(horizon, 'year')}", value=list(bid.delivery)))
             else:
                 first = min((k + 1 for k, n in enumerate(bid.delivery) if n), default=None)
                 if (first is not None and settings.demand is None
@@ -1009,6 +1076,7 @@ class Tender:
             if code not in known:
                 problems.append(Problem(f"tender.prices.{name}", f"currency {code!r} has no "
                                         "rate in tender.exchange_rates", value=code))
+        problems += self._quantity_problems()
         problems += self._fleet_problems(known)
         problems += self._demand_problems(known)
         problems += self._procurement_problems(known)
@@ -1045,7 +1113,7 @@ class Tender:
             if rules.technical_weight is not None and bid.evaluation.technical_score is None:
                 problems.append(Problem(f"{where}.evaluation.technical_score", "is needed "
                                         "because tender.evaluation.technical_weight is given"))
-        from fleetcalc.adjustments import evaluation_warnings  # adjustments imports tender
+        from fleetcalc.tender_checks import evaluation_warnings  # noqa: PLC0415 - numpy
 
         problems += evaluation_warnings(self)
         return problems
@@ -1076,9 +1144,32 @@ class Tender:
         if span > bid.financing.grace_years:
             return [Problem(f"{where}.financing.grace_years",
                             f"the loan draws from t = {min(times)} to t = {max(times)} with the "
-                            f"payments, so its grace period must be at least {span} years",
+                            f"payments, so its grace period must be at least "
+                            f"{plural(span, 'year')}",
                             value=bid.financing.grace_years)]
         return []
+
+    def _quantity_problems(self):
+        """Warn about bids offering another quantity than most bids do."""
+        if getattr(self.tender.evaluation, "required_quantity", None) is not None:
+            return []  # the evaluation rules judge each quantity against the required one
+        quantities = [bid.quantity for bid in self.bids if not has_errors(bid)]
+        if len(set(quantities)) < 2:
+            return []
+        usual = max(set(quantities), key=lambda q: (quantities.count(q), q))
+        problems = []
+        for i, bid in enumerate(self.bids):
+            if has_errors(bid) or bid.quantity == usual:
+                continue
+            problems.append(Problem(
+                f"bids[{i}].quantity",
+                f"differs from the {plural(usual, 'unit')} most bids offer; the evaluation "
+                f"compares the bids as offered (life-cycle costs of {bid.quantity} against "
+                f"{usual} units, not per unit). State the quantity the bidding document "
+                "requires in [tender.evaluation].required_quantity to have a different "
+                "quantity treated as the rules say",
+                value=bid.quantity, severity="warning"))
+        return problems
 
     def _fleet_problems(self, known):
         settings = self.tender
@@ -1113,8 +1204,9 @@ class Tender:
         key = "units_in_service" if demand.loco_km is None else "loco_km"
         if isinstance(levels, tuple) and len(levels) != settings.horizon_years:
             problems.append(Problem(
-                f"tender.demand.{key}", f"has {len(levels)} years but the horizon "
-                f"is {settings.horizon_years}; give one number per year, or a single number",
+                f"tender.demand.{key}", f"has {plural(len(levels), 'year')} but the "
+                f"horizon is {plural(settings.horizon_years, 'year')}; give one number per "
+                "year, or a single number",
                 value=list(levels)))
         cost = demand.shortfall_cost_per_unit_day
         if isinstance(cost, Money) and cost.currency not in known:
@@ -1123,11 +1215,12 @@ class Tender:
                                     "tender.exchange_rates", value=cost.currency))
         for group, items in (("bids", self.bids), ("fleet", self.fleet)):
             for i, unit in enumerate(items):
-                if (isinstance(unit, LocomotiveType) and unit.mtbf_hours is None
-                        and unit.mdbf_km is None):
+                if (isinstance(unit, LocomotiveType) and not has_errors(unit)
+                        and unit.mtbf_hours is None and unit.mdbf_km is None):
                     problems.append(Problem(
-                        f"{group}[{i}].mtbf_hours", "is absent while demand is given: the "
-                        "units are taken as never failing", severity="warning"))
+                        f"{group}[{i}].mtbf_hours", "is absent while demand is given: "
+                        "availability is taken as 100 % (units never fail in service); give "
+                        "mtbf_hours and mean_downtime_hours to cost failures", severity="warning"))
         return problems
 
     def __attrs_post_init__(self):
@@ -1135,5 +1228,10 @@ class Tender:
 
     @property
     def warnings(self):
-        """Warnings about the tender (e.g. service life ending inside the horizon)."""
-        return [p for p in problems_of(self) if p.severity == "warning"]
+        """Warnings about the tender (e.g. service life ending inside the horizon).
+
+        Key paths name bids by bidder and cohorts by name (``bids[CRRC Ziyang]``),
+        see :func:`fleetcalc.validation.named_paths`.
+        """
+        return named_paths([p for p in problems_of(self) if p.severity == "warning"],
+                           bids=self.bids, fleet=self.fleet)

@@ -33,6 +33,7 @@ classes' own ``_cross_problems`` check the parameters.
 from __future__ import annotations
 
 import difflib
+import enum
 import math
 import re
 import typing
@@ -42,16 +43,28 @@ import numpy as np
 
 from fleetcalc.exceptions import Problem
 from fleetcalc.money import Money
-from fleetcalc.validation import number, one_of, spec, text
+from fleetcalc.validation import (
+    has_errors,
+    number,
+    one_of,
+    problems_of,
+    raise_if_errors,
+    spec,
+    text,
+    validators_are_paused,
+    validators_paused,
+)
 
 __all__ = [
     "DISTRIBUTIONS",
     "PROCESSES",
     "AVAILABILITY_FIELDS",
+    "LINEAR_FIELDS",
     "UncertainInput",
     "Correlation",
     "KeyPath",
     "Target",
+    "Role",
     "parse_key_path",
     "resolve_targets",
     "input_value",
@@ -95,6 +108,13 @@ _TENDER_INPUTS = {
                                            (0.0, False, None), False),
 }
 
+#: Bid fields the life-cycle cost is linear in: each is also a field of
+#: :class:`fleetcalc.evaluate.TenderArrays` of the same name (which the engine
+#: scales; ``tests/test_uncertainty.py`` checks the two lists agree). Stated here,
+#: in the value layer, so that checking a tender does not import the orchestration.
+LINEAR_FIELDS = ("unit_price", "initial_support", "fuel_litres_per_km", "maintenance_per_km",
+                 "overhaul_cost")
+
 #: Bid fields that are whole numbers shaping the schedules.
 _SCHEDULE_FIELDS = ("quantity", "delivery", "payments", "warranty_years",
                     "service_life_years", "overhaul_interval_years", "units", "year_built")
@@ -107,7 +127,7 @@ def _floats(value):
 
 
 def _boolean(value):
-    return None if isinstance(value, bool) else f"must be true or false, not {type(value).__name__}"
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _non_negative(value):
@@ -254,7 +274,8 @@ def correlation_matrix_problems(matrix, *, path="matrix"):
     []
     >>> print(correlation_matrix_problems([[1.0, 0.9, 0.9], [0.9, 1.0, -0.9],
     ...                                    [0.9, -0.9, 1.0]])[0])
-    matrix: is not positive definite (smallest eigenvalue -0.8); the correlations contradict each other
+    matrix: is not positive definite (smallest eigenvalue -0.8); the correlations
+    contradict each other
     """
     try:
         arr = np.array(matrix, dtype=float)
@@ -339,9 +360,8 @@ class Correlation:
 
 
 def _check_on_init(obj):
-    if attrs.validators.get_disabled():
+    if validators_are_paused():
         return
-    from fleetcalc.validation import problems_of, raise_if_errors
     raise_if_errors(problems_of(obj))
 
 
@@ -409,26 +429,34 @@ def _money_fields(cls):
             if Money in typing.get_args(hint) or hint is Money}
 
 
-def _arrays_fields():
-    from fleetcalc.evaluate import TenderArrays  # evaluate imports the tender classes
-    return {a.name for a in attrs.fields(TenderArrays)}
+class Role(enum.StrEnum):
+    """How the Monte Carlo engine applies a draw of an uncertain input (its dispatch)."""
+
+    #: A number the cash flows are linear in: the engine scales a TenderArrays field.
+    LINEAR = "linear"
+    #: An exchange rate: every money value in that currency moves with it.
+    RATE = "rate"
+    #: The discount rate: the present values are discounted again.
+    DISCOUNT = "discount"
+    #: A reliability figure: the availability and the fleet are recomputed.
+    AVAILABILITY = "availability"
 
 
 @attrs.frozen
 class Target:
     """What one uncertain input changes: a field of one bid, cohort or the tender.
 
-    ``role`` is ``"linear"`` (a number the cash flows are linear in; ``array``
-    names the :class:`~fleetcalc.evaluate.TenderArrays` field), ``"rate"``
-    (an exchange rate; ``field`` is the currency), ``"discount"`` or
-    ``"availability"``. ``index`` is the bid or cohort position (None for the
+    ``role`` is a :class:`Role`: ``LINEAR`` (a number the cash flows are linear
+    in; ``array`` names the :class:`~fleetcalc.evaluate.TenderArrays` field),
+    ``RATE`` (an exchange rate; ``field`` is the currency), ``DISCOUNT`` or
+    ``AVAILABILITY``. ``index`` is the bid or cohort position (None for the
     tender). ``currency`` is the currency of a money value.
     """
 
     kind: str
     index: int | None
     field: str
-    role: str
+    role: Role
     array: str | None
     currency: str | None
     point: float
@@ -445,7 +473,7 @@ def _tender_target(tender, field):
             known = ", ".join(sorted(settings.exchange_rates)) or "none"
             raise ValueError(f"no exchange rate for {code!r} in tender.exchange_rates "
                              f"(rates: {known})")
-        return [Target("tender", None, code, "rate", None, code,
+        return [Target("tender", None, code, Role.RATE, None, code,
                        float(settings.exchange_rates[code]), (0.0, True, None))]
     if field not in _TENDER_INPUTS:
         close = difflib.get_close_matches(field, list(_TENDER_INPUTS), n=1)
@@ -462,7 +490,7 @@ def _tender_target(tender, field):
         value = settings.prices.diesel_per_litre
     else:
         value = getattr(settings, field)
-    role = "discount" if field == "discount_rate" else "linear"
+    role = Role.DISCOUNT if field == "discount_rate" else Role.LINEAR
     currency = None
     if field in ("prices.diesel_per_litre", "demand.shortfall_cost_per_unit_day"):
         currency = value.currency if isinstance(value, Money) else settings.base_currency
@@ -471,8 +499,7 @@ def _tender_target(tender, field):
 
 
 def _unit_target(tender, kind, index, item, field):
-    from fleetcalc.tender import Bid, Cohort
-    cls = Bid if kind == "bids" else Cohort
+    cls = type(item)  # a Bid or a Cohort (the tender module imports this one)
     names = [a.name for a in attrs.fields(cls)]
     label = f"{kind}[{_name(item, kind)}]"
     if field not in names:
@@ -489,7 +516,7 @@ def _unit_target(tender, kind, index, item, field):
         if amount is None:
             raise ValueError(f"{label}.{field} is absent (the units never fail); give it a "
                              "value in the tender to make it uncertain")
-        return Target(kind, index, field, "availability", None, None, float(amount),
+        return Target(kind, index, field, Role.AVAILABILITY, None, None, float(amount),
                       AVAILABILITY_FIELDS[field])
     if isinstance(amount, bool) or not isinstance(amount, (int, float)):
         raise ValueError(f"{field} is not a number")
@@ -497,14 +524,13 @@ def _unit_target(tender, kind, index, item, field):
         raise ValueError(f"{field} of an existing cohort enters no bid's evaluated cost (the "
                          "fleet's running costs are a baseline common to every bid); cohorts "
                          "take uncertain " + ", ".join(AVAILABILITY_FIELDS))
-    if field not in _arrays_fields():
-        raise ValueError(f"{field} cannot be uncertain; uncertain bid fields: unit_price, "
-                         "initial_support, fuel_litres_per_km, maintenance_per_km, "
-                         "overhaul_cost, " + ", ".join(AVAILABILITY_FIELDS))
+    if field not in LINEAR_FIELDS:
+        raise ValueError(f"{field} cannot be uncertain; uncertain bid fields: "
+                         + ", ".join(LINEAR_FIELDS + tuple(AVAILABILITY_FIELDS)))
     currency = None
     if field in _money_fields(cls):
         currency = value.currency if isinstance(value, Money) else item.currency
-    return Target(kind, index, field, "linear", field, currency, float(amount),
+    return Target(kind, index, field, Role.LINEAR, field, currency, float(amount),
                   (0.0, False, None))
 
 
@@ -611,11 +637,11 @@ def with_input(tender, path, value, *, scale="absolute"):
     def new(target):
         return value * target.point if scale == "relative" else value
 
-    with attrs.validators.disabled():
+    with validators_paused():
         settings = tender.tender
         first = targets[0]
         if first.kind == "tender":
-            if first.role == "rate":
+            if first.role == Role.RATE:
                 rates = dict(settings.exchange_rates)
                 rates[first.field] = float(new(first))
                 return attrs.evolve(tender, tender=attrs.evolve(settings, exchange_rates=rates))
@@ -696,6 +722,29 @@ def _bound_problems(entry, target, where):
     return []
 
 
+def _relative_looking(entry, targets, where):
+    """Warn when absolute parameters look like multipliers of a point value far from 1.
+
+    ``low = 0.8, mode = 1.0, high = 1.2`` on a diesel price of 300 draws
+    prices near 1, not near 300: the entry most likely lacks
+    ``scale = "relative"``.
+    """
+    if entry.scale != "absolute":
+        return []
+    parameters = [v for v in (entry.low, entry.mode, entry.high, entry.mean) if v is not None]
+    points = [abs(t.point) for t in targets]
+    if not parameters or not all(0.5 <= v <= 2 for v in parameters):
+        return []
+    if not points or not all(p > 4 or p < 0.25 for p in points):
+        return []
+    point = targets[0].point
+    return [Problem(f"{where}.scale", f"is absolute, but the parameters "
+                    f"({', '.join(f'{v:g}' for v in parameters)}) lie around 1 while the "
+                    f"point value is {point:g}: the draws would be about {point:g} times "
+                    "too small or large. Did you mean scale = \"relative\"?",
+                    value=entry.scale, severity="warning")]
+
+
 def expanded_inputs(tender):
     """The drawn dimensions of a tender's ``[[uncertainty]]``: one per independent draw.
 
@@ -761,12 +810,12 @@ def uncertainty_problems(tender):
     >>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
     >>> entry = UncertainInput(input="bids[Alstom].unit_price", distribution="uniform",
     ...                        low=0.9, high=1.1, scale="relative")
-    >>> with attrs.validators.disabled():  # building the tender would raise the problem
+    >>> from fleetcalc.validation import validators_paused
+    >>> with validators_paused():  # building the tender would raise the problem
     ...     bad = attrs.evolve(tender, uncertainty=(entry,), correlation=None)
     >>> print(uncertainty_problems(bad)[0])  # doctest: +ELLIPSIS
-    uncertainty[0].input = 'bids[Alstom].unit_price': no bid has bidder 'Alstom'; bidders: ...
+    uncertainty[0].input = "bids[Alstom].unit_price": no bid has bidder 'Alstom'; bidders: ...
     """
-    from fleetcalc.validation import has_errors
     problems, seen, valid = [], {}, {}
     for i, entry in enumerate(tender.uncertainty):
         where = f"uncertainty[{i}]"
@@ -777,8 +826,11 @@ def uncertainty_problems(tender):
         except ValueError as exc:
             problems.append(Problem(f"{where}.input", str(exc), value=entry.input))
             continue
-        except (AttributeError, TypeError, KeyError):
+        except (AttributeError, TypeError, KeyError, OverflowError):
             continue  # the part of the tender it reads is itself invalid (reported there)
+        if any(has_errors(tender.tender if t.index is None else _items(tender, t.kind)[t.index])
+               for t in targets):
+            continue  # bounds of a broken part would be checked against its bad value
         clash = False
         for target in targets:
             key = (target.kind, target.index, target.field)
@@ -793,7 +845,7 @@ def uncertainty_problems(tender):
         if clash:
             continue
         if entry.process is not None and not (
-                targets[0].role == "rate" or targets[0].field == "prices.diesel_per_litre"):
+                targets[0].role == Role.RATE or targets[0].field == "prices.diesel_per_litre"):
             problems.append(Problem(f"{where}.process", "applies to prices and exchange "
                                     "rates only (tender.prices.*, tender.exchange_rates.*)",
                                     value=entry.process))
@@ -806,10 +858,12 @@ def uncertainty_problems(tender):
         problems += bound
         if not bound:
             valid[entry.input] = i
+            problems += _relative_looking(entry, targets, where)
     corr = tender.correlation
     if corr is None or not isinstance(corr, Correlation) or has_errors(corr):
         return problems
-    known = {e.input for e in tender.uncertainty if isinstance(e, UncertainInput)}
+    known = {e.input for e in tender.uncertainty
+             if isinstance(e, UncertainInput) and isinstance(e.input, str)}
     missing = False
     for j, name in enumerate(corr.inputs):
         if name not in known:

@@ -67,7 +67,7 @@ service_life_years = 25
 
 def minimal_result():
     """The evaluation of :data:`MINIMAL_TOML` (no fleet, no demand, no financing)."""
-    from fleetcalc.io.tender_file import parse_tender  # noqa: PLC0415
+    from fleetcalc.io.tender_file import parse_tender
 
     return fleetcalc.evaluate(parse_tender(MINIMAL_TOML, source="minimal.toml"))
 
@@ -79,7 +79,7 @@ def example_result():
 
 def injected_result():
     """The example with a bidder, a model and notes that look like formulas."""
-    import attrs  # noqa: PLC0415
+    import attrs
 
     tender = fleetcalc.load_tender(EXAMPLE)
     bids = list(tender.bids)
@@ -101,7 +101,7 @@ def injected_everywhere_result():
     """The example with formula-like text in every text key of the tender that reaches a
     sheet: tender name, bidders, models, notes, platforms, lenders, priced adjustments,
     cohort names and models; with a (fake) simulation so that every sheet exists."""
-    import attrs  # noqa: PLC0415
+    import attrs
 
     text = iter(INJECTIONS * 20)
     tender = fleetcalc.load_tender(EXAMPLE)
@@ -215,7 +215,7 @@ def fake_extras(result, *, seed=1):
     inputs = ["Diesel price", "Discount rate", "Annual km per locomotive",
               "Maintenance cost per km", "Exchange rate CNY", "Overhaul cost"]
     tornado_rows = []
-    for i, bidder in enumerate(bidders):
+    for bidder in bidders:
         cost = float(result.ranking.loc[bidder, "evaluated_cost"])
         for k, name in enumerate(inputs):
             swing = cost * 0.12 / (k + 1)
@@ -339,7 +339,7 @@ class Chromium:
     def __init__(self, workdir):
         self.binary = require_program("chromium", "chromium-browser", "google-chrome")
         try:
-            import websockets.sync.client  # noqa: F401, PLC0415
+            import websockets.sync.client  # noqa: F401
         except ImportError:
             if os.environ.get("CI"):
                 raise
@@ -349,7 +349,7 @@ class Chromium:
         self._id = 0
 
     def __enter__(self):
-        from websockets.sync.client import connect  # noqa: PLC0415
+        from websockets.sync.client import connect
 
         profile = self.workdir / "chromium-profile"
         profile.mkdir(parents=True, exist_ok=True)
@@ -443,7 +443,7 @@ class Chromium:
 
     def screenshot(self, *, full_page=True, width=1280):
         """PNG bytes of the page."""
-        import base64  # noqa: PLC0415
+        import base64
 
         height = 900
         if full_page:
@@ -476,9 +476,9 @@ class Chromium:
 
 def png_pixels(data):
     """Decode PNG bytes to an ``(h, w, channels)`` uint8 array (via matplotlib)."""
-    import io  # noqa: PLC0415
+    import io
 
-    import matplotlib.image  # noqa: PLC0415
+    import matplotlib.image
 
     pixels = matplotlib.image.imread(io.BytesIO(data), format="png")
     return (np.asarray(pixels) * (255 if pixels.dtype.kind == "f" else 1)).astype(np.uint8)

@@ -201,3 +201,96 @@ class TestAnnualAvailability:
     def test_more_planned_downtime_never_raises(self, mtbf, mdt, s1, s2):
         lo, hi = sorted((s1, s2))
         assert annual_availability(mtbf, mdt, hi) <= annual_availability(mtbf, mdt, lo) + 1e-15
+
+
+class TestOverhaulDowntimeByYear:
+    """Issue 12 item 4: overhaul downtime falls in the year of the overhaul."""
+
+    @staticmethod
+    def _downtime_days(ages, interval, overhaul_days, sched=0.0):
+        from fleetcalc.fleet import DAYS_PER_YEAR, unit_availability
+        avail = unit_availability(ages, mtbf_hours=np.inf, mean_downtime_hours=0.0,
+                                  scheduled_maintenance_days=sched,
+                                  overhaul_downtime_days=overhaul_days,
+                                  overhaul_interval_years=interval, failure_rate_growth=0.0,
+                                  overhaul_restoration=0.0)
+        # never failing: A = 1 - s, so the planned days are (1 - A) x 365
+        return (1.0 - avail) * DAYS_PER_YEAR - sched
+
+    def test_first_overhaul_in_year_7_leaves_years_1_to_6_free(self):
+        # hand case: interval 6 years, 60 days per overhaul, life 30 years. Ages at the
+        # start of years 1..30 are 0..29; overhauls at ages 6, 12, 18, 24 (years 7, 13,
+        # 19, 25), none at 30 (retired). Before issue 12 every year carried 60/6 = 10 days.
+        days = self._downtime_days(np.arange(30.0), 6.0, 60.0)
+        expected = np.zeros(30)
+        expected[[6, 12, 18, 24]] = 60.0
+        np.testing.assert_allclose(days, expected, atol=1e-9)
+        assert not days[:6].any()
+
+    def test_overhaul_year_share_hand_value(self):
+        from fleetcalc.fleet import unit_availability
+        # hand case: year 9 of a unit overhauled every 8 years (age 8): 18 + 60 days
+        # planned, s = 78/365; MTBF 1000 h, MDT 10 h: A = (1 - 78/365) x 1000/1010
+        a = unit_availability([7.0, 8.0, 9.0], mtbf_hours=1000.0, mean_downtime_hours=10.0,
+                              scheduled_maintenance_days=18.0, overhaul_downtime_days=60.0,
+                              overhaul_interval_years=8, failure_rate_growth=0.0,
+                              overhaul_restoration=0.0)
+        up = 1000.0 / 1010.0
+        np.testing.assert_allclose(a, [(1 - 18 / 365) * up, (1 - 78 / 365) * up,
+                                       (1 - 18 / 365) * up], rtol=1e-15)
+
+    def test_interval_not_shorter_than_life_means_no_overhaul_downtime(self):
+        from fleetcalc.ageing import effective_overhaul_interval
+        interval = effective_overhaul_interval(30, 30)
+        assert not self._downtime_days(np.arange(30.0), interval, 60.0).any()
+
+    @given(tau=st.integers(0, 10), life=st.integers(1, 40), interval=st.integers(1, 45),
+           overhaul_days=st.floats(0.0, 300.0), sched=st.floats(0.0, 60.0))
+    def test_total_over_the_life_is_count_times_downtime(self, tau, life, interval,
+                                                         overhaul_days, sched):
+        # property: over a unit's whole life (inside the horizon) the overhaul downtime
+        # summed over the years equals the number of overhauls the cost schedule counts
+        # times the days per overhaul
+        from fleetcalc.ageing import effective_overhaul_interval
+        from fleetcalc.schedules import group_ages, group_in_service, group_overhaul_counts
+        horizon = tau + life + 2
+        ages = group_ages([tau], horizon)[0]
+        serving = group_in_service([tau], [life], horizon)[0]
+        effective = effective_overhaul_interval(interval, life)
+        days = self._downtime_days(np.where(serving, ages, -1.0), effective, overhaul_days,
+                                   sched)
+        total = np.nansum(np.where(serving, days, 0.0))
+        count = group_overhaul_counts([1], [tau], [interval], [life], horizon).sum()
+        assert total == pytest.approx(count * overhaul_days, rel=1e-12, abs=1e-9)
+
+
+def test_example_crrc_has_no_overhaul_downtime_before_year_7():
+    # issue 12's review: CRRC (interval 6 years, 45 days per overhaul) had overhaul
+    # downtime in years 1-5 although its first overhaul falls in year 7. Its first
+    # batch now has, in years 1-6, the availability without any overhaul days, and in
+    # year 7 the scheduled share carries the 45 days.
+    import fleetcalc
+    from fleetcalc.evaluate import tender_arrays
+    from fleetcalc.fleet import DAYS_PER_YEAR, unit_availability
+    tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
+    b = [bid.bidder for bid in tender.bids].index("CRRC Ziyang")
+    bid = tender.bids[b]
+    assert bid.overhaul_interval_years == 6
+    projection = tender_arrays(tender).fleet
+    first = int(np.flatnonzero(projection.batch_units[b].sum(axis=1) > 0)[0])
+    ages = projection.batch_ages[b, first, first + 1: first + 8]
+    np.testing.assert_array_equal(ages, np.arange(7.0))
+
+    def avail(overhaul_days):
+        return unit_availability(
+            ages, mtbf_hours=bid.mtbf_hours, mean_downtime_hours=bid.mean_downtime_hours,
+            scheduled_maintenance_days=bid.scheduled_maintenance_days,
+            overhaul_downtime_days=overhaul_days, overhaul_interval_years=6,
+            failure_rate_growth=bid.ageing.failure_rate_growth,
+            overhaul_restoration=bid.ageing.overhaul_restoration)
+
+    got = projection.batch_availability[b, first, first + 1: first + 8]
+    np.testing.assert_allclose(got[:6], avail(0.0)[:6], rtol=1e-15)
+    s0 = bid.scheduled_maintenance_days / DAYS_PER_YEAR
+    s7 = (bid.scheduled_maintenance_days + bid.overhaul_downtime_days) / DAYS_PER_YEAR
+    assert got[6] == pytest.approx(avail(0.0)[6] * (1 - s7) / (1 - s0), rel=1e-14)

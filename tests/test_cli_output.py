@@ -142,7 +142,7 @@ def test_a_manifest_cannot_make_fleetcalc_delete_outside_its_folder(tmp_path):
     outside.write_text("keep")
     folder = tmp_path / "out"
     folder.mkdir()
-    (folder / MANIFEST_NAME).write_text('{"files": ["../precious.txt", "%s"]}' % outside)
+    (folder / MANIFEST_NAME).write_text(f'{{"files": ["../precious.txt", "{outside}"]}}')
     code, out, err = run("report", EXAMPLE, "-o", folder)
     assert code == 0 and outside.read_text() == "keep"
 

@@ -154,3 +154,19 @@ def test_an_unwritable_log_exits_1(tmp_path):
                       stdout=io.StringIO(), stderr=err)
     assert status == 1, err.getvalue()
     assert "log.jsonl" in err.getvalue()
+
+
+def test_report_log_entry_is_listed_in_the_footer(tmp_path):
+    """``report --log``: the footer of report.html names the entry just appended."""
+    import io
+    import json as _json
+
+    from fleetcalc.cli import main as cli_main
+
+    log = tmp_path / "decisions.jsonl"
+    out = tmp_path / "rep"
+    assert cli_main(["report", "examples/pakistan_locomotives_2026.toml", "-o", str(out),
+                     "--log", str(log)], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    entry = _json.loads(log.read_text().splitlines()[-1])
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert entry["input"]["sha256"] in html and entry["time"] in html

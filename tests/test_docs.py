@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(("table", "cls"), TABLES)
 def test_every_tender_key_is_documented(table, cls):
-    for key, type_, unit, default, doc, example in field_rows(cls):
+    for key, type_, _unit, default, doc, example in field_rows(cls):
         assert doc.strip(), f"{table}.{key} has no documentation"
         assert example, f"{table}.{key} has no example"
         assert type_ and default
@@ -86,8 +86,9 @@ def _page_tables(text):
     """``{table heading: [[cell text, ...] per row]}`` of a Markdown page, as the site's
     Markdown engine (Python-Markdown with the site's table and attr_list extensions)
     renders it."""
-    import markdown
     from html.parser import HTMLParser
+
+    import markdown
 
     html = markdown.markdown(text, extensions=["tables", "attr_list"])
 
@@ -163,7 +164,7 @@ def test_every_key_renders_in_its_own_row():
         rows = tables[table]
         expected = field_rows(cls)
         assert len(rows) == len(expected), table
-        for cells, (key, type_, unit, default, doc, example) in zip(rows, expected):
+        for cells, (key, type_, _unit, _default, doc, example) in zip(rows, expected):
             assert len(cells) == 6, (table, key, cells)
             assert cells[0] == key and cells[1] == type_, (table, cells)
             assert cells[4] == " ".join(doc.replace("`", "").split()), (table, key)
@@ -202,7 +203,7 @@ def test_the_docs_build_flags_a_stale_reference(caplog):
     spec.loader.exec_module(hook)
 
     class Page:
-        class file:  # noqa: N801 - mimics mkdocs' page.file
+        class file:
             src_uri = "tender-file.md"
 
     text = PAGE.read_text(encoding="utf-8")

@@ -5,21 +5,8 @@ import numpy as np
 import pytest
 
 import fleetcalc
-from fleetcalc import Bid, Money, PaymentMilestone, Prices, Tender, TenderSettings
-
-
-def small_tender(exchange_rates=None, **bid_changes):
-    settings = TenderSettings(
-        name="Hand case", base_currency="USD", evaluation_year=2026, horizon_years=3,
-        discount_rate=0.10, annual_km=10_000, prices=Prices(diesel_per_litre=1.0),
-        exchange_rates=exchange_rates or {})
-    bid = Bid(bidder="A", model="M", currency="USD", unit_price=1_000_000, quantity=2,
-              delivery=[1, 1], fuel_litres_per_km=4.0, maintenance_per_km=0.5,
-              service_life_years=3, warranty_years=1, initial_support=50_000,
-              overhaul_interval_years=2, overhaul_cost=100_000,
-              payments=[PaymentMilestone("signing", 0.1), PaymentMilestone("delivery", 0.8),
-                        PaymentMilestone("acceptance", 0.1)])
-    return Tender(tender=settings, bids=[attrs.evolve(bid, **bid_changes)])
+from fleetcalc import Money
+from tests.hand_cases import small_tender
 
 
 def test_hand_computed_life_cycle_cost():

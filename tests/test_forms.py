@@ -23,8 +23,8 @@ def run(*args):
 
 
 @pytest.fixture(scope="module")
-def tender():
-    return fleetcalc.load_tender(EXAMPLE)
+def tender(example_tender):
+    return example_tender
 
 
 @pytest.fixture
@@ -209,7 +209,7 @@ def test_bad_forms_report_every_problem_at_once_and_lose_nothing(tmp_path, forms
         f"error: {source}, sheet 'Technical data', cell {where['mtbf_hours']}: mtbf_hours: "
         "holds a formula; type the value itself (formulas in a form are never calculated)",
         f"error: {source}, sheet 'Price schedule', cell {where['unit_price']}: "
-        f"bids[CRRC Ziyang].unit_price = '21 million': {number('21 million')}",
+        f'bids[CRRC Ziyang].unit_price = "21 million": {number("21 million")}',
         f"error: {source}, sheet 'Price schedule', cell {where['quantity']}: "
         "bids[CRRC Ziyang].quantity: is required",
         f"error: {source}, sheet 'Technical data', cell {where['fuel_litres_per_km']}: "
@@ -251,7 +251,7 @@ def test_a_blank_inside_the_reference_rates_is_reported(tmp_path, forms, tender)
         read_forms([form], tender, replace=True)
     wb = openpyxl.load_workbook(form)
     row = _row_of(wb["Financing"], "financing.reference_rate[1]")
-    assert [str(p) for p in caught.value.problems] == [
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
         f"{form}, sheet 'Financing', cell C{row}: financing.reference_rate[1]: is blank; give "
         "a value for every year up to the last one given"]
 
@@ -279,9 +279,9 @@ def test_formula_like_text_is_written_and_read_as_text(tmp_path, tender):
 def test_a_duplicate_bidder_without_replace_names_the_cell(forms, tender):
     with pytest.raises(fleetcalc.TenderError) as caught:
         read_forms([forms[0]], tender, tender_source="t.toml")
-    assert [str(p) for p in caught.value.problems] == [
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
         f"{forms[0]}, sheet 'Price schedule', cell C5: bids[Wabtec (GE Transportation)].bidder"
-        " = 'Wabtec (GE Transportation)': already has a bid in t.toml; use --replace to "
+        ' = "Wabtec (GE Transportation)": already has a bid in t.toml; use --replace to '
         "replace it"]
 
 
@@ -310,8 +310,8 @@ def test_a_currency_without_an_amount_is_reported(forms, tender):
     wb.save(forms[2])
     with pytest.raises(fleetcalc.TenderError) as caught:
         read_forms([forms[2]], tender, replace=True)
-    assert [str(p) for p in caught.value.problems] == [
-        f"{forms[2]}, sheet 'Price schedule', cell E{row}: initial_support = 'USD': has a "
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
+        f"{forms[2]}, sheet 'Price schedule', cell E{row}: initial_support = \"USD\": has a "
         "currency but no amount in column C"]
 
 
@@ -320,7 +320,7 @@ def test_a_form_for_another_tender_is_a_warning(forms, tender):
 
     other = attrs.evolve(tender, tender=attrs.evolve(tender.tender, name="Another tender"))
     result, report = read_forms([forms[0]], other, replace=True)
-    assert [str(p) for p in report["warnings"]] == [
+    assert [str(p) for p in report["warnings"] if str(p).startswith(str(forms[0]))] == [
         f"{forms[0]}, sheet 'About', cell B5: (file): was issued for the tender "
         f"{tender.tender.name!r}, not 'Another tender'"]
 

@@ -66,27 +66,27 @@ def test_the_template_is_valid():
 
 
 @pytest.mark.parametrize(("old", "new", "path", "words"), [
-    ("unit_price = 3_900_000", "unit_prise = 3_900_000", "bids[0].unit_prise",
+    ("unit_price = 3_900_000", "unit_prise = 3_900_000", "bids[A].unit_prise",
      "did you mean 'unit_price'"),
     ("discount_rate = 0.08", "discount_rate = nan", "tender.discount_rate", "finite"),
     ("annual_km = 90000", "annual_km = inf", "tender.annual_km", "finite"),
-    ("unit_price = 3_900_000", "unit_price = -5", "bids[0].unit_price", ">= 0"),
-    ("quantity = 3\ndelivery = [1, 2]", "quantity = -3\ndelivery = [1, 2]", "bids[0].quantity",
+    ("unit_price = 3_900_000", "unit_price = -5", "bids[A].unit_price", ">= 0"),
+    ("quantity = 3\ndelivery = [1, 2]", "quantity = -3\ndelivery = [1, 2]", "bids[A].quantity",
      ">= 1"),
     ('{ event = "delivery", share = 0.9 }', '{ event = "delivery", share = 0.8 }',
-     "bids[0].payments", "sum to 0.9, not 1"),
+     "bids[A].payments", "sum to 0.9, not 1"),
     ('currency = "USD"\nunit_price = 3_000_000', 'currency = "EUR"\nunit_price = 3_000_000',
-     "bids[1].currency", "'EUR' has no rate"),
+     "bids[B].currency", "'EUR' has no rate"),
     ("horizon_years = 10", "horizon_years = 0", "tender.horizon_years", ">= 1"),
-    ("discount_rate = 0.08", "discount_rate = -1", "tender.discount_rate", "> -1"),
+    ("discount_rate = 0.08", "discount_rate = -1", "tender.discount_rate", ">= -0.5"),
     ("service_life_years = 30\n\n[[bids]]", "service_life_years = 0\n\n[[bids]]",
-     "bids[0].service_life_years", ">= 1"),
-    ("delivery = [3]", "delivery = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]", "bids[1].delivery",
+     "bids[A].service_life_years", ">= 1"),
+    ("delivery = [3]", "delivery = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]", "bids[B].delivery",
      "beyond the horizon of 10 years"),
     ('bidder = "B"', 'bidder = "A"', "bids[1].bidder", "duplicates the bidder of bids[0]"),
-    ("delivery = [1, 2]", "delivery = [1, 1]", "bids[0].delivery",
+    ("delivery = [1, 2]", "delivery = [1, 1]", "bids[A].delivery",
      "sums to 2 but quantity is 3"),
-    ('unit_price = 3_000_000', 'unit_price = "3 million"', "bids[1].unit_price",
+    ('unit_price = 3_000_000', 'unit_price = "3 million"', "bids[B].unit_price",
      "must be a number"),
     ('diesel_per_litre = { amount = 257.08, currency = "PKR" }',
      'diesel_per_litre = { amount = 257.08, currency = "JPY" }',
@@ -95,7 +95,7 @@ def test_the_template_is_valid():
      'diesel_per_litre = { amount = 257.08, curency = "PKR" }',
      "tender.prices.diesel_per_litre.curency", "did you mean 'currency'"),
     ('{ event = "signing", share = 0.1 }', '{ event = "award", share = 0.1 }',
-     "bids[0].payments[0].event", "must be one of 'signing', 'delivery', 'acceptance'"),
+     "bids[A].payments[0].event", "must be one of 'signing', 'delivery', 'acceptance'"),
     ("PKR = 0.00356", "PKR = 0", "tender.exchange_rates.PKR", "> 0"),
     ('base_currency = "USD"', 'base_currency = "usd"', "tender.base_currency", "ISO 4217"),
 ])
@@ -107,8 +107,8 @@ def test_each_bad_input_gets_its_message(old, new, path, words):
 
 
 def test_the_message_shows_the_value():
-    message = one(VALID.replace("unit_price = 3_900_000", "unit_price = -5"), "bids[0].unit_price")
-    assert message == "t.toml: bids[0].unit_price = -5: must be >= 0"
+    message = one(VALID.replace("unit_price = 3_900_000", "unit_price = -5"), "bids[A].unit_price")
+    assert message == "t.toml: bids[A].unit_price = -5: must be >= 0"
 
 
 def test_every_problem_at_once():
@@ -117,6 +117,7 @@ def test_every_problem_at_once():
             .replace("delivery = [3]", "delivery = [2]")
             .replace('bidder = "B"', 'bidder = "A"'))
     paths = {p.path for p in problems(text)}
+    # two bids named "A": a duplicated bidder cannot name a key path, positions do
     assert {"tender.horizon_years", "bids[0].unit_prise", "bids[0].unit_price",
             "bids[1].delivery"} <= paths
 
@@ -126,7 +127,7 @@ def test_missing_table_and_wrong_shapes():
                          "").replace("delivery = [1, 2]", "delivery = 3")
     found = {p.path: str(p) for p in problems(text)}
     assert "is required" in found["tender.prices"]
-    assert "list of whole numbers" in found["bids[0].delivery"]
+    assert "array of whole numbers, not a whole number" in found["bids[A].delivery"]
 
 
 def test_bids_must_be_tables():
@@ -168,8 +169,8 @@ def test_nan_from_python_is_rejected():
 
 def test_service_life_inside_horizon_is_a_warning_not_an_error():
     tender = fleetcalc.parse_tender(VALID.replace("horizon_years = 10", "horizon_years = 40"))
-    assert [p.path for p in tender.warnings] == ["bids[0].service_life_years",
-                                                 "bids[1].service_life_years"]
+    assert [p.path for p in tender.warnings] == ["bids[A].service_life_years",
+                                                 "bids[B].service_life_years"]
 
 
 def run_cli(*args):

@@ -19,8 +19,8 @@ from fleetcalc.tender import (
     PricedAdjustment,
     PriceIndices,
 )
+from tests.hand_cases import small_tender
 from tests.strategies import tenders
-from tests.test_evaluate import small_tender
 from tests.test_io import VALID, problems
 
 pytestmark = pytest.mark.filterwarnings("ignore::fleetcalc.exceptions.TenderWarning")
@@ -253,12 +253,12 @@ class TestAdjustments:
         tender = small_tender(mtbf_hours=900.0, mean_downtime_hours=100.0,
                               scheduled_maintenance_days=36.5, guarantees=guarantees)
         found = {p.path: str(p) for p in tender.warnings}
-        assert "bids[0].guarantees.availability" in found
-        assert "81.0%" in found["bids[0].guarantees.availability"]
-        assert "contradict the guarantee" in found["bids[0].guarantees.availability"]
+        assert "bids[A].guarantees.availability" in found
+        assert "81.0%" in found["bids[A].guarantees.availability"]
+        assert "contradict the guarantee" in found["bids[A].guarantees.availability"]
         ok = attrs.evolve(tender, bids=[attrs.evolve(tender.bids[0], guarantees=attrs.evolve(
             guarantees, availability_basis="excluding_scheduled", availability=0.9))])
-        assert "bids[0].guarantees.availability" not in {p.path for p in ok.warnings}
+        assert "bids[A].guarantees.availability" not in {p.path for p in ok.warnings}
 
     def test_availability_is_loaded_at_the_guarantee_in_the_guarantee_years(self):
         # Hand computation: MTBF 1,900 h, MDT 100 h: 0.95 excluding scheduled time; 36.5
@@ -403,20 +403,20 @@ class TestExampleJson:
 @pytest.mark.parametrize(("old", "new", "path", "words"), [
     ("service_life_years = 30\n\n[[bids]]",
      "service_life_years = 30\nfinancing = { share = 0.8, interest_rate = 0.05, "
-     "tenor_years = 10 }\n\n[[bids]]", "bids[0].financing.grace_years",
-     "grace period must be at least 1 years"),
+     "tenor_years = 10 }\n\n[[bids]]", "bids[A].financing.grace_years",
+     "grace period must be at least 1 year"),
     ("service_life_years = 30\n\n[[bids]]",
      "service_life_years = 30\nfinancing = { share = 0.8, interest_rate = 0.05, "
      "reference_rate = 0.04, tenor_years = 10, grace_years = 2 }\n\n[[bids]]",
-     "bids[0].financing.interest_rate", "not both or neither"),
+     "bids[A].financing.interest_rate", "not both or neither"),
     ("service_life_years = 30\n\n[[bids]]",
      "service_life_years = 30\nprice_adjustment = { a = 0.5, b = 0.3, c = 0.3 }\n\n[[bids]]",
-     "bids[0].price_adjustment.a", "a + b + c = 1.1, not 1"),
+     "bids[A].price_adjustment.a", "a + b + c = 1.1, not 1"),
     ("service_life_years = 30\n\n[[bids]]",
      "service_life_years = 30\nprice_adjustment = { a = 0.5, b = 0.2, c = 0.3 }\n\n[[bids]]",
-     "bids[0].price_adjustment", "needs the index paths"),
+     "bids[A].price_adjustment", "needs the index paths"),
     ("[tender.prices]", "[tender.evaluation]\ntechnical_weight = 0.3\n\n[tender.prices]",
-     "bids[0].evaluation.technical_score", "is needed"),
+     "bids[A].evaluation.technical_score", "is needed"),
     ("[tender.prices]", "[tender.evaluation]\ndomestic_preference = 1\n\n[tender.prices]",
      "tender.evaluation.domestic_preference", "true or false"),
     # found in review: these escaped as tracebacks
@@ -427,11 +427,11 @@ class TestExampleJson:
      "tender.evaluation.required_delivery", "at least one unit"),
     ("service_life_years = 30\n\n[[bids]]",
      "service_life_years = 30\nfinancing = { share = 0.8, reference_rate = 0.04, margin = -2.0, "
-     "tenor_years = 10, grace_years = 2 }\n\n[[bids]]", "bids[0].financing.margin",
-     "must be > -1"),
+     "tenor_years = 10, grace_years = 2 }\n\n[[bids]]", "bids[A].financing.margin",
+     "must be >= -1"),
     ("horizon_years = 10", "horizon_years = 100000", "tender.horizon_years", "<= 100"),
     ("quantity = 3\ndelivery = [1, 2]", "quantity = 1000000\ndelivery = [1, 2]",
-     "bids[0].quantity", "<= 20000"),
+     "bids[A].quantity", "<= 20000"),
     ("annual_km = 90000", "annual_km = 90000\ninflation = 100", "tender.inflation", "<= 1"),
 ])
 def test_procurement_input_errors(old, new, path, words):

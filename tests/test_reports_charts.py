@@ -14,7 +14,6 @@ from .report_helpers import (
     ExtendedResult,
     assert_varied_png,
     bare_result,
-    example_result,
     extended_result,
 )
 
@@ -23,8 +22,8 @@ ALL_CHARTS = ["pv_by_category", "cumulative_discounted_cost", "available_vs_dema
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +191,50 @@ def test_years_are_the_ledger_and_fleet_calendar_years(result):
     ax = charts.cumulative_discounted_cost(result)
     first = min(line.get_xdata()[0] for line in ax.get_lines())
     assert first == result.cash_flows["calendar_year"].min()
+
+
+def test_decisive_waterfall_bars_add_up_to_the_net_difference(result):
+    """Issue 12 item 10: the waterfall's bars are the JSON's ``decisive_lines`` by_line,
+    largest first, each starting where the previous ended; the last bar is the net
+    difference; units on the axis; decisive lines hatched; Okabe-Ito colours."""
+    from matplotlib.colors import to_hex
+
+    from fleetcalc.reports.evaluation_table import decisive_lines
+
+    pairs = decisive_lines(result)
+    for i, pair in enumerate(pairs):
+        ax = charts.decisive_lines_waterfall(result, i)
+        assert "[USD million]" in ax.get_xlabel() and ax.get_title(loc="left")
+        bars = ax.patches
+        lines = sorted(pair["by_line"], key=lambda x: -abs(x["difference"]))
+        assert len(bars) == len(lines) + 1
+        widths = [b.get_width() for b in bars]
+        assert widths[:-1] == pytest.approx([x["difference"] / 1e6 for x in lines])
+        assert widths[-1] == pytest.approx(pair["difference"] / 1e6)
+        assert bars[-1].get_x() == 0.0
+        ends = np.cumsum(widths[:-1])
+        assert [b.get_x() for b in bars[1:-1]] == pytest.approx(list(ends[:-1]))
+        assert ends[-1] == pytest.approx(widths[-1])  # the steps end at the net difference
+        assert {to_hex(b.get_facecolor()).upper() for b in bars} <= set(charts.OKABE_ITO)
+        decisive = {d["line"] for d in pair["decisive"]}
+        hatched = [bool(b.get_hatch()) for b in bars[:-1]]
+        assert hatched == [x["line"] in decisive for x in lines]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels[-1].startswith("Net difference")
+        assert max(len(line) for label in labels for line in label.split("\n")) <= 34
+    assert [n for n in charts.available_charts(result) if n.startswith("decisive")] == [
+        f"decisive_lines_{i + 1}" for i in range(len(pairs))]
+
+
+def test_decisive_waterfall_png(result, tmp_path):
+    paths = [p for p in charts.save_charts(result, tmp_path) if p.stem.startswith("decisive")]
+    assert len(paths) == 3
+    for path in paths:
+        assert_varied_png(path.read_bytes(), min_bytes=10_000)
+
+
+def test_no_waterfall_when_the_table_does_not_add_up(extended):
+    """A result whose evaluated costs were replaced after the evaluation: the decomposition
+    would not add up to them, so it is not drawn."""
+    assert not charts.table_adds_up(extended)
+    assert not [n for n in charts.available_charts(extended) if n.startswith("decisive")]

@@ -13,6 +13,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 import attrs
+import numpy as np
 import openpyxl
 import pytest
 
@@ -22,7 +23,6 @@ from fleetcalc.reports.excel import write_workbook
 from .report_helpers import (
     INJECTION,
     bare_result,
-    example_result,
     extended_result,
     injected_result,
     rank_or_none,
@@ -33,8 +33,8 @@ CENT = 0.005
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +91,9 @@ class TestReadBack:
             assert ws.cell(r, 2).value == flow["year"]
             assert ws.cell(r, 3).value == flow["calendar_year"]
             assert ws.cell(r, 4).value == flow["category"]
-            # openpyxl stores 16 significant digits (Excel keeps 15): 1e-15 relative.
-            assert ws.cell(r, 5).value == pytest.approx(flow["amount"], rel=1e-15)
-            assert ws.cell(r, 5).data_type == "n"
+            # the amount refers to the Calculation sheet's formulas (values: recalculated)
+            assert ws.cell(r, 5).data_type == "f"
+            assert ws.cell(r, 5).value.startswith("=Calculation!$")
 
     def test_formulas_are_formulas(self, workbook_path):
         wb = openpyxl.load_workbook(workbook_path)
@@ -113,7 +113,7 @@ class TestReadBack:
     def test_discount_rate_is_one_named_cell(self, workbook_path, result):
         wb = openpyxl.load_workbook(workbook_path)
         cell = _rate_cell(wb)
-        assert cell.parent.title == "Assumptions"
+        assert cell.parent.title == "Inputs"  # the live inputs; Assumptions lists the file
         assert cell.value == result.tender.tender.discount_rate
         assert "horizon_years" in wb.defined_names
 
@@ -169,7 +169,7 @@ class TestReadBack:
 
     def test_optional_sheets_only_when_present(self, tmp_path, result):
         wb = openpyxl.load_workbook(write_workbook(bare_result(result), tmp_path / "a.xlsx"))
-        assert wb.sheetnames == ["Summary", "Cash flows", "Assumptions"]
+        assert wb.sheetnames == ["Summary", "Cash flows", "Inputs", "Calculation", "Assumptions"]
         wb = openpyxl.load_workbook(write_workbook(extended_result(result), tmp_path / "b.xlsx"))
         for name in ("Adjustments", "Financing schedules", "Fleet projection",
                      "Fleet vs demand", "Simulation summary", "Tornado"):
@@ -221,6 +221,7 @@ class TestLibreOfficeRecalculation:
         flows = result.to_dict()["cash_flows"]
         rate = result.tender.tender.discount_rate
         for r, flow in enumerate(flows, start=2):
+            assert abs(ws.cell(r, 5).value - flow["amount"]) < CENT
             assert ws.cell(r, 6).value == pytest.approx((1 + rate) ** -flow["year"], rel=1e-12)
             assert abs(ws.cell(r, 7).value - flow["present_value"]) < CENT
 
@@ -326,9 +327,9 @@ class TestEveryTextCell:
         # the tender's text reaches every sheet that shows tender text
         assert set(found) >= {"Summary", "Cash flows", "Adjustments", "Financing schedules",
                               "Fleet projection", "Fleet vs demand", "Simulation summary",
-                              "Tornado", "Assumptions"}, set(found)
+                              "Tornado", "Inputs", "Calculation", "Assumptions"}, set(found)
         cohorts = {c.value for c in found["Fleet projection"]}
-        assert any(v.startswith("@SUM") or v.startswith("=") for v in cohorts), cohorts
+        assert any(v.startswith(("@SUM", "=")) for v in cohorts), cohorts
 
     def test_no_formula_holds_tender_text(self, injected):
         with zipfile.ZipFile(injected) as archive:
@@ -386,3 +387,260 @@ def test_with_demand_the_demand_columns_stay(workbook_path):
     wb = openpyxl.load_workbook(workbook_path)
     assert "Demand [units]" in [c.value for c in wb["Fleet vs demand"][1]]
     assert "P(meet demand) [-]" in [c.value for c in wb["Summary"][1]]
+
+
+# --- the live model: Inputs and Calculation sheets ---------------------------------------
+
+
+def _named_cell(wb, name):
+    """The cell of a defined name (a single cell)."""
+    ((sheet, reference),) = list(wb.defined_names[name].destinations)
+    return wb[sheet][reference.replace("$", "")]
+
+
+def _recalculated_after(path, edits, tmp_path):
+    """The workbook at ``path`` with ``{defined name: value}`` edited by openpyxl, then
+    recalculated by LibreOffice (values only)."""
+    wb = openpyxl.load_workbook(path)
+    for name, value in edits.items():
+        cell = _named_cell(wb, name)
+        assert cell.parent.title == "Inputs", name
+        cell.value = value
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    return openpyxl.load_workbook(recalculate_with_libreoffice(edited, tmp_path),
+                                  data_only=True)
+
+
+def _assert_summary_equals(wb, expected):
+    """Evaluated cost and LCC NPV to the cent, and the rank, of every bid."""
+    currency = expected.tender.tender.base_currency
+    rows = {r["Bidder"]: r for r in _rows(wb["Summary"])}
+    bids = expected.to_dict()["bids"]
+    assert set(rows) == {b["bidder"] for b in bids}
+    for bid in bids:
+        row = rows[bid["bidder"]]
+        assert abs(row[f"Evaluated cost [{currency}]"] - bid["evaluated_cost"]) < CENT, bid
+        assert abs(row[f"LCC NPV [{currency}]"] - bid["lcc_npv"]) < CENT, bid
+        assert rank_or_none(row["Rank"]) == bid["rank"], bid
+
+
+def _ranks(result):
+    return {b["bidder"]: b["rank"] for b in result.to_dict()["bids"]}
+
+
+def _with_bid(tender, index, **changes):
+    bids = list(tender.bids)
+    bids[index] = attrs.evolve(bids[index], **changes)
+    return attrs.evolve(tender, bids=tuple(bids))
+
+
+def _edited_tenders(tender):
+    """The edits of the tests below: Inputs edits and the edited tenders (for fleetcalc)."""
+    diesel = tender.tender.prices.diesel_per_litre
+    priced = tender.bids[2].evaluation.priced_adjustments[0]
+    return {
+        "diesel price": (
+            {"diesel_price": 330.0},
+            attrs.evolve(tender, tender=attrs.evolve(tender.tender, prices=attrs.evolve(
+                tender.tender.prices, diesel_per_litre=attrs.evolve(diesel, amount=330.0))))),
+        "unit price": (
+            {"bid_1_unit_price": 3_900_000},
+            _with_bid(tender, 0, unit_price=3_900_000)),
+        "adjustment amount": (
+            {"bid_3_priced_1": 80_000_000},
+            _with_bid(tender, 2, evaluation=attrs.evolve(
+                tender.bids[2].evaluation,
+                priced_adjustments=(attrs.evolve(priced, amount=80_000_000),)))),
+        "arithmetic correction": (
+            {"bid_2_correction": -2_500_000},
+            _with_bid(tender, 1, evaluation=attrs.evolve(tender.bids[1].evaluation,
+                                                         arithmetic_correction=-2_500_000))),
+        "discount rate": (
+            {"discount_rate": 0.05},
+            attrs.evolve(tender, tender=attrs.evolve(tender.tender, discount_rate=0.05))),
+    }
+
+
+class TestLiveInputs:
+    """The Inputs sheet drives the ledger, the adjustments, the evaluated cost and the rank:
+    an edit there, recalculated by LibreOffice, gives fleetcalc's evaluation of the
+    correspondingly edited tender, to the cent."""
+
+    def test_recalculated_costs_and_ranks_equal_fleetcalc(self, recalculated, result):
+        _assert_summary_equals(recalculated, result)
+        rows = {r["Bidder"]: r for r in _rows(recalculated["Adjustments"])}
+        assert rows  # every adjustment line, formula or marked value, to the cent
+        for r, line in enumerate(result.adjustments.to_dict("records"), start=2):
+            assert abs(recalculated["Adjustments"].cell(r, 3).value - line["amount"]) < CENT
+
+    @pytest.mark.parametrize("edit", ["diesel price", "unit price", "adjustment amount",
+                                      "arithmetic correction", "discount rate"])
+    def test_an_edit_of_the_inputs_equals_fleetcalc(self, edit, workbook_path, result,
+                                                    tmp_path):
+        edits, tender = _edited_tenders(result.tender)[edit]
+        expected = fleetcalc.evaluate(tender)
+        wb = _recalculated_after(workbook_path, edits, tmp_path)
+        _assert_summary_equals(wb, expected)
+        # the edit matters: some evaluated cost moved by more than a cent
+        moved = [abs(a - b) for a, b in zip(expected.ranking["evaluated_cost"],
+                                            result.ranking.loc[expected.ranking.index,
+                                                               "evaluated_cost"])]
+        assert max(moved) > 1.0
+
+    def test_the_unit_price_and_the_adjustment_move_the_ranking(self, result):
+        """The edits chosen above change the ranks, so that the rank formulas are tested."""
+        edited = _edited_tenders(result.tender)
+        assert _ranks(fleetcalc.evaluate(edited["unit price"][1])) != _ranks(result)
+        assert _ranks(fleetcalc.evaluate(edited["adjustment amount"][1])) != _ranks(result)
+
+    @pytest.mark.parametrize("edit", ["diesel price", "unit price", "adjustment amount",
+                                      "arithmetic correction", "discount rate"])
+    def test_marked_values_do_not_depend_on_the_edited_inputs(self, edit, result):
+        """What holds: the marked (undiscounted) figures of the Calculation sheet are the
+        same for the edited tender, so the workbook's formulas carry every change."""
+        from fleetcalc.adjustments import damage_schedules
+        from fleetcalc.evaluate import tender_arrays
+
+        before = tender_arrays(result.tender)
+        after = tender_arrays(_edited_tenders(result.tender)[edit][1])
+        for name in ("maintenance_units", "shortfall_unit_days", "payment_shares",
+                     "financing_shares"):
+            assert np.array_equal(getattr(before, name), getattr(after, name)), name
+        assert np.array_equal(damage_schedules(result.tender, before)[0],
+                              damage_schedules(result.tender, after)[0])
+
+
+class TestModelSheets:
+    def test_inputs_are_named_cells(self, workbook_path, result):
+        from fleetcalc.evaluate import tender_arrays
+
+        wb = openpyxl.load_workbook(workbook_path)
+        tender = result.tender
+        ledger_delivery = tender_arrays(tender).delivery  # as the ledger takes the units
+        assert _named_cell(wb, "diesel_price").value == tender.tender.prices.diesel_per_litre \
+            .amount
+        assert _named_cell(wb, "annual_km").value == tender.tender.annual_km
+        for i, bid in enumerate(tender.bids, start=1):
+            assert _named_cell(wb, f"bid_{i}_unit_price").value == bid.unit_price
+            assert _named_cell(wb, f"bid_{i}_quantity").value == bid.quantity
+            assert _named_cell(wb, f"bid_{i}_life").value == bid.service_life_years
+            ((sheet, reference),) = list(wb.defined_names[f"bid_{i}_delivery"].destinations)
+            cells = [c.value for row in wb[sheet][reference.replace("$", "")] for c in row]
+            assert cells == ledger_delivery[i - 1].tolist()
+
+    def test_calculation_columns_are_formulas_or_marked(self, workbook_path):
+        from fleetcalc.reports.excel_model import MARKED_FILL
+
+        wb = openpyxl.load_workbook(workbook_path)
+        ws = wb["Calculation"]
+        header_row = next(c.row for c in ws["C"] if c.value == "Calendar year")
+        header = [c.value for c in ws[header_row]]
+        sources = [c.value for c in ws[header_row + 1]]
+        row = ws[header_row + 2]
+        for label, source, cell in zip(header, sources, row):
+            if label in ("Bidder", "Year t"):
+                continue
+            assert source, label  # each block says which library function it mirrors
+            if cell.data_type == "n":  # a marked value: said so, and filled
+                assert "marked value" in label, label
+                assert cell.fill.fgColor.rgb.endswith(MARKED_FILL), label
+            else:
+                assert cell.data_type == "f", label
+        notes = " ".join(str(c.value) for c in ws["A"][:4] if c.value)
+        for source in ("fleet.maintenance_age_factor", "financing.financing_schedules",
+                       "fleet.fleet_outlook", "adjustments.damage_schedules"):
+            assert source in notes
+
+    def test_adjustment_lines_are_formulas_where_simple(self, workbook_path, result):
+        wb = openpyxl.load_workbook(workbook_path)
+        ws = wb["Adjustments"]
+        stages = {}
+        for r, line in enumerate(result.adjustments.to_dict("records"), start=2):
+            if line["amount"]:  # a zero line may be a decision (e.g. no margin): a value
+                stages.setdefault(ws.cell(r, 4).value, []).append(ws.cell(r, 3))
+        for stage in ("correction", "discount", "priced", "domestic_preference"):
+            assert all(c.data_type == "f" for c in stages[stage]), stage
+        assert "bid_3_priced_1" in stages["priced"][0].value
+
+    def test_an_unknown_line_is_a_marked_value(self, tmp_path):
+        from fleetcalc.reports.excel_model import MARKED_FILL
+
+        extended = extended_result()  # adjustment lines without a stage
+        wb = openpyxl.load_workbook(write_workbook(extended, tmp_path / "x.xlsx"))
+        ws = wb["Adjustments"]
+        for r in range(2, len(extended.adjustments) + 2):
+            assert ws.cell(r, 3).data_type == "n"
+            assert ws.cell(r, 3).fill.fgColor.rgb.endswith(MARKED_FILL)
+            assert ws.cell(r, 7).value.startswith("marked value")
+
+    def test_new_sheets_keep_formula_like_text(self, injected, tmp_path):
+        wb = openpyxl.load_workbook(injected)
+        for sheet in ("Inputs", "Calculation"):
+            texts = [c for row in wb[sheet].iter_rows() for c in row
+                     if isinstance(c.value, str) and "INJ" in c.value]
+            assert texts, sheet
+            assert all(c.data_type == "s" for c in texts)
+        recalculated = openpyxl.load_workbook(recalculate_with_libreoffice(injected, tmp_path),
+                                              data_only=True)
+        names = {c.value for c in recalculated["Calculation"]["A"] if c.value}
+        assert any(str(n).startswith('=HYPERLINK("http://x","INJ")') for n in names)
+
+
+def test_without_the_model_the_ledger_is_values(result, tmp_path, monkeypatch):
+    """A result whose tender the model cannot rebuild: the ledger amounts are fleetcalc's
+    values (marked), and discounting, NPV and rank stay formulas of a named discount rate."""
+    from fleetcalc.reports import excel
+
+    def fail(*args, **kwargs):
+        raise ValueError("cannot rebuild")
+
+    monkeypatch.setattr(excel, "write_model", fail)
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "v.xlsx"))
+    assert "Calculation" not in wb.sheetnames
+    assert _rate_cell(wb).value == result.tender.tender.discount_rate
+    from fleetcalc.reports.excel_model import MARKED_FILL
+
+    flows = wb["Cash flows"]
+    assert flows["E2"].data_type == "n" and flows["F2"].value == "=1/(1+discount_rate)^B2"
+    assert flows["E2"].fill.fgColor.rgb.endswith(MARKED_FILL)
+    adjustments = wb["Adjustments"]
+    assert all(adjustments.cell(r, 3).data_type == "n"
+               for r in range(2, len(result.adjustments) + 2))
+    assert wb["Summary"]["F2"].value.startswith("=SUMIFS(")
+
+
+def test_a_rule_the_workbook_does_not_mirror_becomes_a_marked_value(result, tmp_path,
+                                                                      monkeypatch):
+    """If the library evaluates a figure another way than the workbook's formula, the cell
+    holds fleetcalc's value, marked, never a formula that gives another number."""
+    import importlib
+
+    from fleetcalc.reports.excel_model import MARKED_FILL
+
+    monkeypatch.setattr(importlib.import_module("fleetcalc.evaluate"), "_evaluated_fuel",
+                        lambda bid, rules: float(bid.fuel_litres_per_km) * 1.1)
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "m.xlsx"))
+    cell = _named_cell(wb, "bid_1_fuel_evaluated")
+    assert cell.data_type == "n" and cell.fill.fgColor.rgb.endswith(MARKED_FILL)
+    assert cell.value == pytest.approx(result.tender.bids[0].fuel_litres_per_km * 1.1)
+    assert _named_cell(wb, "bid_1_price_base").data_type == "f"  # the others stay formulas
+
+
+def test_a_schedule_the_workbook_does_not_mirror_becomes_marked_values(result, tmp_path,
+                                                                        monkeypatch):
+    """Units in service computed another way by the library: the column holds the library's
+    numbers, marked, and the block says which columns are marked."""
+    from fleetcalc import schedules
+    from fleetcalc.reports.excel_model import MARKED_FILL
+
+    original = schedules.units_in_service
+    monkeypatch.setattr(schedules, "units_in_service",
+                        lambda delivery, life: original(delivery, life) * 2)
+    wb = openpyxl.load_workbook(write_workbook(result, tmp_path / "s.xlsx"))
+    ws = wb["Calculation"]
+    flagged = [c for c in ws["C"] if isinstance(c.value, str) and "column(s) E" in c.value]
+    assert len(flagged) == len(result.tender.bids)
+    cells = [c for c in ws["E"] if isinstance(c.value, (int, float))]
+    assert cells and all(c.fill.fgColor.rgb.endswith(MARKED_FILL) for c in cells)
+    assert max(c.value for c in cells) > 0

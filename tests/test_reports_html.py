@@ -17,15 +17,17 @@ import attrs
 import pytest
 
 import fleetcalc
+from fleetcalc.cli.parser import add_report_parser
+from fleetcalc.cli.report import run_report
+from fleetcalc.reports.evaluation_table import decisive_lines
 from fleetcalc.reports.html import render_html, write_html
-from fleetcalc.reports.report import add_report_parser, run_report, write_report
+from fleetcalc.reports.report import write_report
 
 from .report_helpers import (
     EXAMPLE,
     Chromium,
     assert_varied_png,
     bare_result,
-    example_result,
     extended_result,
     minimal_result,
     overflowed_result,
@@ -70,8 +72,8 @@ def _parse(text):
 
 
 @pytest.fixture(scope="module")
-def result():
-    return example_result()
+def result(example_result):
+    return example_result
 
 
 @pytest.fixture(scope="module")
@@ -398,3 +400,328 @@ def test_category_chart_caption_says_what_the_diamond_is(html, minimal_page):
 
     assert "the diamond is the evaluated cost" in caption(html)
     assert "the diamond is the net LCC NPV" in caption(minimal_page)
+
+
+# --- Issue 12 items 8 and 10, issue 17 item 4: the evaluation table, what decides the award,
+# --- the bid evaluation report; issue 17 item 3: the decision-log entry in the footer.
+
+#: Rows of the bid evaluation table in the order of the World Bank Standard Bid Evaluation
+#: Form (1996) and the ADB Guide on Bid Evaluation (2018) (issue 12 item 8).
+FORM_ORDER = ["read_out_price", "arithmetic_correction", "discount", "scope",
+              "price_adjusted_for_scope", "technical", "performance", "commercial", "delivery",
+              "other", "guarantee_loading"]
+
+
+class _Figures(HTMLParser):
+    """Every element with ``data-json`` inside the element with id ``root``:
+    ``(bidder, data-json, data-value, tag)``; also the ``data-key`` rows of tables."""
+
+    def __init__(self, root):
+        super().__init__()
+        self.root, self.depth, self.figures, self.keys = root, 0, [], []
+
+    def handle_starttag(self, tag, attrs_):
+        attributes = dict(attrs_)
+        if self.depth == 0 and attributes.get("id") == self.root:
+            self.depth = 1
+            return
+        if self.depth == 0:
+            return
+        if tag not in ("br", "img", "meta", "col"):
+            self.depth += 1
+        if "data-json" in attributes:
+            self.figures.append((attributes.get("data-bidder"), attributes["data-json"],
+                                 attributes.get("data-value"), tag))
+        if tag == "tr" and "data-key" in attributes:
+            self.keys.append(attributes["data-key"])
+
+    def handle_endtag(self, tag):
+        if self.depth and tag not in ("br", "img", "meta", "col"):
+            self.depth -= 1
+
+
+def _figures(text, root):
+    parser = _Figures(root)
+    parser.feed(text)
+    return parser
+
+
+def _json_value(expression, bidder, data, bid_input):
+    """The value of a ``data-json`` expression (``table.KEY``, ``bid.FIELD``,
+    ``first.FIELD``, ``adjustment.N``, ``bid-currency``, joined by `` + `` / `` - ``)
+    from the compare JSON ``data``; ``bid-currency`` from the tender file (the workbook's
+    Assumptions sheet), as the JSON holds base-currency amounts only."""
+    bids = {b["bidder"]: b for b in data["bids"]}
+    table = {row["key"]: row["values"] for row in data["evaluation_table"]}
+    first = next(b for b in data["bids"] if b["rank"] == 1)
+    total, sign = 0.0, 1.0
+    for term in expression.split():
+        if term in "+-":
+            sign = 1.0 if term == "+" else -1.0
+            continue
+        kind, _, name = term.partition(".")
+        if kind == "table":
+            value = table[name][bidder]
+        elif kind == "bid":
+            value = bids[bidder][name]
+        elif kind == "first":
+            value = first[name]
+        elif kind == "adjustment":
+            shown = [a for a in bids[bidder]["adjustments"]
+                     if a["stage"] not in ("conversion", "domestic_preference")]
+            value = shown[int(name)]["amount"]
+        elif kind == "bid-currency":
+            bid = bid_input[bidder]
+            value = ((bid.unit_price * bid.quantity + bid.evaluation.arithmetic_correction)
+                     * (1 - bid.evaluation.discount))
+        else:
+            raise AssertionError(f"unknown data-json term {term!r}")
+        total += sign * value
+    return total
+
+
+@pytest.fixture(scope="module")
+def data(result):
+    return result.to_dict()
+
+
+class TestEvaluationTable:
+    """Issue 12 item 8: the table of the forms, every figure the JSON's."""
+
+    def test_rows_in_the_order_of_the_forms(self, html, data):
+        keys = _figures(html, "evaluation-table").keys
+        assert keys == [row["key"] for row in data["evaluation_table"]]
+        assert keys[:len(FORM_ORDER)] == FORM_ORDER
+        # issue 13: with demand, the incremental NPV against doing nothing before the rank
+        tail = ["evaluated_price", "domestic_preference", "evaluated_price_with_preference"]
+        tail += ["incremental_npv"] if data.get("do_nothing") is not None else []
+        assert keys[-len(tail) - 1:] == tail + ["rank"]
+        assert [k for k in keys if k.startswith("lcc_")] == [
+            f"lcc_{c}" for c in data["bids"][0]["pv_by_category"]]
+
+    def test_evaluated_prices_equal_the_json_and_the_summed_rows(self, html, data):
+        shown = {}
+        for bidder, expression, value, _ in _figures(html, "evaluation-table").figures:
+            shown[(expression.split(".", 1)[1], bidder)] = float(value) if value else None
+        in_total = [row["key"] for row in data["evaluation_table"] if row["in_total"]]
+        assert "lcc_acquisition" in in_total and "evaluated_price" not in in_total
+        for bid in data["bids"]:
+            bidder = bid["bidder"]
+            assert shown[("evaluated_price_with_preference", bidder)] == bid["evaluated_cost"]
+            assert shown[("evaluated_price", bidder)] == bid["evaluated_cost_before_preference"]
+            assert shown[("domestic_preference", bidder)] == bid["domestic_preference"]
+            parts = sum(shown[(key, bidder)] for key in in_total)
+            assert parts == pytest.approx(bid["evaluated_cost_before_preference"], abs=1e-3)
+            assert parts + shown[("domestic_preference", bidder)] == pytest.approx(
+                bid["evaluated_cost"], abs=1e-3)
+            rank = shown[("rank", bidder)]
+            assert (None if rank is None else int(rank)) == bid["rank"]
+            for row in data["evaluation_table"]:  # every cell is the JSON's, unrounded
+                value = row["values"][bidder]
+                assert shown[(row["key"], bidder)] == (None if value is None else float(value))
+
+    def test_marked_rows_are_the_summed_rows(self, html, data):
+        table = html.split('id="evaluation-form-table"', 1)[1].split("</table>", 1)[0]
+        marked = re.findall(r'data-key="([^"]+)">\s*<td>[^<]*</td><td[^>]*>[^<]*</td>'
+                            r'<td class="sum-col">\u03a3</td>', table)
+        assert marked == [row["key"] for row in data["evaluation_table"] if row["in_total"]]
+
+    def test_not_shown_when_the_table_contradicts_the_ranking(self, result):
+        """A result altered after the evaluation (evaluated cost replaced): no table whose
+        rows do not add up, no decomposition, no evaluation report."""
+        ids = _parse(render_html(bare_result(result))).ids
+        assert not {"evaluation-table", "decisive", "evaluation-report"} & ids
+
+
+class TestWhatDecides:
+    """Issue 12 item 10: the decomposition of each pairwise difference, as text and chart."""
+
+    def test_names_the_line_that_alone_swaps_the_award(self, html, data):
+        section = html.split('<section id="decisive">', 1)[1].split("</section>", 1)[0]
+        # issue 13: the example is government-financed, without a domestic preference, so
+        # no margin decides; every life-cycle line that alone swaps a pair is named, the
+        # swap checked here on the evaluation table of the JSON
+        assert "domestic preference margin" not in section
+        rows = {row["key"]: row["values"] for row in data["evaluation_table"]}
+        ranked = [b["bidder"] for b in data["bids"] if b["rank"] is not None]
+        cost = {b: rows["evaluated_price_with_preference"][b] for b in ranked}
+        named = 0
+        for pair in data["decisive_lines"]:
+            for item in pair["decisive"]:
+                line, better, worse = item["line"], pair["better"], pair["worse"]
+                moved = {b: cost[b] - (rows[line][b] or 0.0) for b in ranked}
+                assert moved[worse] < moved[better]          # alone it swaps the pair
+                if line.startswith("lcc_"):
+                    assert (f"With the same {line[4:].replace('_', ' ')} cost for every bid, "
+                            f"{worse} would rank") in section
+                    named += 1
+        assert named >= 1
+
+    def test_one_waterfall_per_pair_and_lines_add_up(self, html, data, result):
+        from fleetcalc.reports.charts import available_charts
+
+        ids = _parse(html).ids
+        pairs = data["decisive_lines"]
+        assert len(pairs) == 3  # two adjacent pairs, winner against rank 3
+        for i, pair in enumerate(pairs, start=1):
+            assert f"chart-decisive-lines-{i}" in ids
+            block = html.split(f'id="decisive-{i}"', 1)[1].split('class="pair"', 1)[0]
+            block = block.split("</section>", 1)[0]
+            assert f'data-better="{pair["better"]}" data-worse="{pair["worse"]}"' in block
+            cells = [float(v) for v in re.findall(r'<td class="num" data-value="([^"]+)"', block)]
+            lines = sorted((x["difference"] for x in pair["by_line"]), key=lambda d: -abs(d))
+            assert cells[:-1] == lines and cells[-1] == pair["difference"]
+            assert sum(lines) == pytest.approx(pair["difference"], abs=1e-3)
+        assert 'class="decisive-sentences none"' not in html  # each pair has a decisive line
+        names = [n for n in available_charts(result) if n.startswith("decisive")]
+        assert names == [f"decisive_lines_{i}" for i in range(1, len(pairs) + 1)]
+
+    def test_no_single_line_is_said_when_none_swaps(self):
+        text = render_html(minimal_result())
+        section = text.split('<section id="decisive">', 1)[1].split("</section>", 1)[0]
+        pair = decisive_lines(minimal_result())[0]
+        if pair["decisive"]:
+            assert "<li>" in section
+        else:
+            assert "No single line swaps these two bids." in section
+
+
+class TestEvaluationReport:
+    """Issue 17 item 4: the report of the forms; every figure traceable and the JSON's."""
+
+    def test_every_figure_equals_the_json(self, html, data, result):
+        bid_input = {b.bidder: b for b in result.tender.bids}
+        figures = _figures(html, "evaluation-report").figures
+        assert len(figures) >= 60
+        for bidder, expression, value, _ in figures:
+            expected = _json_value(expression, bidder, data, bid_input)
+            assert float(value) == pytest.approx(expected, rel=1e-12, abs=1e-6), (
+                bidder, expression)
+
+    def test_each_table_says_where_the_workbook_holds_it(self, html):
+        from fleetcalc.reports.excel import SHEETS
+
+        section = html.split('<section id="evaluation-report"', 1)[1].split("</section>", 1)[0]
+        for table in ("form-read-out", "form-responsiveness", "form-corrections",
+                      "form-adjustments", "form-evaluated", "form-ranking"):
+            after = section.split(f'id="{table}"', 1)[1].split("</table>", 1)[1]
+            source = re.match(r'\s*<p class="source">(.*?)</p>', after, flags=re.S)
+            assert source, table
+            sheets = re.findall(r"sheet \u201c([^\u201d]+)\u201d", source[1])
+            assert sheets and set(sheets) <= set(SHEETS), (table, sheets)
+
+    def test_the_named_sheets_and_columns_are_in_the_workbook(self, result, tmp_path):
+        """The sources under the tables name sheets, header columns, Assumptions rows and
+        Adjustments stages that the workbook written beside the report really holds."""
+        import openpyxl
+
+        from fleetcalc.reports.html import WORKBOOK_SOURCES
+
+        path = write_report(result, tmp_path)["workbook"]
+        book = openpyxl.load_workbook(path, read_only=True)
+        stages = {str(row[3]) for row in book["Adjustments"].iter_rows(min_row=2,
+                                                                        values_only=True)}
+        assumptions = {(str(row[0]), str(row[1])) for row in
+                       book["Assumptions"].iter_rows(min_row=2, values_only=True)}
+        checked = 0
+        for sources in WORKBOOK_SOURCES.values():
+            for sheet, kind, names in sources:
+                if kind == "columns":
+                    header = [str(c) for c in next(book[sheet].iter_rows(max_row=1,
+                                                                         values_only=True))]
+                    for name in names:
+                        assert any(h == name or h.startswith(name + " [") for h in header), (
+                            sheet, name, header)
+                elif kind == "stages":
+                    assert set(names) <= stages, (names, stages)
+                else:
+                    for name in names:
+                        if name.startswith("Tender settings"):  # a section of rows
+                            assert any(s == name for s, _ in assumptions), name
+                        else:
+                            section, parameter = name.replace("Bid n", "Bid 1").rsplit(": ", 1)
+                            assert (section, parameter) in assumptions, name
+                checked += 1
+        assert checked == 7
+
+    def test_forms_in_order_with_responsiveness_and_recommendation(self, html, data):
+        section = html.split('<section id="evaluation-report"', 1)[1].split("</section>", 1)[0]
+        headings = re.findall(r"<h3>\d\. ([^<]+)</h3>", section)
+        assert headings == ["Bids received and read out",
+                            "Preliminary examination: responsiveness",
+                            "Corrections, discounts and scope",
+                            "Adjustments (priced deviations, payment, delivery, guarantees)",
+                            "Evaluated prices", "Ranking of the responsive bids",
+                            "Recommendation", "Evaluation committee"]
+        for item in data["non_responsive"]:
+            row = re.search(rf'<tr data-bidder="{re.escape(item["bidder"])}" '
+                            r'data-responsive="no">(.*?)</tr>', section, flags=re.S)
+            assert row and all(reason in row[1] for reason in item["reasons"])
+        responsive = [b["bidder"] for b in data["bids"] if b["responsive"]]
+        assert len(re.findall(r'data-responsive="yes"', section)) == len(responsive)
+        winner = next(b for b in data["bids"] if b["rank"] == 1)
+        assert re.search(r'id="form-recommendation" data-bidder="([^"]*)"', section)[1] == \
+            winner["bidder"]
+        # CRRC's contract price in its bid currency (21 m CNY x 50), and in USD
+        assert re.search(r"CNY <span[^>]*>1,050,000,000\.00</span>", section)
+        assert re.search(r"USD <span[^>]*>147,525,000</span>", section)
+
+    def test_signature_block_is_blank(self, html):
+        block = html.split('id="form-signatures"', 1)[1].split("</table>", 1)[0]
+        assert re.findall(r"<th>([^<]+)</th>", block) == ["Name", "Position", "Signature",
+                                                          "Date"]
+        rows = re.findall(r"<tr>(.*?)</tr>", block.split("<tbody>", 1)[1])
+        assert len(rows) == 5 and all(r == "<td></td>" * 4 for r in rows)
+
+    def test_starts_on_a_new_printed_page(self, html):
+        css = html.split("@media print", 1)[1].split("</style>", 1)[0]
+        assert re.search(r"#evaluation-report \{ break-before: page;", css) or \
+            "#evaluation-table, #evaluation-report { break-before: page;" in css
+
+
+class TestDecisionLogEntry:
+    """Issue 17 item 3: the footer lists the decision-log entry when one was written."""
+
+    def test_listed_in_the_footer(self, result, source_bytes):
+        sha = hashlib.sha256(source_bytes).hexdigest()
+        entry = {"time": "2026-12-01T17:40:00Z", "command": "report",
+                 "input": {"file": "tender.toml", "sha256": sha}}
+        footer = render_html(result, source_bytes=source_bytes, log_entry=entry).split(
+            "<footer>", 1)[1]
+        assert 'id="log-time">2026-12-01T17:40:00Z<' in footer
+        assert f'id="log-sha256">{sha}<' in footer
+        assert "not the input of this report" not in footer
+
+    def test_a_mismatched_entry_is_flagged_and_none_is_not_listed(self, result, source_bytes):
+        entry = {"time": "2026-12-01T17:40:00Z", "input": {"sha256": "0" * 64}}
+        footer = render_html(result, source_bytes=source_bytes, log_entry=entry).split(
+            "<footer>", 1)[1]
+        assert "not the input of this report" in footer
+        assert "Decision log" not in render_html(result).split("<footer>", 1)[1]
+
+    def test_write_html_and_write_report_pass_it_on(self, result, tmp_path):
+        entry = {"time": "2026-12-01T18:00:00Z", "input": {"sha256": "ab" * 32}}
+        text = write_html(result, tmp_path / "r.html", log_entry=entry).read_text("utf-8")
+        assert 'id="log-time">2026-12-01T18:00:00Z<' in text
+        paths = write_report(result, tmp_path / "out", log_entry=entry)
+        assert 'id="log-time">2026-12-01T18:00:00Z<' in paths["html"].read_text("utf-8")
+
+
+def test_evaluation_report_prints_on_a4_without_overflow(browser, pages):
+    """Print media at the A4 text width (210 mm less 2 x 12 mm margins, 703 px): no table of
+    the bid evaluation report is wider than the page, and the page prints to PDF."""
+    browser.send("Emulation.setEmulatedMedia", media="print")
+    browser.send("Emulation.setDeviceMetricsOverride", width=703, height=1000,
+                 deviceScaleFactor=1, mobile=False)
+    try:
+        browser.load(pages["example"])
+        widths = browser.evaluate(
+            "[...document.querySelectorAll('#evaluation-report table, #evaluation-form-table')]"
+            ".map(t => [t.id, Math.ceil(t.getBoundingClientRect().right)])")
+        assert len(widths) == 8
+        assert all(right <= 703 for _, right in widths), widths
+        pdf = browser.send("Page.printToPDF", preferCSSPageSize=True)["data"]
+        assert len(pdf) > 10_000
+    finally:
+        browser.send("Emulation.clearDeviceMetricsOverride")
+        browser.send("Emulation.setEmulatedMedia", media="")

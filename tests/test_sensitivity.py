@@ -14,8 +14,8 @@ EXAMPLE = "examples/pakistan_locomotives_2026.toml"
 
 
 @pytest.fixture(scope="module")
-def tender():
-    return fleetcalc.load_tender(EXAMPLE)
+def tender(example_tender):
+    return example_tender
 
 
 @pytest.fixture(scope="module")

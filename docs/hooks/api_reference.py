@@ -23,7 +23,7 @@ LAYERS = (
     ("Value objects",
      "Frozen attrs classes with validated fields, and the problem collector.",
      ("fleetcalc.tender", "fleetcalc.money", "fleetcalc.uncertainty", "fleetcalc.validation",
-      "fleetcalc.exceptions")),
+      "fleetcalc.exceptions", "fleetcalc.tender_checks")),
     ("Calculation functions",
      "Pure, vectorised numpy functions: no files, no printing, no tender objects.",
      ("fleetcalc.finance", "fleetcalc.schedules", "fleetcalc.lifecycle",
@@ -32,8 +32,8 @@ LAYERS = (
       "fleetcalc.sampling")),
     ("Orchestration",
      "From a tender to arrays, cash flows, adjustments and results.",
-     ("fleetcalc.financing", "fleetcalc.adjustments", "fleetcalc.simulation",
-      "fleetcalc.sensitivity")),
+     ("fleetcalc.financing", "fleetcalc.adjustments", "fleetcalc.evaluation_table",
+      "fleetcalc.simulation", "fleetcalc.sensitivity")),
     ("Edges",
      "Files, the command line and outputs for people.",
      ("fleetcalc.cli", "fleetcalc.cli.parser", "fleetcalc.cli.common", "fleetcalc.cli.compare",
@@ -41,7 +41,7 @@ LAYERS = (
       "fleetcalc.cli.report", "fleetcalc.cli.completion", "fleetcalc.reports.output",
       "fleetcalc.reports.table", "fleetcalc.reports.report",
       "fleetcalc.reports.html", "fleetcalc.reports.excel", "fleetcalc.reports.charts",
-      "fleetcalc.reports.formatting",
+      "fleetcalc.reports.formatting", "fleetcalc.reports.evaluation_table",
       "fleetcalc.reference")),
 )
 

@@ -99,7 +99,7 @@ def main(argv=None, *, stdout=None, stderr=None):
     except KeyboardInterrupt:
         stderr.write("fleetcalc: interrupted\n")
         return EXIT_INTERRUPTED
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+    except Exception as exc:
         from fleetcalc.reports.table import printable  # noqa: PLC0415
 
         if os.environ.get("FLEETCALC_DEBUG", "") not in ("", "0"):

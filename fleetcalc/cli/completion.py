@@ -25,7 +25,7 @@ def _words(items):
 def _command_case(name, parser):
     options, flags, values = [], [], []
     positional_choices = []
-    for action in parser._actions:  # noqa: SLF001 - argparse has no public walk
+    for action in parser._actions:
         if not action.option_strings:
             if action.choices:
                 positional_choices += list(action.choices)
@@ -61,8 +61,8 @@ def _command_case(name, parser):
 
 
 def _subcommands(parser):
-    for action in parser._actions:  # noqa: SLF001
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             return action.choices
     return {}
 

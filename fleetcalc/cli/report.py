@@ -51,7 +51,8 @@ def run_report(args, stdout, stderr):
     source_bytes = Path(args.tender).read_bytes()
     with quiet_tender_warnings():
         result = evaluate(tender)
-    log_if_asked(args, tender=tender, result=result, command="report", stderr=stderr)
+    log_entry = log_if_asked(args, tender=tender, result=result, command="report",
+                             stderr=stderr)
     simulation = None
     if getattr(args, "draws", None):
         if result.tender.uncertainty:
@@ -65,7 +66,7 @@ def run_report(args, stdout, stderr):
                 "has no uncertainty section", stderr)
     paths = write_report(result, args.output, source_bytes=source_bytes,
                          simulation=simulation, force=getattr(args, "force", False),
-                         inputs=[args.tender])
+                         inputs=[args.tender], log_entry=log_entry)
     for path in paths.values():
         say(str(path), stdout)
     return 0

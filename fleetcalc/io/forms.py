@@ -629,7 +629,7 @@ def _read_form(path, source):
 
     try:
         wb = openpyxl.load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is one problem
+    except Exception as exc:
         return None, {}, [Problem("", f"cannot be read as an Excel form ({type(exc).__name__}: "
                                       f"{exc})", source=source)], {}
     expected = ("About", *SHEETS)

@@ -8,11 +8,18 @@ where they belong), structures it with cattrs with the validators paused,
 then checks every rule at once: one :class:`~fleetcalc.exceptions.TenderError`
 carries every problem, each with file, key path, value and rule. Nothing in a
 file is executed.
+
+Input size is bounded before parsing: a file larger than
+:data:`MAX_FILE_BYTES`, or arrays and inline tables nested deeper than
+:data:`MAX_NESTING`, are refused with a clear error, never a ``MemoryError``
+or ``RecursionError``. Bids and cohorts are named in key paths by bidder and
+cohort name (``bids[CRRC Ziyang].unit_price``).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 import types
 import typing
@@ -26,9 +33,69 @@ from cattrs.gen import make_dict_structure_fn
 from fleetcalc.exceptions import Problem, TenderError
 from fleetcalc.money import Money
 from fleetcalc.tender import Tender
-from fleetcalc.validation import INVALID, MISSING, problems_of
+from fleetcalc.validation import (
+    INVALID,
+    MISSING,
+    key_label,
+    named_paths,
+    problems_of,
+    validators_paused,
+)
 
-__all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "structure_tender"]
+__all__ = ["read_tender", "parse_tender", "dumps_tender", "write_tender", "structure_tender",
+           "MAX_FILE_BYTES", "MAX_NESTING"]
+
+#: Largest tender file read [byte] (the example is about 20 kB).
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+#: Deepest nesting of arrays and inline tables in a tender file (a correlation
+#: matrix needs 2; the TOML parser recurses once per level).
+MAX_NESTING = 16
+
+
+
+def _nesting_depth(text):
+    """Deepest nesting of ``[`` and ``{`` in TOML values, outside strings and comments.
+
+    A table header (``[tender]``, ``[[bids]]``) counts 1 or 2; a cheap scan
+    that stops at the first level beyond :data:`MAX_NESTING`, before the
+    recursive parser sees the text.
+
+    Examples
+    --------
+    >>> _nesting_depth("a = [[1, 2], [3]]\\nb = '[[[['")
+    2
+    """
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            triple = text[i:i + 3] == c * 3
+            end = text.find(c * 3 if triple else c, i + (3 if triple else 1))
+            while c == '"' and end > 0 and not triple and text[end - 1] == "\\" and (
+                    len(text[i + 1:end]) - len(text[i + 1:end].rstrip("\\"))) % 2:
+                end = text.find(c, end + 1)
+            if end < 0:
+                return deepest  # an unterminated string: the parser reports it
+            i = end + (3 if triple else 1)
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                return deepest
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return deepest
+
+
+_key_label = key_label
 
 
 def _kind(annotation):
@@ -47,6 +114,11 @@ def _kind(annotation):
     return "scalar", None
 
 
+#: Most tables an array of tables (``[[bids]]``, ``payments``, ...) may hold; a longer
+#: array is one problem, and its items are not checked one by one.
+MAX_TABLES_IN_ARRAY = 1000
+
+
 def _required(attribute):
     return attribute.default is attrs.NOTHING
 
@@ -60,7 +132,7 @@ def _shape(raw, cls, path):
             close = difflib.get_close_matches(key, names, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else (
                 f"; valid keys: {', '.join(names)}")
-            problems.append(Problem(_join(path, key), f"unknown key{hint}"))
+            problems.append(Problem(_join(path, _key_label(key)), f"unknown key{hint}"))
     cleaned = {}
     hints = typing.get_type_hints(cls)
     for attribute in attrs.fields(cls):
@@ -80,7 +152,12 @@ def _shape(raw, cls, path):
                 problems.append(Problem(where, "must be a table", value=value))
                 cleaned[name] = INVALID
         elif kind == "array":
-            if isinstance(value, list):
+            if isinstance(value, list) and len(value) > MAX_TABLES_IN_ARRAY:
+                # one problem, not one per item: a hostile file cannot make the check slow
+                problems.append(Problem(where, f"has {len(value)} items; at most "
+                                               f"{MAX_TABLES_IN_ARRAY} are allowed"))
+                cleaned[name] = INVALID
+            elif isinstance(value, list):
                 items = []
                 for i, item in enumerate(value):
                     if isinstance(item, dict):
@@ -180,16 +257,17 @@ def structure_tender(raw, *, source=None):
         With every problem found, errors and warnings.
     """
     cleaned, problems = _shape(raw, Tender, "")
-    with attrs.validators.disabled():
+    with validators_paused():
         tender = _CONVERTER.structure(cleaned, Tender)
     problems += problems_of(tender)
+    problems = named_paths(problems, bids=raw.get("bids", ()), fleet=raw.get("fleet", ()))
     problems = [attrs.evolve(p, source=source) for p in problems]
     if any(p.severity == "error" for p in problems):
         raise TenderError(problems)
     return tender
 
 
-def parse_tender(text, *, source=None):
+def parse_tender(text: str, *, source: str | None = None) -> Tender:
     """Parse a tender from TOML text.
 
     Parameters
@@ -217,14 +295,44 @@ def parse_tender(text, *, source=None):
     t.toml: tender.base_currency: is required
     t.toml: tender.evaluation_year: is required
     """
+    if _nesting_depth(text) > MAX_NESTING:
+        raise TenderError([Problem("", f"arrays or inline tables are nested more than "
+                                       f"{MAX_NESTING} levels deep", source=source)])
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TenderError([Problem("", f"TOML syntax error: {exc}", source=source)]) from None
+    except ValueError as exc:  # e.g. an integer literal of more than 4300 digits
+        raise TenderError([Problem("", f"TOML value cannot be read: {exc}",
+                                   source=source)]) from None
+    except RecursionError:  # pragma: no cover - the nesting bound comes first
+        raise TenderError([Problem("", "the file is nested too deeply", source=source)]) from None
+    deep = _too_deep(raw)
+    if deep:
+        raise TenderError([Problem("", f"tables are nested more than {MAX_NESTING} levels "
+                                       f"deep (at {deep[:80]}...)", source=source)])
     return structure_tender(raw, source=source)
 
 
-def read_tender(path):
+def _too_deep(raw):
+    """The key path where parsed data nest beyond :data:`MAX_NESTING`, or None.
+
+    Table headers such as ``[a.b.c.d...]`` nest without brackets in values;
+    checked iteratively on the parsed data.
+    """
+    stack = [(raw, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return path or "(file)"
+        if isinstance(node, dict):
+            stack += [(v, _join(path, _key_label(str(k))), depth + 1) for k, v in node.items()]
+        elif isinstance(node, list):
+            stack += [(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(node)]
+    return None
+
+
+def read_tender(path: str | os.PathLike[str]) -> Tender:
     """Read a tender file.
 
     Parameters
@@ -249,7 +357,13 @@ def read_tender(path):
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise TenderError([Problem("", f"is larger than {MAX_FILE_BYTES // 1024 // 1024} "
+                                       "MiB; a tender file is a few tens of kB",
+                                       source=str(path))])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise TenderError([Problem("", f"cannot read the file: {reason}",
@@ -265,7 +379,7 @@ def _drop_none(value):
     return value
 
 
-def dumps_tender(tender):
+def dumps_tender(tender: Tender) -> str:
     """Write a tender as TOML text that :func:`parse_tender` reads back identically.
 
     Examples
@@ -277,6 +391,6 @@ def dumps_tender(tender):
     return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(tender)))
 
 
-def write_tender(tender, path):
+def write_tender(tender: Tender, path: str | os.PathLike[str]) -> None:
     """Write a tender to a TOML file (see :func:`dumps_tender`)."""
     Path(path).write_text(dumps_tender(tender), encoding="utf-8")

@@ -23,6 +23,9 @@ __all__ = [
     "fleet_age_profile",
     "evaluated_cost_distribution",
     "tornado",
+    "decisive_lines_waterfall",
+    "decisive_line_label",
+    "table_adds_up",
     "available_charts",
     "has_demand",
     "save_charts",
@@ -101,8 +104,7 @@ def _optional(result, name):
 
 
 def _simulation(result, simulation):
-    simulation = simulation if simulation is not None else getattr(result, "simulation", None)
-    return simulation
+    return simulation if simulation is not None else getattr(result, "simulation", None)
 
 
 def _ranks(result):
@@ -159,12 +161,6 @@ def _thousands_axis(axis, decimals=0):
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.{decimals}f}"))
-
-
-def _percent_axis(axis):
-    from matplotlib.ticker import PercentFormatter  # noqa: PLC0415
-
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
 def _short(text, width=24):
@@ -575,6 +571,125 @@ def tornado(result, *, ax=None, simulation=None, bidder=None, top=10):
     return ax
 
 
+#: Short labels of the adjustment lines of
+#: :func:`fleetcalc.evaluation_table.decisive_lines`.
+_LINE_LABELS = {
+    "domestic_preference": "Domestic preference margin",
+    "correction_discount": "Correction and discount (as paid)",
+    "commercial": "Commercial and payment terms",
+    "other": "Other priced lines",
+    "quantity": "Quantity normalisation",
+}
+
+#: Colours of the waterfall: the locomotive (life-cycle cost), a rule, the net difference.
+_KIND_COLOURS = {"life_cycle": "#0072B2", "rule": "#E69F00", "net": "#000000"}
+
+
+def decisive_line_label(item):
+    """A short label of one line of a decisive-lines decomposition.
+
+    Parameters
+    ----------
+    item : dict
+        ``{"line", "label", "kind", ...}`` of ``decisive_lines(result)[i]["by_line"]``.
+
+    Returns
+    -------
+    str
+        ``"Acquisition"`` for a life-cycle category, ``"Domestic preference margin"``, ...
+    """
+    line = item["line"]
+    if line.startswith("lcc_"):
+        return line[4:].replace("_", " ").capitalize()
+    return _LINE_LABELS.get(line, str(item["label"]))
+
+
+@_styled
+def decisive_lines_waterfall(result, pair=0, *, ax=None, pairs=None):
+    """Waterfall of the evaluated-cost difference between two ranked bids, by line.
+
+    The bars step from zero through each cost category and adjustment line
+    of :func:`fleetcalc.reports.evaluation_table.decisive_lines` (the worse
+    bid's amount less the better bid's), largest first; the last bar is the
+    net difference of the evaluated costs. Blue: life-cycle cost (the
+    locomotive); orange: an evaluation rule; a hatched bar is a line that
+    alone would swap the two bids.
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+    pair : int, optional
+        Index into ``decisive_lines(result)`` (0: rank 1 against rank 2).
+    ax : matplotlib.axes.Axes, optional
+    pairs : list of dict, optional
+        ``decisive_lines(result)``, if already computed.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Lines on y, difference [base currency million] on x.
+
+    Raises
+    ------
+    IndexError
+        If there is no such pair (fewer than two ranked bids).
+    """
+    if pairs is None:
+        from fleetcalc.reports.evaluation_table import decisive_lines  # noqa: PLC0415
+
+        pairs = decisive_lines(result)
+    item = pairs[pair]
+    lines = sorted(item["by_line"], key=lambda x: -abs(x["difference"]))
+    decisive = {d["line"] for d in item["decisive"]}
+    n = len(lines) + 1
+    ax = _axes(ax, figsize=(8.0, 1.6 + 0.36 * n))
+    currency = _currency(result)
+    y = np.arange(n)[::-1]  # first line on top, the net difference at the bottom
+    start = 0.0
+    for yi, line in zip(y, lines):
+        value = line["difference"] / 1e6
+        ax.barh(yi, value, left=start, height=0.62, color=_KIND_COLOURS[line["kind"]],
+                edgecolor="black" if line["line"] in decisive else "white",
+                hatch="//" if line["line"] in decisive else None, linewidth=0.6)
+        end = start + value
+        ax.annotate(f"{value:+,.2f}", (max(start, end), yi), xytext=(3, 0),
+                    textcoords="offset points", va="center", ha="left", fontsize=8)
+        if yi > 0:  # connector to the next bar
+            ax.plot([end, end], [yi - 0.31, yi - 0.69], color="#777777", linewidth=0.7)
+        start = end
+    net = item["difference"] / 1e6
+    ax.barh(0, net, left=0.0, height=0.62, color=_KIND_COLOURS["net"])
+    ax.annotate(f"{net:+,.2f}", (max(net, 0.0), 0), xytext=(3, 0), textcoords="offset points",
+                va="center", ha="left", fontsize=8, fontweight="bold")
+    labels = [("\u2605 " if line["line"] in decisive else "") + decisive_line_label(line)
+              for line in lines] + ["Net difference (evaluated cost)"]
+    ax.set_yticks(y, [_short(label, 32) for label in labels], fontsize=9)
+    ax.get_yticklabels()[-1].set_fontweight("bold")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.set_xlabel(f"{_short(item['worse'], 40)} minus {_short(item['better'], 40)}: "
+                  f"evaluated cost [{currency} million]")
+    ax.set_title(f"Why {_short(item['better'], 36)} ranks before {_short(item['worse'], 36)}")
+    _thousands_axis(ax.xaxis, decimals=0)
+    left, right = ax.get_xlim()
+    ax.set_xlim(left - 0.02 * (right - left), right + 0.12 * (right - left))  # value labels
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    handles = [Patch(color=_KIND_COLOURS["life_cycle"], label="Life-cycle cost (locomotive)"),
+               Patch(color=_KIND_COLOURS["rule"], label="Evaluation rule"),
+               Patch(color=_KIND_COLOURS["net"], label="Net difference")]
+    if decisive:
+        handles.append(Patch(facecolor="white", edgecolor="black", hatch="//",
+                             label="\u2605 alone swaps the two bids"))
+    from matplotlib.transforms import offset_copy  # noqa: PLC0415
+
+    # below the axis label, at the same distance whatever the number of lines
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, fontsize=8,
+              bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points"))
+    return ax
+
+
 def available_charts(result, *, simulation=None):
     """Names and functions of the charts whose inputs exist.
 
@@ -587,7 +702,10 @@ def available_charts(result, *, simulation=None):
     Returns
     -------
     dict
-        ``{name: callable(ax=None) -> Axes}``, in report order.
+        ``{name: callable(ax=None) -> Axes}``, in report order; ``decisive_lines_<n>``
+        is the waterfall of the n-th pair of
+        :func:`fleetcalc.evaluation_table.decisive_lines`
+        (:func:`decisive_lines_waterfall`).
     """
     simulation = _simulation(result, simulation)
     charts = {
@@ -607,7 +725,54 @@ def available_charts(result, *, simulation=None):
         if (table is not None and not table.empty
                 and (table["bidder"] == result.ranking.index[0]).any()):
             charts["tornado"] = lambda ax=None: tornado(result, ax=ax, simulation=simulation)
+    for i in range(len(_decisive_pairs(result))):
+        charts[f"decisive_lines_{i + 1}"] = (
+            lambda ax=None, i=i: decisive_lines_waterfall(result, i, ax=ax))
     return charts
+
+
+def _decisive_pairs(result):
+    """``decisive_lines(result)``, or none when the result cannot give them (no ranked pair,
+    costs that are not finite, a result without the evaluation table's inputs)."""
+    from fleetcalc.reports.evaluation_table import decisive_lines  # noqa: PLC0415
+
+    if not table_adds_up(result):
+        return []
+    return decisive_lines(result)
+
+
+def table_adds_up(result):
+    """True if the bid evaluation table adds up to the ranking's evaluated costs.
+
+    The rows marked ``in_total`` must add up to each bid's evaluated price, and
+    with the domestic preference to its ``evaluated_cost`` (to the currency
+    unit), with every cost finite: a decomposition that does not add up (a
+    result altered after :func:`fleetcalc.evaluate`) is not drawn.
+
+    Parameters
+    ----------
+    result : fleetcalc.EvaluationResult
+
+    Returns
+    -------
+    bool
+    """
+    from fleetcalc.reports.evaluation_table import evaluation_table  # noqa: PLC0415
+
+    ranking = result.ranking
+    if "evaluated_cost_before_preference" not in ranking or "domestic_preference" not in ranking:
+        return False
+    try:
+        table = evaluation_table(result)
+    except (KeyError, AttributeError, TypeError, ValueError):
+        return False
+    bidders = [c for c in table.columns if c not in ("label", "section", "in_total")]
+    parts = table.loc[table["in_total"], bidders].astype(float).sum()
+    total = parts + table.loc["domestic_preference", bidders].astype(float).fillna(0.0)
+    cost = ranking["evaluated_cost"].reindex(bidders).astype(float)
+    before = table.loc["evaluated_price", bidders].astype(float)
+    return bool(np.isfinite(cost).all() and np.allclose(parts, before, rtol=0, atol=1.0)
+                and np.allclose(total, cost, rtol=0, atol=1.0))
 
 
 def render_png(draw):

@@ -1,11 +1,21 @@
-"""An Excel workbook of an evaluation, with live formulas.
+"""An Excel workbook of an evaluation whose numbers are formulas.
 
-The workbook lets a reader audit and re-run the discounting: the discount
-rate lives in one cell of the *Assumptions* sheet (defined name
-``discount_rate``); every *Cash flows* row computes its discount factor and
-present value from it, and the *Summary* sums those present values per bid.
-Changing that one cell moves every present value, NPV, rank and equivalent
-annual cost. The undiscounted amounts are fleetcalc's, in the base currency.
+The workbook lets a reader audit and re-run the evaluation. Every tender and
+bid input that drives the ledger is a named cell of the *Inputs* sheet
+(``discount_rate``, ``diesel_price``, ``bid_1_unit_price``, deliveries by
+year, ...); the *Calculation* sheet computes, per bid and year, units in
+service, km, fuel, maintenance, overhauls, escalation, payment milestones,
+initial support, shortfall cost and residual value from them with formulas
+(:mod:`fleetcalc.reports.excel_model`); every *Cash flows* amount refers to
+that sheet and computes its discount factor and present value; the
+*Adjustments* lines are formulas where a line is a simple function of the
+inputs; the *Summary* sums present values and adjustments per bid and ranks
+the bids. Changing an input moves every figure that depends on it, up to the
+ranking. Figures a spreadsheet cannot reasonably hold (the fleet
+distribution behind the shortfall, ageing, loan schedules, price
+adjustment, availability damages) are marked values (orange fill, a note
+naming the library function), kept undiscounted. The *Assumptions* sheet
+lists the tender file as read.
 
 openpyxl writes formulas without cached results; the workbook asks for a
 full recalculation on load (``calcPr fullCalcOnLoad``), which Excel honours.
@@ -13,7 +23,8 @@ full recalculation on load (``calcPr fullCalcOnLoad``), which Excel honours.
 Every string that comes from the tender (bidder names, models, notes,
 cohort names, ...) is written as a text cell, never as a formula, whatever
 its first character (``=``, ``+``, ``-``, ``@``, tab, CR): see
-:func:`_text_cell`.
+:func:`_text_cell`; defined names are built from indices, never from tender
+text.
 """
 
 from __future__ import annotations
@@ -25,11 +36,14 @@ from pathlib import Path
 
 import attrs
 
+from fleetcalc.reports.excel_model import MARKED_FILL, adjustment_formula, write_model
+
 __all__ = ["write_workbook", "assumption_rows", "SHEETS"]
 
 #: Sheet names, in workbook order (optional sheets only when their data exist).
 SHEETS = ("Summary", "Cash flows", "Adjustments", "Financing schedules", "Fleet projection",
-          "Fleet vs demand", "Fleet by year", "Simulation summary", "Tornado", "Assumptions")
+          "Fleet vs demand", "Fleet by year", "Simulation summary", "Tornado", "Inputs",
+          "Calculation", "Assumptions")
 
 #: Columns about a demand, left out when the tender gives none (no zero demand, no
 #: "100 %" chance of meeting it); the fleet-by-year sheet is then "Fleet by year".
@@ -236,7 +250,8 @@ def _write_frame(ws, frame, currency, *, bid_numbers=None):
             _value_cell(ws, i, len(columns) + 1, number, _INTEGER)
     ws.freeze_panes = "B2"
     if len(frame):
-        ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(labels)).column_letter}{len(frame) + 1}"
+        last = ws.cell(row=1, column=len(labels)).column_letter
+        ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
     _size_columns(ws)
 
 
@@ -316,9 +331,7 @@ def _assumption_rows(obj, section, currency):
         doc = field.metadata.get("doc", "")
         if isinstance(value, Money):
             rows.append((section, field.name, value.amount, _unit(unit, value.currency), doc))
-        elif attrs.has(type(value)):
-            nested.append((field.name, value, doc))
-        elif isinstance(value, dict):
+        elif attrs.has(type(value)) or isinstance(value, dict):
             nested.append((field.name, value, doc))
         else:
             rows.append((section, field.name, _plain(value, currency), _unit(unit, currency),
@@ -377,40 +390,34 @@ def assumption_rows(tender):
 
 
 def _write_assumptions(wb, tender):
-    """The Assumptions sheet; returns ``{parameter: cell reference}`` of named cells."""
+    """The Assumptions sheet: every field of the tender file as read (for reference)."""
     ws = wb.create_sheet("Assumptions")
     base = tender.tender.base_currency
     rows = assumption_rows(tender)
     _header(ws, 1, ["Section", "Parameter", "Value", "Unit", "Meaning"])
-    named = {}
     for r, (section, parameter, value, unit, doc) in enumerate(rows, start=2):
         _text_cell(ws, r, 1, section)
         _text_cell(ws, r, 2, parameter)
         _value_cell(ws, r, 3, value, _assumption_format(value, unit, base))
         _text_cell(ws, r, 4, unit)
         _text_cell(ws, r, 5, doc)
-        if section == "Tender settings" and parameter in {"discount_rate", "horizon_years",
-                                                          "evaluation_year"}:
-            named[parameter] = f"Assumptions!$C${r}"
-    emphasis = _openpyxl().styles.PatternFill("solid", fgColor="FFF4CC")
-    rate_row = int(named["discount_rate"].rsplit("$", 1)[1])
-    for column in range(1, 6):
-        ws.cell(row=rate_row, column=column).fill = emphasis
     note_row = len(rows) + 3
-    _text_cell(ws, note_row, 1, "The shaded discount rate (defined name discount_rate) drives "
-                                "every discount factor, present value and NPV of this workbook; "
-                                "change it to re-run the discounting.")
+    _text_cell(ws, note_row, 1, "The tender file as read, for reference: the live inputs "
+                                "(defined names such as discount_rate and diesel_price) are on "
+                                "the Inputs sheet; change them there to re-run the evaluation.")
     ws.freeze_panes = "A2"
     _size_columns(ws, maximum=70)
     ws.column_dimensions["C"].width = 18
-    return named
 
 
 # --- Cash flows and summary -----------------------------------------------------------
 
 
-def _write_cash_flows(wb, result, bid_numbers, currency):
+def _write_cash_flows(wb, result, bid_numbers, currency, layout=None):
+    """The ledger: one row per bid, year and category; the amount refers to the
+    *Calculation* sheet's cell (a value, with the marked fill, if not modelled)."""
     ws = wb.create_sheet("Cash flows")
+    marked = _openpyxl().styles.PatternFill("solid", fgColor=MARKED_FILL)
     _header(ws, 1, ["Bidder", "Year t", "Calendar year", "Category", f"Amount [{currency}]",
                     "Discount factor [-]", f"Present value [{currency}]", "Bid no."])
     ledger = result.cash_flows
@@ -421,7 +428,11 @@ def _write_cash_flows(wb, result, bid_numbers, currency):
         _number_cell(ws, r, 2, int(year), _INTEGER)
         _number_cell(ws, r, 3, int(calendar_year), _INTEGER)
         _text_cell(ws, r, 4, category)
-        _number_cell(ws, r, 5, float(amount), _MONEY)
+        reference = layout.cell(bidder, category, year) if layout is not None else None
+        if reference is None:  # not modelled: fleetcalc's value, marked
+            _number_cell(ws, r, 5, float(amount), _MONEY).fill = marked
+        else:
+            _formula_cell(ws, r, 5, f"={reference}", _MONEY)
         _formula_cell(ws, r, 6, f"=1/(1+discount_rate)^B{r}", _FACTOR)
         _formula_cell(ws, r, 7, f"=E{r}*F{r}", _MONEY)
         _number_cell(ws, r, 8, bid_numbers[bidder], _INTEGER)
@@ -498,8 +509,7 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         if _close(row["evaluated_cost"], row["lcc_npv"]):
             evaluated = f"=F{r}"
         elif adjustments is not None and _close(difference, totals.get(bidder, 0.0)):
-            evaluated = f"=F{r}+SUMIFS(Adjustments!$C:$C,Adjustments!${_bid_column(adjustments)}:" \
-                        f"${_bid_column(adjustments)},$C{r})"
+            evaluated = f"=F{r}+SUMIFS(Adjustments!$C:$C,Adjustments!$F:$F,$C{r})"
         else:
             evaluated = None
             static_evaluated.append(bidder)
@@ -548,9 +558,16 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
         "LCC NPV, PV by category, rank and equivalent annual cost are live formulas over the "
         "'Cash flows' sheet and the discount rate on the 'Assumptions' sheet.",
     ]
+    lines.append("Every amount of the 'Cash flows' sheet refers to the 'Calculation' sheet, "
+                 "whose formulas run on the 'Inputs' sheet (discount rate, prices, escalation, "
+                 "unit prices, quantities, deliveries, payment shares, ...); orange cells there "
+                 "are marked values fleetcalc computed (fleet distribution and shortfall, "
+                 "ageing, loan schedules, price adjustment, availability damages), kept "
+                 "undiscounted so that discounting stays a formula.")
     if adjustments is not None:
-        lines.append("Adjustment amounts (sheet 'Adjustments') are fleetcalc's values at the "
-                     "tender's discount rate, not formulas.")
+        lines.append("Adjustment amounts (sheet 'Adjustments') are formulas over the 'Inputs' "
+                     "sheet where a line is a simple function of the inputs; the orange ones "
+                     "are fleetcalc's values.")
     if static_evaluated:
         lines.append("Evaluated cost is fleetcalc's value at the tender's discount rate (not a "
                      "formula) for: " + ", ".join(static_evaluated) + ".")
@@ -574,6 +591,38 @@ def _write_summary(wb, result, bid_numbers, currency, adjustments):
     ws.row_dimensions[1].height = 45
 
 
+def _write_model(wb, result):
+    """The *Inputs* and *Calculation* sheets (:func:`~fleetcalc.reports.excel_model.
+    write_model`), or, for a result whose tender the model cannot rebuild, the discount
+    rate and horizon alone as named *Inputs* cells (the ledger amounts are then values)."""
+    import sys  # noqa: PLC0415
+
+    try:
+        return write_model(wb, result, sys.modules[__name__])
+    except Exception:
+        for title in ("Inputs", "Calculation"):
+            if title in wb.sheetnames:
+                del wb[title]
+        for name in list(wb.defined_names):
+            del wb.defined_names[name]
+    from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415
+
+    ws = wb.create_sheet("Inputs")
+    settings = result.tender.tender
+    _header(ws, 1, ["Section", "Parameter", "Value", "Unit", "Defined name", "Note"])
+    for r, (name, value, unit) in enumerate((
+            ("discount_rate", float(settings.discount_rate), "-/year"),
+            ("horizon_years", int(settings.horizon_years), "year"),
+            ("evaluation_year", int(settings.evaluation_year), "year")), start=2):
+        _text_cell(ws, r, 1, "Tender")
+        _text_cell(ws, r, 2, name)
+        _number_cell(ws, r, 3, value, _RATE if name == "discount_rate" else _INTEGER)
+        _text_cell(ws, r, 4, unit)
+        _text_cell(ws, r, 5, name)
+        wb.defined_names[name] = DefinedName(name, attr_text=f"Inputs!$C${r}")
+    return None
+
+
 def _has_demand(result):
     from fleetcalc.reports.charts import has_demand  # noqa: PLC0415 - no matplotlib import
 
@@ -592,6 +641,51 @@ def _bid_column(frame):
     return get_column_letter(len(frame.columns) + 1)
 
 
+_ADJUSTMENT_HEADER = ("Bidder", "Adjustment", "Amount [{c}]", "Stage", "Basis", "Bid no.",
+                      "Formula mirrors / source of the value")
+
+
+def _write_adjustments(wb, result, adjustments, bid_numbers, currency, layout):
+    """The adjustment lines: each amount a formula over the *Inputs* sheet where the line
+    is a simple function of the inputs (:func:`~fleetcalc.reports.excel_model.
+    adjustment_formula`), else fleetcalc's value with the marked fill and its source."""
+    from fleetcalc.reports.excel_model import bid_values  # noqa: PLC0415
+
+    ws = wb.create_sheet("Adjustments")
+    _header(ws, 1, [label.format(c=currency) for label in _ADJUSTMENT_HEADER])
+    marked = _openpyxl().styles.PatternFill("solid", fgColor=MARKED_FILL)
+    bids = {bid.bidder: bid for bid in result.tender.bids}
+    values = {}
+    if layout is not None:  # formulas need the Inputs sheet's names
+        values = bid_values(result)
+    for r, line in enumerate(adjustments.to_dict("records"), start=2):
+        bidder = line["bidder"]
+        _text_cell(ws, r, 1, bidder)
+        _text_cell(ws, r, 2, line.get("name", ""))
+        stage = line.get("stage")
+        formula = None
+        if bidder in bids and bidder in values:
+            formula = adjustment_formula(line, bid_numbers[bidder], bids[bidder], result.tender,
+                                         values[bidder])
+        if formula is not None:
+            _formula_cell(ws, r, 3, formula[0], _MONEY)
+            _text_cell(ws, r, 7, f"formula: {formula[1]} (adjustments.evaluate_adjustments)")
+        else:
+            _number_cell(ws, r, 3, float(line["amount"]), _MONEY).fill = marked
+            _text_cell(ws, r, 7, "marked value: fleetcalc's amount (adjustments."
+                                 "evaluate_adjustments) at the tender's inputs")
+        _value_cell(ws, r, 4, stage)
+        _value_cell(ws, r, 5, line.get("basis"))
+        _number_cell(ws, r, 6, bid_numbers.get(bidder), _INTEGER)
+    note = len(adjustments) + 3
+    _text_cell(ws, note, 1, "Amounts with a formula move with the Inputs sheet; orange "
+                            "amounts are fleetcalc's values. The basis texts quote the "
+                            "figures of the evaluation as run, not the live ones.")
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:G{max(len(adjustments) + 1, 2)}"
+    _size_columns(ws, maximum=60)
+
+
 def _adjustments_frame(result):
     frame = _optional(result, "adjustments")
     if frame is None:
@@ -602,17 +696,20 @@ def _adjustments_frame(result):
 
 
 def write_workbook(result, path, *, simulation=None):
-    """Write an evaluation to an Excel workbook with live discounting formulas.
+    """Write an evaluation to an Excel workbook whose numbers are formulas.
 
     Sheets: *Summary* (ranking, evaluated cost, LCC NPV, PV by category,
     equivalent annual cost, availability when known, the recommendation),
-    *Cash flows* (the ledger with a discount-factor and a present-value
-    formula per row), then, when the result has them, *Adjustments*,
-    *Financing schedules*, *Fleet projection*, *Fleet vs demand* (*Fleet by
-    year*, without demand columns, when the tender gives no demand),
-    *Simulation summary* and *Tornado*, and *Assumptions* (every tender
-    input with its unit). The discount rate is the Assumptions cell named
-    ``discount_rate``.
+    *Cash flows* (the ledger: each amount refers to the *Calculation* sheet,
+    with a discount-factor and a present-value formula per row), then, when
+    the result has them, *Adjustments* (formulas where a line is a simple
+    function of the inputs, else marked values), *Financing schedules*,
+    *Fleet projection*, *Fleet vs demand* (*Fleet by year*, without demand
+    columns, when the tender gives no demand), *Simulation summary* and
+    *Tornado*, then *Inputs* (every input that drives the ledger, as named
+    cells; the discount rate is ``discount_rate``), *Calculation* (formulas
+    per bid and year, see :func:`fleetcalc.reports.excel_model.write_model`)
+    and *Assumptions* (every field of the tender file as read, with its unit).
 
     Parameters
     ----------
@@ -634,7 +731,12 @@ def write_workbook(result, path, *, simulation=None):
     -----
     Formulas are stored without cached results (openpyxl computes nothing);
     the workbook is flagged for a full recalculation on load. Strings from
-    the tender are always text cells, never formulas.
+    the tender are always text cells, never formulas. Recalculated (e.g. by
+    LibreOffice), the evaluated costs and ranks equal fleetcalc's to the
+    cent, and still do after an edit of the diesel price, a unit price, an
+    adjustment amount or the discount rate on *Inputs*. Marked values
+    (orange) do not follow edits of the inputs they come from (deliveries,
+    reliability, financing): re-run fleetcalc for those.
 
     Examples
     --------
@@ -647,7 +749,6 @@ def write_workbook(result, path, *, simulation=None):
     True
     """
     openpyxl = _openpyxl()
-    from openpyxl.workbook.defined_name import DefinedName  # noqa: PLC0415
 
     path = Path(path)
     tender = result.tender
@@ -658,8 +759,11 @@ def write_workbook(result, path, *, simulation=None):
 
     wb = openpyxl.Workbook()
     _write_summary(wb, result, bid_numbers, currency, adjustments)
-    _write_cash_flows(wb, result, bid_numbers, currency)
-    optional = [("Adjustments", adjustments),
+    layout = _write_model(wb, result)
+    _write_cash_flows(wb, result, bid_numbers, currency, layout)
+    if adjustments is not None:
+        _write_adjustments(wb, result, adjustments, bid_numbers, currency, layout)
+    optional = [
                 ("Financing schedules", _optional(result, "financing")),
                 ("Fleet projection", _optional(result, "fleet")),
                 ("Fleet vs demand", _optional(result, "fleet_years"))]
@@ -674,9 +778,10 @@ def write_workbook(result, path, *, simulation=None):
     for title, frame in optional:
         if frame is not None:
             _write_frame(wb.create_sheet(title), frame, currency, bid_numbers=bid_numbers)
-    named = _write_assumptions(wb, tender)
-    for name, reference in named.items():
-        wb.defined_names[name] = DefinedName(name, attr_text=reference)
+    if layout is not None:
+        for title in ("Inputs", "Calculation"):  # after the optional sheets
+            wb.move_sheet(title, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(title))
+    _write_assumptions(wb, tender)
 
     from fleetcalc import __version__  # noqa: PLC0415
 

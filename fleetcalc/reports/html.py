@@ -36,6 +36,10 @@ _CHART_CAPTIONS = {
     "evaluated_cost_distribution": "Distribution of evaluated cost over the Monte Carlo draws.",
     "tornado": "Evaluated cost of the rank-1 bid with one input at a time at its low and high "
                "value.",
+    "decisive_lines": "Difference in evaluated cost between the two bids, line by line "
+                      "(worse minus better, largest first), ending at the net difference; "
+                      "blue: life-cycle cost of the locomotive, orange: an evaluation rule; "
+                      "hatched (\u2605): a line that alone would swap the two bids.",
 }
 
 
@@ -51,6 +55,7 @@ def _environment():
     env.filters["percent"] = _percent
     env.filters["raw"] = _raw
     env.filters["label"] = _label
+    env.filters["decimal"] = _decimal
     return env
 
 
@@ -109,7 +114,7 @@ def _chart_images(result, simulation):
     images = {}
     for name, draw in available_charts(result, simulation=simulation).items():
         data = base64.b64encode(render_png(draw)).decode("ascii")
-        caption = _CHART_CAPTIONS[name]
+        caption = _CHART_CAPTIONS.get(name) or _CHART_CAPTIONS["decisive_lines"]
         if name == "available_vs_demand" and not has_demand(result):
             caption = _CHART_CAPTIONS["available_units"]
         if name == "pv_by_category" and _adjusted(result):  # as the chart's legend says
@@ -353,7 +358,176 @@ def _assumptions(result):
             "bidders": [b.bidder for b in tender.bids]}
 
 
-def render_html(result, *, source_bytes=None, simulation=None, today=None):
+#: Noun phrases of the adjustment lines in the "what decides" sentences.
+_LINE_NOUNS = {
+    "domestic_preference": "the domestic preference margin",
+    "scope": "the scope lines",
+    "technical": "the technical deviation lines",
+    "performance": "the performance lines",
+    "commercial": "the commercial and payment terms lines",
+    "delivery": "the delivery line",
+    "other": "the other priced lines",
+    "correction_discount": "the arithmetic correction and discount",
+    "quantity": "the quantity normalisation",
+}
+
+#: Where the workbook holds each figure of the bid evaluation report:
+#: ``(sheet, "columns" | "rows" | "stages", names)`` per table.
+WORKBOOK_SOURCES = {
+    "read_out": (("Assumptions", "rows", ("Bid n: currency", "Bid n: unit_price",
+                                          "Bid n: quantity",
+                                          "Tender settings: exchange_rates")),),
+    "corrections": (("Assumptions", "rows", ("Bid n: evaluation: arithmetic_correction",
+                                             "Bid n: evaluation: discount")),
+                    ("Adjustments", "stages", ("correction", "discount"))),
+    "responsiveness": (("Summary", "columns", ("Responsive", "Non responsive reason")),),
+    "adjustments": (("Adjustments", "columns", ("Adjustment", "Amount", "Stage", "Basis")),),
+    "evaluated": (("Summary", "columns", ("LCC NPV", "Evaluated cost before preference",
+                                          "Preference group", "Domestic preference",
+                                          "Evaluated cost")),),
+    "ranking": (("Summary", "columns", ("Rank", "Evaluated cost")),),
+}
+
+
+def _source_text(sources):
+    """``sheet “Summary”, columns LCC NPV, Evaluated cost``; sources joined by ``; ``."""
+    return "; ".join(f"sheet \u201c{sheet}\u201d, {kind} " + ", ".join(names)
+                     for sheet, kind, names in sources)
+
+
+def _evaluation_table(result):
+    """The bid evaluation table (World Bank / ADB form order) for the template; None when the
+    result cannot give it, or its rows do not add up to the ranking's evaluated costs."""
+    from fleetcalc.reports.charts import table_adds_up  # noqa: PLC0415
+    from fleetcalc.reports.evaluation_table import evaluation_table_rows  # noqa: PLC0415
+
+    if not table_adds_up(result):  # never a table whose figures contradict the ranking
+        return None
+    rows = evaluation_table_rows(result)
+    bidders = list(rows[0]["values"]) if rows else []
+    return {"bidders": bidders, "rows": rows,
+            "by_key": {row["key"]: row for row in rows}}
+
+
+def _decisive_context(result, table, charts):
+    """Per pair of ranked bids: the decomposition, its chart and the decisive sentences."""
+    from fleetcalc.reports.charts import _decisive_pairs, decisive_line_label  # noqa: PLC0415
+
+    if table is None:
+        return None
+    pairs = _decisive_pairs(result)
+    if not pairs:
+        return None
+    by_key = table["by_key"]
+    ranked = [b for b in table["bidders"]
+              if by_key["rank"]["values"].get(b) is not None]
+    cost = {b: by_key["evaluated_price_with_preference"]["values"][b] for b in ranked}
+    out = []
+    for i, pair in enumerate(pairs):
+        better, worse = pair["better"], pair["worse"]
+        sentences = []
+        for item in pair["decisive"]:
+            line = item["line"]
+            # the line removed from every ranked bid: does the worse bid then rank first?
+            moved = {b: cost[b] - (by_key[line]["values"].get(b) or 0.0) for b in ranked}
+            first = min(moved.values()) == moved[worse]
+            where = "ranks first" if first else f"ranks before {better}"
+            if line.startswith("lcc_"):
+                noun = line[4:].replace("_", " ")
+                sentences.append(f"With the same {noun} cost for every bid, {worse} "
+                                 f"{where.replace('ranks', 'would rank')}.")
+            else:
+                noun = _LINE_NOUNS.get(line, f"the line \u201c{item['label']}\u201d")
+                sentences.append(f"Without {noun}, {worse} {where}.")
+        lines = sorted(pair["by_line"], key=lambda x: -abs(x["difference"]))
+        out.append({
+            "better": better, "worse": worse, "relation": pair["relation"],
+            "difference": pair["difference"], "life": pair["life_cycle_difference"],
+            "rules": pair["rules_difference"], "sentences": sentences,
+            "life_for": _favour(pair["life_cycle_difference"], better, worse),
+            "rules_for": _favour(pair["rules_difference"], better, worse),
+            "lines": [{**x, "short": decisive_line_label(x),
+                       "decisive": any(d["line"] == x["line"] for d in pair["decisive"])}
+                      for x in lines],
+            "chart": charts.get(f"decisive_lines_{i + 1}"),
+        })
+    return out
+
+
+def _favour(amount, better, worse):
+    """The bid that a difference (worse minus better) favours."""
+    return better if amount >= 0 else worse
+
+
+def _evaluation_report(result, table, rows):
+    """The facts of the "Bid evaluation report" section (World Bank / ADB forms)."""
+    if table is None:
+        return None
+    tender = result.tender
+    settings = tender.tender
+    base = settings.base_currency
+    by_key = table["by_key"]
+    bids = {bid.bidder: (i + 1, bid) for i, bid in enumerate(tender.bids)}
+    received = []
+    for bidder, (number, bid) in bids.items():
+        rate = 1.0 if bid.currency == base else settings.to_base(1.0, bid.currency)
+        received.append({
+            "number": number, "bidder": bidder, "model": bid.model,
+            "quantity": bid.quantity, "currency": bid.currency, "unit_price": bid.unit_price,
+            "price": bid.unit_price * bid.quantity, "rate": rate,
+            "base_price": by_key["read_out_price"]["values"][bidder]})
+    row_of = {r["bidder"]: r for r in rows}
+    responsiveness = []
+    for bidder, (number, _bid) in bids.items():
+        row = row_of.get(bidder, {})
+        reasons = [s.strip() for s in (row.get("reason") or "").split(";") if s.strip()]
+        responsiveness.append({"number": number, "bidder": bidder,
+                               "responsive": bool(row.get("responsive", False)),
+                               "finite": bool(row.get("finite", True)), "reasons": reasons})
+    lines = {}
+    frame = _optional(result, "adjustments")
+    if frame is not None:
+        for record in frame.to_dict("records"):
+            if record.get("stage") in ("conversion", "domestic_preference"):
+                continue  # the rate is in the read-out table; the margin in evaluated prices
+            lines.setdefault(record["bidder"], []).append(record)
+    adjustments = [{"bidder": b, "number": bids[b][0], "lines": lines.get(b, [])}
+                   for b in bids]
+    groups = {b: (result.ranking.loc[b, "preference_group"]
+                  if "preference_group" in result.ranking else None) for b in table["bidders"]}
+    responsive = [r for r in rows if r["responsive"] and r["finite"]]
+    recommendation = None
+    if responsive:
+        winner = responsive[0]["bidder"]
+        number, bid = bids[winner]
+        base_amount = sum(by_key[k]["values"][winner] for k in
+                          ("read_out_price", "arithmetic_correction", "discount"))
+        bid_amount = ((bid.unit_price * bid.quantity + bid.evaluation.arithmetic_correction)
+                      * (1.0 - bid.evaluation.discount))
+        recommendation = {"bidder": winner, "model": bid.model, "number": number,
+                          "quantity": bid.quantity, "currency": bid.currency,
+                          "bid_amount": bid_amount, "base_amount": base_amount,
+                          "evaluated_cost": responsive[0]["evaluated_cost"]}
+    return {"order": [(number, b) for b, (number, _) in bids.items()],
+            "received": received, "responsiveness": responsiveness,
+            "adjustments": adjustments, "groups": groups,
+            "ranked": responsive, "recommendation": recommendation,
+            "sources": {k: _source_text(v) for k, v in WORKBOOK_SOURCES.items()},
+            "signatories": 5}
+
+
+def _log_context(log_entry, sha256):
+    """The decision-log entry shown in the footer (None when no entry was written)."""
+    if not log_entry:
+        return None
+    source = log_entry.get("input") or {}
+    entry_sha = source.get("sha256")
+    return {"time": log_entry.get("time"), "sha256": entry_sha, "file": source.get("file"),
+            "command": log_entry.get("command"),
+            "matches": sha256 is None or entry_sha is None or entry_sha == sha256}
+
+
+def render_html(result, *, source_bytes=None, simulation=None, today=None, log_entry=None):
     """The HTML report as a string (see :func:`write_html`).
 
     Parameters
@@ -365,6 +539,10 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
         Monte Carlo result (default: ``result.simulation`` if present).
     today : datetime.date, optional
         Date of the report (default: today).
+    log_entry : dict, optional
+        The decision-log entry of this evaluation
+        (:func:`fleetcalc.io.decision_log.append_entry`), listed in the footer:
+        ``time`` and ``input.sha256`` (also ``input.file`` and ``command`` when given).
 
     Returns
     -------
@@ -381,6 +559,9 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
     from fleetcalc.reports.charts import has_demand  # noqa: PLC0415
 
     demand_given = has_demand(result)
+    charts = _chart_images(result, simulation)
+    table = _evaluation_table(result)
+    sha256 = hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else None
     context = {
         "title": settings.name,
         "settings": settings,
@@ -402,25 +583,31 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None):
         "financing": _financing_rows(financing) if financing is not None else None,
         "fleet": _fleet_rows(fleet_years) if fleet_years is not None and demand_given else None,
         "simulation": _simulation_context(result, simulation),
-        "charts": _chart_images(result, simulation),
+        "charts": charts,
+        "table": table,
+        "decisive": _decisive_context(result, table, charts),
+        "report": _evaluation_report(result, table, rows),
+        "log": _log_context(log_entry, sha256),
         "assumptions": _assumptions(result),
         "warnings": [str(w) for w in (getattr(result, "warnings", ()) or ())],
         "version": __version__,
         "generated": (today or _dt.date.today()).isoformat(),
-        "sha256": hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else None,
+        "sha256": sha256,
         "n_cash_flows": len(result.cash_flows),
     }
     return _environment().get_template("report.html.j2").render(**context)
 
 
-def write_html(result, path, *, source_bytes=None, simulation=None):
+def write_html(result, path, *, source_bytes=None, simulation=None, log_entry=None):
     """Write a self-contained HTML report of an evaluation.
 
     Sections (each only when its data exist): summary and recommendation,
-    ranking, present value by category, adjustments, financing, fleet
-    availability against demand, uncertainty, assumptions, methodology, and
-    a footer with the fleetcalc version, the dates and the SHA-256 of the
-    input file.
+    ranking, the bid evaluation table (World Bank / ADB form order), what
+    decides the award (waterfall per pair of bids), present value by
+    category, adjustments, financing, fleet availability against demand,
+    uncertainty, assumptions, methodology, the bid evaluation report (forms
+    a committee prints and signs), and a footer with the fleetcalc version,
+    the dates, the SHA-256 of the input file and the decision-log entry.
 
     Parameters
     ----------
@@ -433,6 +620,9 @@ def write_html(result, path, *, source_bytes=None, simulation=None):
         The tender file's bytes, so a reader can check which input was used.
     simulation : object, optional
         Monte Carlo result (default: ``result.simulation`` if present).
+    log_entry : dict, optional
+        The decision-log entry written for this evaluation (``fleetcalc report
+        --log``): its ``time`` and ``input.sha256`` are listed in the footer.
 
     Returns
     -------
@@ -451,6 +641,6 @@ def write_html(result, path, *, source_bytes=None, simulation=None):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(result, source_bytes=source_bytes, simulation=simulation),
-                    encoding="utf-8")
+    path.write_text(render_html(result, source_bytes=source_bytes, simulation=simulation,
+                                log_entry=log_entry), encoding="utf-8")
     return path

@@ -1,7 +1,7 @@
 """The full report of an evaluation: HTML, workbook and charts in one directory.
 
-The ``fleetcalc report`` command itself is in :mod:`fleetcalc.cli.report`;
-:func:`add_report_parser` and :func:`run_report` here delegate to it.
+The ``fleetcalc report`` command itself is in :mod:`fleetcalc.cli.report` (its
+parser in :mod:`fleetcalc.cli.parser`).
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["write_report", "simulate_for_report", "add_report_parser", "run_report"]
+__all__ = ["write_report", "simulate_for_report"]
 
 
 def write_report(result, directory, *, source_bytes=None, simulation=None, force=False,
-                 inputs=()):
+                 inputs=(), log_entry=None):
     """Write ``report.html``, ``evaluation.xlsx`` and ``charts/*.png``.
 
     The files are first written to a temporary folder inside ``directory``
@@ -37,6 +37,9 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
         Replace files in ``directory`` that fleetcalc did not write.
     inputs : iterable of path, optional
         Input files, never written over.
+    log_entry : dict, optional
+        The decision-log entry of this evaluation (``report --log``), listed in
+        the HTML footer (:func:`fleetcalc.reports.html.write_html`).
 
     Returns
     -------
@@ -69,14 +72,16 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
                                  "through links")
     try:
         return _write_report(result, directory, source_bytes=source_bytes,
-                             simulation=simulation, force=force, inputs=inputs)
+                             simulation=simulation, force=force, inputs=inputs,
+                             log_entry=log_entry)
     except OutputWriteError:
         raise
     except OSError as exc:
         raise OutputWriteError(f"{exc.filename or directory}: {exc.strerror or exc}") from None
 
 
-def _write_report(result, directory, *, source_bytes, simulation, force, inputs):
+def _write_report(result, directory, *, source_bytes, simulation, force, inputs,
+                  log_entry=None):
     import shutil  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
@@ -91,7 +96,7 @@ def _write_report(result, directory, *, source_bytes, simulation, force, inputs)
     try:
         staged = {
             "html": write_html(result, staging / "report.html", source_bytes=source_bytes,
-                               simulation=simulation),
+                               simulation=simulation, log_entry=log_entry),
             "workbook": write_workbook(result, staging / "evaluation.xlsx",
                                        simulation=simulation),
         }
@@ -147,32 +152,3 @@ def simulate_for_report(tender, *, draws, seed, progress=None):
     model = build_model(tender)
     result = simulate(tender, draws=draws, seed=seed, model=model, progress=progress)
     return attrs.evolve(result, tornado=tornado(tender, model=model))
-
-
-def add_report_parser(subparsers):
-    """Add the ``report`` command to the ``fleetcalc`` sub-parsers (see :mod:`fleetcalc.cli`).
-
-    Parameters
-    ----------
-    subparsers : argparse._SubParsersAction
-
-    Returns
-    -------
-    argparse.ArgumentParser
-    """
-    from fleetcalc.cli.parser import add_report_parser as add  # noqa: PLC0415
-
-    return add(subparsers)
-
-
-def run_report(args, stdout, stderr):
-    """Run ``fleetcalc report`` (see :func:`fleetcalc.cli.report.run_report`).
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
-    from fleetcalc.cli.report import run_report as run  # noqa: PLC0415
-
-    return run(args, stdout, stderr)

@@ -330,7 +330,7 @@ def format_ranking(result, *, width=None):
     >>> max(len(line) for line in text.splitlines()) <= 80
     True
     """
-    import pandas as pd
+    import pandas as pd  # noqa: PLC0415 - heavy; only where a frame is built
 
     settings = result.tender.tender
     currency = settings.base_currency
