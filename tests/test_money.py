@@ -327,7 +327,8 @@ class TestExample:
     def test_the_example_with_indexed_prices_equals_the_old_convention(self):
         # Before issue 14 every payment was treated as real (indexed): the example with all
         # bids indexed, no currency paths, financial perspective and no externalities must
-        # give the old costs (the stored reference of before this work).
+        # give the old costs (the stored reference of before this work: since the merge of
+        # issue 13, the fleet13 branch's output, tests/data/README.md).
         import json
         import pathlib
 
@@ -345,8 +346,12 @@ class TestExample:
             for key in ("lcc_npv", "evaluated_cost"):
                 assert result.ranking.loc[bid["bidder"], key] == pytest.approx(
                     bid[key], rel=1e-9)
-        assert result.to_dict()["fleet_baseline"]["lcc_npv"] == pytest.approx(
-            before["fleet_baseline"]["lcc_npv"], rel=1e-9)
+            # issue 13: the example has a demand, so the existing fleet is in each bid
+            # and the do-nothing baseline is the reference for incremental_npv
+            assert result.ranking.loc[bid["bidder"], "incremental_npv"] == pytest.approx(
+                bid["incremental_npv"], rel=1e-9)
+        assert result.to_dict()["do_nothing"]["npv"] == pytest.approx(
+            before["do_nothing"]["npv"], rel=1e-9)
 
     def test_the_import_parity_escalation_keeps_the_fuel_cost_in_usd(self):
         # the example's diesel escalation ~1.01 / 0.98 - 1 in PKR with PKR -2 %/year real:
@@ -377,7 +382,8 @@ def in_rupees(usd, *, paths=True):
         s, base_currency="PKR",
         exchange_rates={"USD": pkr_per_usd, "CNY": s.exchange_rates["CNY"] * pkr_per_usd},
         exchange_rate_paths=mirrored,
-        demand=attrs.evolve(s.demand, shortfall_cost_per_unit_day=Money(2_600, "USD")),
+        demand=attrs.evolve(s.demand, shortfall_cost_per_unit_day=Money(   # the file's USD
+            float(s.demand.shortfall_cost_per_unit_day), "USD")),
         externalities=attrs.evolve(
             s.externalities, carbon_price_per_tonne=Money(60.0, "USD"),
             nox_price_per_tonne=Money(2_000.0, "USD"), pm_price_per_tonne=Money(20_000.0, "USD"))),

@@ -314,14 +314,15 @@ class TestSpecProblems:
 
     def test_correlation_rules(self, tender):
         entries = tender.uncertainty
-        bad_name = Correlation(inputs=["tender.annual_km", "tender.discount_rate"],
+        # issue 13: the example draws the diesel price, not annual_km (km from traffic)
+        bad_name = Correlation(inputs=["tender.prices.diesel_per_litre", "tender.discount_rate"],
                                matrix=[[1.0, 0.2], [0.2, 1.0]])
         with attrs.validators.disabled():
             bad = attrs.evolve(tender, correlation=bad_name)
         problems = uncertainty_problems(bad)
         assert problems[0].path == "correlation.inputs[1]"
         # per-bid inputs all strongly correlated with one input: not positive definite
-        strong = Correlation(inputs=["tender.annual_km", "bids[*].mtbf_hours"],
+        strong = Correlation(inputs=["tender.prices.diesel_per_litre", "bids[*].mtbf_hours"],
                              matrix=[[1.0, 0.9], [0.9, 1.0]])
         with attrs.validators.disabled():
             bad = attrs.evolve(tender, uncertainty=entries, correlation=strong)
@@ -464,7 +465,9 @@ class TestAdjustmentsMove:
 
     def test_crrc_lines_follow_the_cny_rate(self, tender, point):
         """At CNY -10 %, CRRC's evaluated cost matches evaluate (it was 2.3 M USD off when
-        the adjustments were held at their point values)."""
+        the adjustments were held at their point values). Issue 13: on the MDB-financed
+        file, the regime with the domestic preference this test is about."""
+        tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026_mdb.toml")
         label = "tender.exchange_rates.CNY"
         entry = UncertainInput(input=label, distribution="uniform", scale="relative",
                                low=0.9, high=0.9)
@@ -486,7 +489,9 @@ class TestAdjustmentsMove:
     def test_preference_decided_per_draw_in_one_block(self, tender):
         """One block of draws in which the lowest bid before the margin is in group A for
         some draws (Progress Rail cheaper: no margin at all) and in group C for others
-        (margins added to the group C bids): each draw equals evaluate() of its tender."""
+        (margins added to the group C bids): each draw equals evaluate() of its tender.
+        Issue 13: on the MDB-financed file, the regime with the domestic preference."""
+        tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026_mdb.toml")
         label = "bids[Progress Rail (EMD)].unit_price"
         entry = UncertainInput(input=label, distribution="uniform", scale="relative",
                                low=0.5, high=1.6, shared=True)
@@ -508,7 +513,9 @@ class TestAdjustmentsMove:
     def test_availability_draws_move_the_preference_decision(self, tender, x):
         """An availability draw moves the life-cycle cost, and with it which group is
         lowest: the MDB group procedure runs per draw (issue 12), so the engine equals
-        evaluate() of the drawn tender, margins included, whichever group wins."""
+        evaluate() of the drawn tender, margins included, whichever group wins.
+        Issue 13: on the MDB-financed file, the regime with the domestic preference."""
+        tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026_mdb.toml")
         label = "bids[CRRC Ziyang].mtbf_hours"
         entry = UncertainInput(input=label, distribution="uniform", scale="relative",
                                low=x, high=x)
