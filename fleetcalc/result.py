@@ -173,8 +173,10 @@ class EvaluationResult:
         availability guarantee.
     emissions : pandas.DataFrame or None
         Fuel burnt and tonnes emitted per bid and year ``k = t``: ``bidder``,
-        ``year``, ``calendar_year``, ``litres``, ``co2_tonnes``,
-        ``nox_tonnes``, ``pm_tonnes`` (``bids[].co2_tonnes`` is their sum).
+        ``year``, ``calendar_year``, ``litres`` [L], ``existing_litres`` [L]
+        (with a demand, the part burnt by the existing units the bid keeps
+        running; 0 without), ``co2_tonnes``, ``nox_tonnes``, ``pm_tonnes`` [t]
+        (``bids[].co2_tonnes`` is their sum).
     financing : pandas.DataFrame or None
         Loan schedules, nominal, in the base currency: ``bidder``, ``year``,
         ``calendar_year``, ``drawdown``, ``interest``, ``principal``,

@@ -356,3 +356,57 @@ def test_the_existing_fleet_by_hand():
                      existing_overhaul=[[0.0, 0.0, 7.0]])
     assert flows["existing_fleet"] == pytest.approx([0.0, 1_500.0, 407.0], rel=1e-15)
     assert flows["energy"] == [0.0, 1_000.0, 1_000.0]
+
+
+# ------------------------------------------------- issue 13 with issue 14's money rules
+
+def test_existing_fleet_fuel_takes_the_energy_conversion_and_emissions_count_its_litres():
+    # Hand case on ONE_UNIT (1 unit running in years 1-2, 1,000 km, 2 L/km, 0.5 a litre):
+    #   existing fleet: 3 litre-weighted units in year 1 -> 3,000 L, 1,500 of fuel money,
+    #   converted at the energy row (x 2) = 3,000; maintenance 0.4 x 1,000 = 400 and
+    #   overhaul 7 in year 2, converted at the existing_fleet row (x 3) = 1,221;
+    #   emissions at 0.1 a litre: (2,000 own + 3,000 existing) L = 500 in year 1,
+    #   2,000 L = 200 in year 2, at the emissions row (1). Each litre priced once.
+    conversion = np.ones((1, len(CATEGORIES), 3))
+    conversion[0, CATEGORIES.index("energy")] = 2.0
+    conversion[0, CATEGORIES.index("existing_fleet")] = 3.0
+    flows = flows_of(existing_fuel_units=[[0.0, 3.0, 0.0]],
+                     existing_maintenance_units=[[0.0, 0.0, 0.4]],
+                     existing_overhaul=[[0.0, 0.0, 7.0]],
+                     emission_cost_per_litre=[0.0, 0.1, 0.1], conversion=conversion)
+    assert flows["existing_fleet"] == pytest.approx([0.0, 3_000.0, 1_221.0], rel=1e-15)
+    assert flows["energy"] == pytest.approx([0.0, 2_000.0, 2_000.0], rel=1e-15)
+    assert flows["emissions"] == pytest.approx([0.0, 500.0, 200.0], rel=1e-15)
+
+
+def test_economic_view_of_the_existing_fleet_by_hand():
+    # The hand case of test_hand_computed_existing_fleet_and_incremental_npv (new units
+    # run 1, 2, 2; the cohort 2, 1, 1; do nothing: the cohort 2 a year, 1 unit missing)
+    # in the economic perspective: diesel 1.0 less 0.4 of taxes (a transfer) for the
+    # existing fleet as for the bid, and every litre burnt priced at 2.5 kg/L x 100 USD/t
+    # = 0.25 USD/L (co2 only):
+    #   existing_fleet: 10,000 km x (5 L x 0.6 + 1) = 40,000 per unit-year: 80k, 40k, 40k
+    #   emissions: (4 L x 10,000 x (1, 2, 2) + 5 L x 10,000 x (2, 1, 1)) x 0.25
+    #            = (140k, 130k, 130k) L x 0.25 = 35,000, 32,500, 32,500
+    #   do nothing: 2 x 40,000 + 3,650 + 100,000 L x 0.25 = 108,650 a year
+    from fleetcalc.tender import Externalities, Prices
+
+    old = cohort(units=2, fuel_litres_per_km=5.0, maintenance_per_km=1.0, mtbf_hours=None,
+                 mean_downtime_hours=0.0)
+    tender = with_fleet(small_tender(), [old],
+                        Demand(units_in_service=3, shortfall_cost_per_unit_day=10.0))
+    tender = attrs.evolve(tender, tender=attrs.evolve(
+        tender.tender, perspective="economic",
+        prices=Prices(diesel_per_litre=1.0, diesel_taxes_per_litre=0.4),
+        externalities=Externalities(co2_kg_per_litre=2.5, carbon_price_per_tonne=100.0)))
+    result = _evaluate(tender)
+    row = result.ranking.loc["A"]
+    d = np.array([1 / 1.1, 1 / 1.1**2, 1 / 1.1**3])
+    assert row["pv_existing_fleet"] == pytest.approx(
+        (np.array([80e3, 40e3, 40e3]) * d).sum(), rel=1e-12)
+    assert row["pv_emissions"] == pytest.approx(
+        (np.array([35e3, 32.5e3, 32.5e3]) * d).sum(), rel=1e-12)
+    assert row["co2_tonnes"] == pytest.approx(400e3 * 2.5 / 1e3, rel=1e-12)
+    assert sum(result.do_nothing.values()) == pytest.approx(108_650 * d.sum(), rel=1e-12)
+    frame = result.emissions.groupby("bidder")[["litres", "existing_litres"]].sum().loc["A"]
+    assert frame.to_dict() == pytest.approx({"litres": 400e3, "existing_litres": 200e3})
