@@ -218,7 +218,11 @@ def _project_fleet(tender, delivery, life):
 
 
 def _cohort_running_cost(tender):
-    """Running cost per km of each existing cohort at age 0 (fuel + maintenance) [base/km]."""
+    """Running cost per km of each existing cohort at age 0 (fuel + maintenance) [base/km].
+
+    At the diesel price paid (taxes included) and year-0 rates: the order in which the
+    railway calls on its cohorts, the same in the financial and the economic view.
+    """
     settings = tender.tender
     fuel_price = settings.to_base(settings.prices.diesel_per_litre)
     return np.array([c.fuel_litres_per_km * fuel_price

@@ -140,6 +140,29 @@ class TestCollapse:
             np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
 
 
+    def test_exact_mode_follows_the_allocation_under_the_economic_view(self, tender):
+        """Issue 13 with issue 14: in the economic view (diesel taxes removed, foreign
+        exchange at its shadow price, emissions priced) a drawn availability moves the km
+        allocation, and with it the energy, maintenance, existing fleet and emissions of
+        every bid, exactly as evaluate does with that value."""
+        economic = attrs.evolve(tender, tender=attrs.evolve(tender.tender,
+                                                            perspective="economic"))
+        model = simulation.build_model(economic)
+        label = "fleet[*].mtbf_hours"
+        values = np.full((1, model.n_dims), np.nan)
+        values[0, model.labels.index(label)] = 0.85
+        cost, _ = model.evaluate(values, exact_shortfall=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(economic, label, 0.85, scale="relative"))
+            point = fleetcalc.evaluate(economic)
+        ranking = changed.ranking.reindex(model.bidders)
+        assert (ranking["pv_emissions"] > 0).all()
+        moved = ranking["pv_emissions"] - point.ranking.reindex(model.bidders)["pv_emissions"]
+        assert (moved.abs() > 0).any()                 # the allocation moved the emissions
+        np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
+
+
 class TestShortfallApproximation:
     def test_error_at_most_one_percent_of_the_shortfall_cost(self, model):
         """Anchored refined-normal shortfall vs the exact fleet distribution, 48 draws."""

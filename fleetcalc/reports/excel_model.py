@@ -79,7 +79,8 @@ _CALC_HEADER = [
      "lifecycle_cash_flows: X = AB x annual_km x diesel price x (1+e_E)^t + AC"),
     ("Existing fleet, litre-weighted running units [L/km x units] (marked value)",
      "fleet.allocate_km via evaluate._existing_fleet_arrays"),
-    ("Existing fleet maintenance and overhauls [{c}] (marked value, undiscounted)",
+    ("Existing fleet maintenance and overhauls, and its fuel's exchange-rate path "
+     "adjustment [{c}] (marked value, undiscounted)",
      "evaluate._existing_fleet_arrays via lifecycle_cash_flows"),
 ]
 _MARKED_COLUMNS = {"H", "M", "O", "S", "W", "AB", "AC"}

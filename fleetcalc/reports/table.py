@@ -289,6 +289,11 @@ def format_table(headers, rows, *, align=None, width=100):
     return render(text_table(headers, rows, align=align), width=width)
 
 
+
+def _nonzero(categories):
+    """The categories with an amount, in words (``existing fleet, shortfall``)."""
+    return ", ".join(c.replace("_", " ") for c, v in categories.items() if v) or "nothing"
+
 def _money(value):
     return f"{value:,.0f}"
 
@@ -428,7 +433,7 @@ def format_ranking(result, *, width=None):
     if result.do_nothing is not None:
         parts.append(f"\nDo nothing (the existing fleet alone carries the demand): "
                      f"{_money(sum(result.do_nothing.values()))} {currency} in present value "
-                     "(existing fleet and shortfall). Incremental NPV = evaluated cost minus "
+                     f"({_nonzero(result.do_nothing)}). Incremental NPV = evaluated cost minus "
                      "this; the existing fleet's costs under each bid are in the LCC NPV "
                      "(existing fleet).")
     if result.fleet_baseline is not None:
