@@ -80,6 +80,8 @@ from fleetcalc.evaluate import (
     _evaluate_arrays,
     _evaluated_fuel,
     _existing_fleet_weights,
+    _interval_years,
+    _mtbf_hours,
     cash_flows,
     tender_arrays,
 )
@@ -385,21 +387,33 @@ def _decompose(arrays, fields, n_bids):
     return terms
 
 
-def _interval(unit):
-    """Overhaul interval of a bid or cohort that takes effect (0: none) [year]."""
-    return float(ageing.effective_overhaul_interval(unit.overhaul_interval_years or 0,
+def _interval(unit, settings):
+    """Overhaul interval of a bid or cohort that takes effect (0: none) [year].
+
+    As evaluate's (``overhaul_interval_km`` read at ``annual_km``, issue 13).
+    """
+    return float(ageing.effective_overhaul_interval(float(_interval_years([unit], settings)[0]),
                                                     unit.service_life_years))
 
 
-def _multiplier(ages, unit):
+def _multiplier(ages, unit, settings):
     """Failure-rate multiplier and overhauls in the year of a unit at each age."""
     in_service = ages >= 0
     safe = np.where(in_service, ages, 0.0)
-    virtual = ageing.virtual_age(safe, overhaul_interval_years=_interval(unit),
+    interval = _interval(unit, settings)
+    virtual = ageing.virtual_age(safe, overhaul_interval_years=interval,
                                  overhaul_restoration=unit.ageing.overhaul_restoration)
     return (ageing.failure_rate_multiplier(virtual,
                                            failure_rate_growth=unit.ageing.failure_rate_growth),
-            ageing.overhauls_in_year(safe, _interval(unit)))
+            ageing.overhauls_in_year(safe, interval))
+
+
+def _point_figure(unit, name, settings):
+    """A unit's reliability figure ``name`` as evaluate reads it (MTBF from ``mdbf_km``)."""
+    if name == "mtbf_hours":
+        return float(_mtbf_hours([unit], settings)[0])
+    value = getattr(unit, name)
+    return np.inf if value is None else float(value)
 
 
 def _support_problems(tender, dims):
@@ -438,7 +452,7 @@ def _support_problems(tender, dims):
 
         mtbf, mdt = span("mtbf_hours"), span("mean_downtime_hours")
         sched, ovh = span("scheduled_maintenance_days"), span("overhaul_downtime_days")
-        interval = _interval(unit)
+        interval = _interval(unit, tender.tender)
         if not mtbf[0] > 0:
             problems.append(Problem(path, f"can draw an MTBF of {mtbf[0]:g} h for {name}; "
                                     "mtbf_hours must be > 0 (truncate the distribution with "
@@ -498,21 +512,20 @@ def _build_availability(tender, arrays, dims):
         tender, projection.batch_ages, projection.batch_availability)[:, kept]), 0.0)
     loading = _loading_terms(tender)
     items = {"bids": tender.bids, "fleet": tender.fleet}
-    point = np.array([[np.inf if getattr(items[k][i], n) is None
-                       else float(getattr(items[k][i], n)) for n in _PARAMS]
+    point = np.array([[_point_figure(items[k][i], n, tender.tender) for n in _PARAMS]
                       for k, i in owners])
     # cells of the varying groups: (column, owner, (multiplier, overhauls in the year),
     # units, bid, slot, t)
     cells = []
     for p, (kind, i) in enumerate(owners):
         if kind == "fleet":
-            mult, ovh = _multiplier(projection.cohort_ages[i], tender.fleet[i])
+            mult, ovh = _multiplier(projection.cohort_ages[i], tender.fleet[i], tender.tender)
             for t in np.flatnonzero(cohort_units[i] > 0):
                 cells.append((n_bids * periods + t, p, (mult[t], ovh[t], False),
                               cohort_units[i, t], -1, i, t))
         else:
             ages = projection.batch_ages[i][kept]
-            mult, ovh = _multiplier(ages, tender.bids[i])
+            mult, ovh = _multiplier(ages, tender.bids[i], tender.tender)
             under = ages < loading[i][1] if i in loading else np.zeros(ages.shape, bool)
             for j, t in zip(*np.nonzero(batch_units[i] > 0)):
                 cells.append((i * periods + t, p, (mult[j, t], ovh[j, t], bool(under[j, t])),

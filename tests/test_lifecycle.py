@@ -410,3 +410,56 @@ def test_economic_view_of_the_existing_fleet_by_hand():
     assert sum(result.do_nothing.values()) == pytest.approx(108_650 * d.sum(), rel=1e-12)
     frame = result.emissions.groupby("bidder")[["litres", "existing_litres"]].sum().loc["A"]
     assert frame.to_dict() == pytest.approx({"litres": 400e3, "existing_litres": 200e3})
+
+
+# ------------------------------------------------- the keys from the file and the CLI
+
+def test_issue13_keys_from_the_file_through_the_cli(tmp_path):
+    """loco_km, loco_km_growth (the example), mdbf_km and overhaul_interval_km (a bid and a
+    cohort here) from a file, through `fleetcalc compare` and `fleetcalc simulate`: the
+    CLI's JSON is evaluate's, and an MDBF equal to the MTBF at annual_km
+    (8,760 h x MDBF / annual_km) leaves the costs as they were."""
+    import io
+    import json
+    from pathlib import Path
+
+    from fleetcalc.cli import main
+
+    example = Path("examples/pakistan_locomotives_2026.toml").read_text(encoding="utf-8")
+    mdbf = 1_600 * 90_000 / 8_760               # Wabtec's 1,600 h at 90,000 km a year
+    text = example.replace("mtbf_hours = 1_600                     # [E]",
+                           f"mdbf_km = {mdbf!r}")
+    text = text.replace('overhaul_interval_years = 6            # [E]\noverhaul_cost = 3_500',
+                        'overhaul_interval_km = 540_000\noverhaul_cost = 3_500')
+    assert text.count("mdbf_km") == 1 and text.count("overhaul_interval_km") == 1
+    path = tmp_path / "km_keys.toml"
+    path.write_text(text, encoding="utf-8")
+    # the example draws every bid's MTBF: a bid stating mdbf_km is named with the rule
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["compare", str(path)], stdout=out, stderr=err) == 2
+    assert ('uncertainty[4].input = "bids[*].mtbf_hours": bids[Wabtec (GE Transportation)]'
+            ".mtbf_hours is absent: the reliability is stated as mdbf_km") in err.getvalue()
+    path.write_text(text.replace('input = "bids[*].mtbf_hours"',
+                                 'input = "bids[CRRC Ziyang].mtbf_hours"'), encoding="utf-8")
+
+    def run(*args):
+        out, err = io.StringIO(), io.StringIO()
+        code = main([str(a) for a in args], stdout=out, stderr=err)
+        assert code == 0, err.getvalue()
+        return json.loads(out.getvalue())
+
+    data = run("compare", path, "--format", "json")
+    cli = {b["bidder"]: b for b in data["bids"]}
+    python = _evaluate(fleetcalc.load_tender(path)).ranking
+    reference = _evaluate(fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml"))
+    for bidder, row in python.iterrows():
+        assert cli[bidder]["evaluated_cost"] == pytest.approx(row["evaluated_cost"], rel=1e-12)
+        assert cli[bidder]["incremental_npv"] == pytest.approx(row["incremental_npv"],
+                                                               rel=1e-12)
+    wabtec = "Wabtec (GE Transportation)"
+    assert python.loc[wabtec, "lcc_npv"] == pytest.approx(
+        reference.ranking.loc[wabtec, "lcc_npv"], rel=1e-9)
+    assert data["do_nothing"]["npv"] == pytest.approx(sum(reference.do_nothing.values()),
+                                                      rel=1e-9)
+    sim = run("simulate", path, "--draws", 64, "--seed", 3, "--format", "json")
+    assert {b["bidder"] for b in sim["simulation"]["bids"]} == set(python.index)

@@ -21,7 +21,7 @@ from fleetcalc.cli.simulate import run_simulate
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import parse_tender
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems, with_input
-from fleetcalc.validation import problems_of
+from fleetcalc.validation import problems_of, validators_paused
 from tests import strategies
 
 EXAMPLE = "examples/pakistan_locomotives_2026.toml"
@@ -161,6 +161,33 @@ class TestCollapse:
         moved = ranking["pv_emissions"] - point.ranking.reindex(model.bidders)["pv_emissions"]
         assert (moved.abs() > 0).any()                 # the allocation moved the emissions
         np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
+
+
+    def test_km_stated_reliability_and_overhauls_match_evaluate(self, tender):
+        """Issue 13's mdbf_km and overhaul_interval_km in the Monte Carlo: the engine reads
+        them as evaluate does (MTBF at annual_km, the interval in years), so a drawn
+        availability figure of such a bid gives evaluate's cost with that value."""
+        mdbf = 1_600 * 90_000 / 8_760          # Wabtec's MTBF of 1,600 h, stated by km
+        wabtec = "Wabtec (GE Transportation)"
+        with validators_paused():
+            bids = tuple(attrs.evolve(b, mtbf_hours=None, mdbf_km=mdbf,
+                                      overhaul_interval_years=None,
+                                      overhaul_interval_km=540_000)
+                         if b.bidder == wabtec else b for b in tender.bids)
+            entry = UncertainInput(input=f"bids[{wabtec}].mean_downtime_hours",
+                                   distribution="triangular", scale="relative", low=0.5,
+                                   mode=1.0, high=2.0)
+            km = attrs.evolve(tender, bids=bids, uncertainty=(entry,), correlation=None)
+        model = simulation.build_model(km)
+        values = np.full((1, model.n_dims), np.nan)
+        values[0, 0] = 1.6
+        cost, avail = model.evaluate(values, exact_shortfall=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(km, entry.input, 1.6, scale="relative"))
+        ranking = changed.ranking.reindex(model.bidders)
+        np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
+        np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
 
 
 class TestShortfallApproximation:
