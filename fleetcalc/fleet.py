@@ -483,11 +483,12 @@ def allocate_km(units: Numbers, unit_availability: Numbers, demand: Numbers,
     for i, rank in enumerate(ranks):
         served = served_all[i]
         block = priority == rank
-        block_mean = np.where(block[:, None], expected, 0.0).sum(axis=-2)
-        share = np.divide(expected, block_mean[..., None, :],
+        in_block = np.where(block[:, None], expected, 0.0)
+        block_mean = in_block.sum(axis=-2)
+        # each member's share of its block (<= 1: no overflow for a tiny block mean)
+        share = np.divide(in_block, block_mean[..., None, :],
                           out=np.zeros(shape), where=block_mean[..., None, :] > 0)
-        running = running + (np.where(block[:, None], share, 0.0)
-                             * (served - previous)[..., None, :])
+        running = running + share * (served - previous)[..., None, :]
         previous = served
     result = KmAllocation(running=running, served=previous,
                           unserved=np.maximum(demand - previous, 0.0))
