@@ -184,6 +184,7 @@ def _ranking_rows(result):
             "availability": float(row["availability"]) if "availability" in row else None,
             "no_failure_data": bidder in never_fails,
             "p_meet_demand": float(row["p_meet_demand"]) if "p_meet_demand" in row else None,
+            "incremental_npv": float(row.get("incremental_npv", math.nan)),
             "pv": {c: float(row[f"pv_{c}"]) for c in result.categories
                    if f"pv_{c}" in row},
         })
@@ -599,6 +600,7 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None, log_e
         "no_failure_data": any(r["no_failure_data"] and r["availability"] is not None
                                for r in rows),
         "has_p_meet": demand_given and any(r["p_meet_demand"] is not None for r in rows),
+        "has_incremental": result.do_nothing is not None,
         "has_demand": demand_given,
         "has_adjusted": any(not math.isclose(r["evaluated_cost"], r["lcc_npv"], rel_tol=1e-12,
                                              abs_tol=1e-6) for r in rows),
