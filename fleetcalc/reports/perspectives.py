@@ -9,7 +9,9 @@ Economic Analysis of Projects*, 2017; EU Directive 2014/24 art. 68):
 
 1. transfers removed (``perspective = "economic"`` with a shadow exchange rate
    factor of 1 and no priced externalities): the change of the ``energy``
-   category is the fuel taxes and levies, that of ``duties`` the import duties;
+   category (the bid's units) and of ``existing_fleet`` (the old units it keeps
+   running, issue 13) is the fuel taxes and levies, that of ``duties`` the import
+   duties;
 2. the tender's ``shadow_exchange_rate_factor`` on foreign-currency flows: the
    change of every category;
 3. externalities priced (the tender's carbon and pollutant prices): the change
@@ -163,7 +165,8 @@ def perspective_lines(tender):
             amount = change[category]
             if category == "emissions":
                 lines["externalities"] += amount
-            elif step == 1 and category == "energy":
+            elif step == 1 and category in ("energy", "existing_fleet"):
+                # The existing units a bid keeps running burn the same taxed diesel.
                 lines["fuel_taxes"] += amount
             elif step == 1 and category == "duties":
                 lines["duties"] += amount
