@@ -744,24 +744,27 @@ def _availability_block(model, params, *, exact, anchored=True):
     approx = _work("approx", (n_bids, periods, n))
     computed = approx[:, years]                                        # (B, Ty, n)
     own = np.empty((n, n_bids))
+    if anchored:
+        approx0 = model.approx0[:, years].reshape(-1, 1)
+        exact0 = model.exact0[:, years].reshape(-1, 1)
     for a in range(0, n, _CACHE_DRAWS):
         b = min(a + _CACHE_DRAWS, n)
         moments, own[a:b] = _moments(model, *_item_availability(model, params[a:b]))
-        computed[..., a:b] = fleet_distribution._refined_normal_shortfall(
-            moments[0], moments[1], moments[2], layout.demand_rows).reshape(
-                n_bids, -1, b - a)
-    computed *= DAYS_PER_YEAR
+        part = fleet_distribution._refined_normal_shortfall(
+            moments[0], moments[1], moments[2], layout.demand_rows)     # (B * Ty, b - a)
+        part *= DAYS_PER_YEAR
+        if anchored:
+            part -= approx0
+            part += exact0
+            np.maximum(part, 0.0, out=part)
+        computed[..., a:b] = part.reshape(n_bids, -1, b - a)
     outside = np.ones(periods, dtype=bool)
     outside[years] = False
     if not anchored:
         approx[:, outside] = 0.0                 # no demand: no shortfall
-        return np.moveaxis(approx, -1, 0), own
-    computed -= model.approx0[:, years, None]
-    computed += model.exact0[:, years, None]
-    np.maximum(computed, 0.0, out=computed)
-    # outside the demand's span the approximation is 0 at every draw
-    approx[:, outside] = np.maximum(model.exact0[:, outside] - model.approx0[:, outside],
-                                    0.0)[..., None]
+    else:       # outside the demand's span the approximation is 0 at every draw
+        approx[:, outside] = np.maximum(model.exact0[:, outside] - model.approx0[:, outside],
+                                        0.0)[..., None]
     return np.moveaxis(approx, -1, 0), own
 
 
@@ -1199,11 +1202,14 @@ def _block_values(model, seed, block, rows=sampling.BLOCK_SIZE):
         values[:, i] = sampling.values_from_scores(z[:, i], **dim.parameters)
     paths = None
     if model.n_paths:
-        paths = np.empty((z.shape[0], model.n_paths, model.periods))
+        # year-major in memory (a view of (n_paths, T, rows)), as the present-value
+        # kernel reads the paths year by year
+        by_year = np.empty((model.n_paths, model.periods, z.shape[0]))
         for dim in model.dims:
             if dim.path is not None:
-                paths[:, dim.path] = sampling.random_walk(
-                    shocks[:, dim.path], drift=dim.drift, volatility=dim.volatility)
+                by_year[dim.path] = sampling.random_walk(
+                    shocks[:, dim.path], drift=dim.drift, volatility=dim.volatility).T
+        paths = np.moveaxis(by_year, -1, 0)
     return values, paths
 
 
