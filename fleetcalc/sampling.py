@@ -384,12 +384,17 @@ def random_walk(shocks: Numbers, *, drift: Numbers, volatility: Numbers) -> Arra
     array([[1.  , 1.1 , 1.21]])
     """
     eps = np.asarray(shocks, dtype=float)
-    # year-major: the running sum adds whole rows (fast), then the years go back last
+    # year-major: the running sum adds whole rows of draws, year after year (the same
+    # additions as np.cumsum along the years, which runs one draw at a time), then the
+    # years go back last
     by_year = np.moveaxis(eps, -1, 0)
     step = np.multiply(by_year, volatility, out=np.empty(by_year.shape))
     step += np.log1p(drift) - 0.5 * volatility**2
     out = np.empty((by_year.shape[0] + 1,) + by_year.shape[1:])
     out[0] = 0.0
-    np.cumsum(step, axis=0, out=out[1:])
+    if len(step):
+        out[1] = step[0]
+    for t in range(1, len(step)):
+        np.add(out[t:t + 1], step[t:t + 1], out=out[t + 1:t + 2])
     np.exp(out, out=out)
     return np.moveaxis(out, 0, -1)
