@@ -1096,13 +1096,19 @@ def _refined_normal_shortfall(mean: Numbers, var: Numbers, third: Numbers,
         skew += sigma
         skew *= phi
         out += skew                                           # sigma * [Psi + gamma/6 z phi](z_D)
-        z_0 = -mean / sigma
-        near = z_0 > -9.0                                     # else the z_0 terms are < 1e-17
-        if near.any():
+        # z_0 = -mean / sigma > -9 exactly where mean / sigma < 9 (negation is exact): one
+        # division and a reduction tell whether any element needs its z_0 terms
+        ratio = np.divide(mean, sigma, out=z) if isinstance(z, np.ndarray) else mean / sigma
+        if ratio.size and np.fmin.reduce(ratio, axis=None) < 9.0:
+            z_0 = -mean / sigma
+            near = z_0 > -9.0                                 # else the z_0 terms are < 1e-17
             z_0 = z_0[near]
             phi_0 = np.exp(-0.5 * z_0 * z_0) * (1.0 / np.sqrt(2.0 * np.pi))
             out[near] -= sigma[near] * (z_0 * ndtr(z_0) + phi_0) + np.broadcast_to(
                 third / (6.0 * var), out.shape)[near] * (z_0 * phi_0)
-    out = np.where(var > 0, out, np.maximum(demand - mean, 0.0))
+    if not (np.size(var) and np.min(var) > 0):               # NaN or 0 somewhere
+        out = np.where(var > 0, out, np.maximum(demand - mean, 0.0))
     np.maximum(out, 0.0, out=out)
+    if np.all(np.asarray(demand) > 0):
+        return out
     return np.where(demand > 0, out, 0.0)

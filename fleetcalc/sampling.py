@@ -375,6 +375,8 @@ def random_walk(shocks: Numbers, *, drift: Numbers, volatility: Numbers) -> Arra
     numpy.ndarray, shape (..., T + 1)
         :math:`M_0 = 1`, :math:`M_t = M_{t-1}\exp(\ln(1+\mu) - \sigma^2/2 + \sigma\varepsilon_t)`,
         so :math:`E[M_t] = (1 + \mu)^t` (Glasserman 2003, sec. 3.2).
+        Laid out year-major in memory (``np.moveaxis`` of a (T + 1, ...)
+        array): the draws of one year are contiguous.
 
     Examples
     --------
@@ -382,7 +384,17 @@ def random_walk(shocks: Numbers, *, drift: Numbers, volatility: Numbers) -> Arra
     array([[1.  , 1.1 , 1.21]])
     """
     eps = np.asarray(shocks, dtype=float)
-    step = np.log1p(drift) - 0.5 * volatility**2 + volatility * eps
-    out = np.zeros(eps.shape[:-1] + (eps.shape[-1] + 1,))
-    np.cumsum(step, axis=-1, out=out[..., 1:])
-    return np.exp(out)
+    # year-major: the running sum adds whole rows of draws, year after year (the same
+    # additions as np.cumsum along the years, which runs one draw at a time), then the
+    # years go back last
+    by_year = np.moveaxis(eps, -1, 0)
+    step = np.multiply(by_year, volatility, out=np.empty(by_year.shape))
+    step += np.log1p(drift) - 0.5 * volatility**2
+    out = np.empty((by_year.shape[0] + 1,) + by_year.shape[1:])
+    out[0] = 0.0
+    if len(step):
+        out[1] = step[0]
+    for t in range(1, len(step)):
+        np.add(out[t:t + 1], step[t:t + 1], out=out[t + 1:t + 2])
+    np.exp(out, out=out)
+    return np.moveaxis(out, 0, -1)

@@ -16,8 +16,10 @@ and :func:`fleetcalc.evaluate.cash_flows`:
   fields and recovers, for each bid and cost category, the discounted
   coefficient of each product of fields (a Moebius inversion over the
   subsets of fields), then checks the decomposition at a random point.
-  A draw's present values are then a few products and one small
-  ``einsum`` over years, with no cash-flow tensor;
+  The coefficients are summed over the categories once, and a draw's
+  life-cycle cost is a few products plus, only for the (term, bid) pairs
+  that something drawn moves year by year, one pass over their years
+  (:mod:`fleetcalc._pv_kernel`), with no cash-flow tensor;
 * an exchange rate rescales every money field in its currency; a random
   walk multiplies a field's cash flows year by year; a drawn discount rate
   rescales the discount factors;
@@ -75,6 +77,7 @@ import pandas as pd
 from scipy import sparse
 
 from fleetcalc import ageing, availability, evaluation_rules, finance, fleet_distribution, sampling
+from fleetcalc._pv_kernel import PVPlan, plan_present_values, present_values
 from fleetcalc.adjustments import _loading_factor, evaluate_adjustments, loaded_availability
 from fleetcalc.evaluate import (
     _evaluate_arrays,
@@ -96,8 +99,10 @@ from fleetcalc.validation import problems_of, raise_if_errors, validators_paused
 __all__ = ["DEFAULT_CHUNK_SIZE", "SimulationModel", "SimulationResult", "build_model",
            "simulate"]
 
-#: Default draws per chunk (a task of the local pool or of Dask) [draws].
-DEFAULT_CHUNK_SIZE = 8 * sampling.BLOCK_SIZE
+#: Default draws per chunk (a task of the local pool or of Dask) [draws]: two blocks
+#: (about 50 ms of work), so that the threads finish together (with 8 blocks a
+#: 200,000-draw run was 7 chunks on 2 threads: 4 against 3).
+DEFAULT_CHUNK_SIZE = 2 * sampling.BLOCK_SIZE
 
 _SHORTFALL = "shortfall_unit_days"
 #: Draws per pass of the refined-normal kernel, so that its temporaries fit in cache.
@@ -181,6 +186,29 @@ class _Availability:
     all_units: np.ndarray      # (B, G, T) every group, for the exact mode
     all_point: np.ndarray      # (B, G, T) point availability, loaded (0 where no units)
     allocation: dict | None = None   # issue 13: what the exact mode needs to re-allocate km
+    layout: _DrawLayout | None = None  # what the approximation computes per draw
+
+
+@attrs.frozen(eq=False)
+class _DrawLayout:
+    """The per-draw work of the refined-normal shortfall, reduced to what draws reach.
+
+    Built once per model by :func:`_draw_layout` from the cells of
+    :class:`_Availability`: the parameters no input draws are per-item
+    constants, the guarantee loading runs on the loaded items only, and each
+    moment of every bid-year with demand is one sparse product over the items
+    (a bid's own cells and the cohorts' cells summed together).
+    """
+
+    item_fixed: tuple          # per parameter: (I, 1) point value per item, None if drawn
+    share_fixed: np.ndarray | None  # (I, 1) scheduled share when no input draws it [-]
+    under_rows: np.ndarray     # (U,) items loaded to their guarantee
+    years: slice               # years ``t_lo .. t_hi - 1`` spanning every positive demand
+    moment_matrix: object      # (B * Ty, I) scipy.sparse: units of each item per bid-year
+    moment_const: np.ndarray   # (3, B * Ty, 1) moments of the groups that do not vary
+    demand_rows: np.ndarray    # (B * Ty, 1) demand of each bid-year [unit]
+    own_matrix: object         # (B, I) scipy.sparse: units of each item in a bid's own
+    # unit-years 1..H (divided by own_units: the bid's own availability)
 
 
 @attrs.frozen(eq=False)
@@ -239,7 +267,7 @@ class SimulationModel:
     field_conv: dict
     field_floor: dict
     rate_members: dict
-    terms: tuple
+    pv_plan: PVPlan
     discount_rate: float
     discount0: np.ndarray
     availability: _Availability | None
@@ -596,10 +624,71 @@ def _build_availability(tender, arrays, dims):
             **dict(zip(("litres", "weight"), _existing_fleet_weights(tender, projection)))})
     params0 = np.broadcast_to(point, (1,) + point.shape)
     own_fixed = np.where(varying, 0.0, _own(batch_units, batch_avail))
-    model = attrs.evolve(model, own_point=own_fixed)
+    model = attrs.evolve(model, own_point=own_fixed, layout=_draw_layout(model, dims))
     sud0, own0 = _availability_block(model, params0, exact=False, anchored=False)
     return attrs.evolve(model, approx0=sud0[0].copy(),
                         own_point=np.where(varying, own0[0], own_fixed))
+
+
+def _frozen(array):
+    """A read-only copy of ``array`` (model constants are never written per draw)."""
+    out = np.array(array, dtype=float)
+    out.setflags(write=False)
+    return out
+
+
+def _draw_layout(model, dims):
+    """The :class:`_DrawLayout` of an availability model: what each draw computes.
+
+    * parameters (MTBF, mean down time, scheduled and overhaul days) that no
+      input draws are taken per item once, as (I, 1) columns, and so is the
+      scheduled share when neither of its days is drawn;
+    * the rows of the segments (:attr:`_Availability.seg_matrix`, one per
+      bid-year or cohort-year column) are summed into one row per bid and year
+      with positive demand, the cohorts' rows into every bid's, so that each
+      moment is one sparse product; years outside the span of positive demand
+      have no shortfall and are not computed;
+    * the bid's own units in years 1..H form the own-availability product.
+    """
+    n_bids, _, periods = model.all_units.shape
+    drawn = {_PARAMS.index(d.targets[0].field) for d in dims if d.role == Role.AVAILABILITY}
+    item_point = model.point_params[model.item_owner]                    # (I, 4)
+    fixed = tuple(None if j in drawn else _frozen(item_point[:, j:j + 1]) for j in range(4))
+    share = None
+    if fixed[2] is not None and fixed[3] is not None:
+        share = _frozen(availability._scheduled_share(fixed[2], fixed[3],
+                                                      model.item_ovh[:, None], DAYS_PER_YEAR))
+    positive = np.flatnonzero(model.demand > 0)
+    years = slice(int(positive[0]), int(positive[-1]) + 1) if positive.size else slice(0, 0)
+    span = years.stop - years.start
+    seg_bid, seg_t = np.divmod(model.seg_cols, periods)
+    rows, segments, own_rows, own_segments = [], [], [], []
+    for s, (b, t) in enumerate(zip(seg_bid, seg_t)):
+        if years.start <= t < years.stop:
+            for target in (range(n_bids) if b == n_bids else (b,)):
+                rows.append(target * span + t - years.start)
+                segments.append(s)
+        if b < n_bids and t >= 1:
+            own_rows.append(b)
+            own_segments.append(s)
+
+    def placed(rows, segments, n_rows):
+        """(n_rows, I): the sum of the given segments' rows into the given rows."""
+        place = sparse.csr_matrix((np.ones(len(rows)), (rows, segments)),
+                                  shape=(n_rows, model.seg_cols.size))
+        out = sparse.csr_matrix(place @ model.seg_matrix)
+        out.sort_indices()
+        return out
+
+    const = model.const_moments[:, :, years].reshape(3, n_bids * span, 1)
+    return _DrawLayout(
+        item_fixed=fixed, share_fixed=share,
+        under_rows=(np.zeros(0, dtype=np.intp) if model.item_under is None
+                    else np.flatnonzero(model.item_under)),
+        years=years, moment_matrix=placed(rows, segments, n_bids * span),
+        moment_const=np.ascontiguousarray(const),
+        demand_rows=np.tile(model.demand[years], n_bids)[:, None],
+        own_matrix=placed(own_rows, own_segments, n_bids))
 
 
 def _own(units, avail):
@@ -630,30 +719,46 @@ def _item_availability(model, params):
     """
     n = params.shape[0]
     n_items = model.item_owner.size
-    p = _work("params", params.shape[1:] + (n,))                       # (k, 4, n)
-    p[...] = np.moveaxis(params, 0, -1)
-    mtbf, mdt, sched, ovh = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
+    layout = model.layout
     owner = model.item_owner
 
-    def per_item(values, name):
-        return np.take(values, owner, axis=0, out=_work(name, (n_items, n)))
+    def per_item(j, name):
+        """Parameter j per item: (I, 1) when no input draws it, else (I, n)."""
+        if layout.item_fixed[j] is not None:
+            return layout.item_fixed[j]
+        return np.take(params[:, :, j].T, owner, axis=0, out=_work(name, (n_items, n)))
 
-    share = availability._scheduled_share(per_item(sched, "sched"), per_item(ovh, "ovh"),
-                                          model.item_ovh[:, None], DAYS_PER_YEAR,
-                                          out=_work("ovh", (n_items, n)))
-    up = per_item(mtbf, "up")
-    up /= model.item_mult[:, None]                                      # effective MTBF
-    mdt = per_item(mdt, "mdt")
-    fraction = availability._up_fraction(up, mdt, out=_work("fraction", (n_items, n)))
+    if layout.share_fixed is not None:
+        share = layout.share_fixed
+    else:
+        sched, ovh = per_item(2, "sched"), per_item(3, "ovh")
+        share = availability._scheduled_share(
+            sched, ovh, model.item_ovh[:, None], DAYS_PER_YEAR,
+            out=_work("share", np.broadcast_shapes(sched.shape, ovh.shape)))
+    up = per_item(0, "up")
+    if layout.item_fixed[0] is None:
+        up /= model.item_mult[:, None]                                  # effective MTBF
+    else:
+        up = up / model.item_mult[:, None]
+    mdt = per_item(1, "mdt")
+    fraction = availability._up_fraction(
+        up, mdt, out=_work("fraction", np.broadcast_shapes(up.shape, mdt.shape)))
     declared = availability._annual_availability(up, mdt, share, up_fraction=fraction,
                                                  out=_work("declared", (n_items, n)))
     if model.item_under is None:
         return declared, declared
     # load_guarantees: the worse of declared and guaranteed in the guarantee years
-    # (adjustments.loaded_availability), with A_c on the contract's definition
-    on_contract = np.where(model.item_calendar, declared, fraction)
-    factor = _loading_factor(model.item_floor, on_contract, model.item_under[:, None])
-    return declared, np.multiply(declared, factor, out=_work("loaded", (n_items, n)))
+    # (adjustments.loaded_availability), with A_c on the contract's definition; the
+    # factor is 1 outside them, so only the loaded items are computed
+    rows = layout.under_rows
+    loaded = _work("loaded", (n_items, n))
+    loaded[...] = declared
+    under = declared[rows]
+    on_contract = np.where(model.item_calendar[rows], under,
+                           np.broadcast_to(fraction, declared.shape)[rows])
+    under *= _loading_factor(model.item_floor[rows], on_contract, np.ones((1, 1), bool))
+    loaded[rows] = under
+    return declared, loaded
 
 
 def _availability_block(model, params, *, exact, anchored=True):
@@ -663,57 +768,57 @@ def _availability_block(model, params, *, exact, anchored=True):
     cells of a bid and year (a sparse product) add contiguous rows. The
     draws go through in slices of :data:`_CACHE_DRAWS`, so the temporaries
     stay in the processor cache; every value depends on its own draw only.
+    The shortfall is a view of a (B, T, n) array, draws last, as the
+    present-value kernel reads it year by year.
     """
     n = params.shape[0]
     n_bids, _, periods = model.all_units.shape
     if exact:
         return _exact_block(model, params)
-    approx = _work("approx", (n, n_bids, periods))
+    layout = model.layout
+    years = layout.years
+    approx = _work("approx", (n_bids, periods, n))
+    computed = approx[:, years]                                        # (B, Ty, n)
     own = np.empty((n, n_bids))
-    demand = model.demand[:, None]
+    if anchored:
+        approx0 = model.approx0[:, years].reshape(-1, 1)
+        exact0 = model.exact0[:, years].reshape(-1, 1)
     for a in range(0, n, _CACHE_DRAWS):
         b = min(a + _CACHE_DRAWS, n)
         moments, own[a:b] = _moments(model, *_item_availability(model, params[a:b]))
-        part = fleet_distribution._refined_normal_shortfall(moments[0], moments[1],
-                                                            moments[2], demand)
-        approx[a:b] = np.moveaxis(part, -1, 0)
-    approx *= DAYS_PER_YEAR
+        part = fleet_distribution._refined_normal_shortfall(
+            moments[0], moments[1], moments[2], layout.demand_rows)     # (B * Ty, b - a)
+        part *= DAYS_PER_YEAR
+        if anchored:
+            part -= approx0
+            part += exact0
+            np.maximum(part, 0.0, out=part)
+        computed[..., a:b] = part.reshape(n_bids, -1, b - a)
+    outside = np.ones(periods, dtype=bool)
+    outside[years] = False
     if not anchored:
-        return approx, own
-    approx -= model.approx0
-    approx += model.exact0
-    return np.maximum(approx, 0.0, out=approx), own
+        approx[:, outside] = 0.0                 # no demand: no shortfall
+    else:       # outside the demand's span the approximation is 0 at every draw
+        approx[:, outside] = np.maximum(model.exact0[:, outside] - model.approx0[:, outside],
+                                        0.0)[..., None]
+    return np.moveaxis(approx, -1, 0), own
 
 
 def _moments(model, declared, loaded):
-    """Mean, variance and third cumulant (3 x (B, T, n)) of the available units, and own
+    """Mean, variance and third cumulant (3 x (B * Ty, n), the years of
+    :attr:`_DrawLayout.years`) of the available units, and own
     availability (n, B), from the items' availability (I, n): the moments from the
     loaded availability (what the fleet outlook is evaluated on), the bid's own
     availability from the declared one (as ``evaluate`` reports it)."""
-    n = loaded.shape[1]
-    n_bids, _, periods = model.all_units.shape
-    columns = _work("columns", ((n_bids + 1) * periods, n))
-    columns[...] = 0.0
+    layout = model.layout
     moments = []
-
-    def own_of(columns):
-        grid = columns.reshape(n_bids + 1, periods, n)
-        return np.where(model.varying_bids[:, None],
-                        grid[:n_bids, 1:].sum(axis=1) / model.own_units[:, None],
-                        model.own_point[:, None]).T                      # (n, B)
-
     for k, term in enumerate(_moment_terms(loaded, work=True)):
-        columns[model.seg_cols] = model.seg_matrix @ term
-        grid = columns.reshape(n_bids + 1, periods, n)
-        moment = _work(f"moment{k}", (n_bids, periods, n))
-        np.add(model.const_moments[k][..., None], grid[:n_bids], out=moment)
-        moment += grid[n_bids:]
+        moment = layout.moment_matrix @ term                            # (B * Ty, n)
+        moment += layout.moment_const[k]
         moments.append(moment)
-        if k == 0 and declared is loaded:
-            own = own_of(columns)
-    if declared is not loaded:
-        columns[model.seg_cols] = model.seg_matrix @ declared
-        own = own_of(columns)
+    own = np.where(model.varying_bids[:, None],
+                   (layout.own_matrix @ declared) / model.own_units[:, None],
+                   model.own_point[:, None]).T                          # (n, B)
     return moments, own
 
 
@@ -926,6 +1031,30 @@ def _with_preference(adjust, lcc, prices, ratios, rho):
     return np.where(applied, before + margin, before)
 
 
+def _plan_terms(terms, discount0, dims, rate_members):
+    """The cost terms {subset of fields: coefficients (B, C, T)} as a
+    :class:`fleetcalc._pv_kernel.PVPlan`: coefficients discounted at the point rate and
+    summed over the cost categories (the engine needs each bid's total), each field's
+    random-walk paths (a drawn rate's path moves the money fields in its currency, a
+    linear input's path its own field)."""
+    subsets = list(terms)
+    weights = np.stack([(terms[s] * discount0).sum(axis=1) for s in subsets])   # (K, B, T)
+    field_paths = {}
+    for dim in dims:
+        if dim.path is None:
+            continue
+        if dim.role == Role.RATE:
+            for f, b in rate_members[dim.targets[0].field]:
+                field_paths.setdefault(f, []).append((dim.path, b))
+        elif dim.role == Role.LINEAR:
+            for t in dim.targets:
+                field_paths.setdefault(t.array, []).append((dim.path, t.index))
+    return plan_present_values(
+        [tuple(sorted(f for f in s if f != _SHORTFALL)) for s in subsets],
+        [_SHORTFALL in s for s in subsets], weights, field_paths,
+        discounted=any(d.role == Role.DISCOUNT for d in dims))
+
+
 def build_model(tender: Tender) -> SimulationModel:
     """Prepare a tender for fast evaluation of many draws.
 
@@ -1019,11 +1148,7 @@ def build_model(tender: Tender) -> SimulationModel:
         frozenset(): cash_flows(arrays)}
     periods = next(iter(terms.values())).shape[-1]
     discount0 = finance.discount_factors(arrays.discount_rate, np.arange(periods))
-    packed = []
-    for subset, coef in terms.items():
-        weighted = coef * discount0
-        static = tuple(f for f in subset if f != _SHORTFALL)
-        packed.append((static, _SHORTFALL in subset, weighted, weighted.sum(axis=-1)))
+    pv_plan = _plan_terms(terms, discount0, dims, rate_members)
     field_point = {}
     for f in fields:
         if f == _SHORTFALL:
@@ -1046,7 +1171,7 @@ def build_model(tender: Tender) -> SimulationModel:
         responsive=responsive, adjustment=np.asarray(adjustment, dtype=float),
         fields=fields, field_point=field_point, field_offset=offset, field_conv=conv,
         field_floor=field_floor,
-        rate_members=rate_members, terms=tuple(packed),
+        rate_members=rate_members, pv_plan=pv_plan,
         discount_rate=float(arrays.discount_rate), discount0=discount0,
         availability=availability, adjustments=adjustments)
 
@@ -1060,7 +1185,6 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
     n_bids = len(model.bidders)
     periods = model.periods
     V = {f: np.broadcast_to(p, (n, n_bids)).copy() for f, p in model.field_point.items()}
-    dyn = {}
     discount_ratio = None
     params = None
     if model.availability is not None:
@@ -1084,7 +1208,6 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                             x if dim.scale == "absolute" else x * model.discount_rate)
             t = np.arange(periods)
             discount_ratio = ((1.0 + model.discount_rate) / (1.0 + rate[:, None])) ** t
-            discount_ratio = discount_ratio[:, None, :]
         elif dim.role == Role.AVAILABILITY and params is not None:
             j = _PARAMS.index(dim.targets[0].field)
             for t in dim.targets:
@@ -1095,7 +1218,6 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
         np.maximum(V[f], floor, out=V[f])
     rate_ratio = {}
     for i, dim in enumerate(model.dims):
-        path = None if dim.path is None or paths is None else paths[:, dim.path]
         if dim.role == Role.RATE:
             x = values[:, i]
             ratio = np.where(np.isnan(x), 1.0,
@@ -1104,65 +1226,19 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
             for f, b in model.rate_members[dim.targets[0].field]:
                 cols = slice(None) if b is None else b
                 V[f][:, cols] *= ratio[:, None] if b is None else ratio
-                if path is not None:
-                    if f not in dyn:
-                        dyn[f] = _work(f"dyn:{f}", (n, n_bids, periods))
-                        dyn[f][...] = 1.0
-                    dyn[f][:, cols] *= path[:, None, :] if b is None else path
-        elif dim.role == Role.LINEAR and path is not None:
-            for t in dim.targets:
-                if t.array not in dyn:
-                    dyn[t.array] = _work(f"dyn:{t.array}", (n, n_bids, periods))
-                    dyn[t.array][...] = 1.0
-                cols = slice(None) if t.index is None else t.index
-                dyn[t.array][:, cols] *= path[:, None, :] if t.index is None else path
     shortfall = None
     moved = None
     availability = np.broadcast_to(model.point_availability, (n, n_bids))
     if model.availability is not None:
-        sud, availability = _availability_block(model.availability, params,
-                                                exact=exact_shortfall)
+        shortfall, availability = _availability_block(model.availability, params,
+                                                      exact=exact_shortfall)
         if exact_shortfall and model.availability.allocation is not None:
             moved = _allocation_delta(model.availability, params)
-        if sud.shape[-1] == periods:
-            shortfall = sud
-        else:
-            shortfall = _work("shortfall", (n, n_bids, periods))
-            shortfall[..., sud.shape[-1]:] = 0.0
-            shortfall[..., : sud.shape[-1]] = sud
-    pv = None
-    pv_shortfall = np.zeros((n, n_bids))
-    n_cat = model.terms[0][2].shape[1]
-    term = _work("term", (n, n_bids, n_cat))
-    for static, uses_shortfall, weighted, summed in model.terms:
-        product = np.ones((n, n_bids))
-        for f in static:
-            product = product * V[f]
-        factors = [dyn[f] for f in static if f in dyn]
-        if uses_shortfall:
-            factors.append(shortfall)
-        if discount_ratio is not None:
-            factors.append(discount_ratio)
-        if factors:
-            combined = factors[0]
-            if len(factors) > 1:
-                combined = np.multiply(combined, factors[1],
-                                       out=_work("combined", (n, n_bids, periods)))
-                for extra in factors[2:]:
-                    combined *= extra
-            np.einsum("nbt,bct->nbc", np.broadcast_to(combined, (n, n_bids, periods)),
-                      weighted, out=term)
-            term *= product[:, :, None]
-        else:
-            np.multiply(product[:, :, None], summed[None], out=term)
-        if pv is None:
-            pv = _work("pv", term.shape)
-            pv[...] = term
-        else:
-            pv += term
-        if uses_shortfall:
-            pv_shortfall = pv_shortfall + term.sum(axis=-1)
-    lcc = pv.sum(axis=-1)
+    # the random-walk paths, the shortfall and the drawn discount enter year by year
+    # (fleetcalc._pv_kernel: one pass over the years per group of terms that share them)
+    lcc, pv_shortfall = present_values(model.pv_plan, V, draws=n, paths=paths,
+                                       shortfall=shortfall, discount_ratio=discount_ratio,
+                                       work=_work)
     if moved is not None:
         lcc = lcc + moved
     adjust = model.adjustments
@@ -1175,7 +1251,7 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
         if discount_ratio is None:
             rho = np.broadcast_to(adjust.rho0, (n, n_bids))
         else:
-            rho = np.einsum("nt,bt->nb", discount_ratio[:, 0, :], adjust.rho_weights)
+            rho = np.einsum("nt,bt->nb", discount_ratio, adjust.rho_weights)
         rho = np.where(prices > 0, rho, 0.0)      # as evaluate: pv_price / contract, or 0
         cost = _with_preference(adjust, lcc, prices, ratios, rho)
     if shortfall_pv:
@@ -1204,11 +1280,14 @@ def _block_values(model, seed, block, rows=sampling.BLOCK_SIZE):
         values[:, i] = sampling.values_from_scores(z[:, i], **dim.parameters)
     paths = None
     if model.n_paths:
-        paths = np.empty((z.shape[0], model.n_paths, model.periods))
+        # year-major in memory (a view of (n_paths, T, rows)), as the present-value
+        # kernel reads the paths year by year
+        by_year = np.empty((model.n_paths, model.periods, z.shape[0]))
         for dim in model.dims:
             if dim.path is not None:
-                paths[:, dim.path] = sampling.random_walk(
-                    shocks[:, dim.path], drift=dim.drift, volatility=dim.volatility)
+                by_year[dim.path] = sampling.random_walk(
+                    shocks[:, dim.path], drift=dim.drift, volatility=dim.volatility).T
+        paths = np.moveaxis(by_year, -1, 0)
     return values, paths
 
 

@@ -589,3 +589,46 @@ class TestNormalApproximationShortfall:
     )
     def test_non_negative(self, mean, var, demand):
         assert normal_approximation_shortfall(mean, var, demand) >= 0.0
+
+
+def test_refined_normal_kernel_shortcuts_keep_every_value():
+    """The kernel skips its z_0 terms, its zero-variance branch and its zero-demand
+    branch when no element needs them (issue 15); oracle: the kernel's formula with
+    every branch taken element by element."""
+    from scipy.special import ndtr
+
+    from fleetcalc.fleet_distribution import _refined_normal_shortfall
+
+    def every_branch(mean, var, third, demand):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            gap = demand - mean
+            sigma = np.sqrt(var)
+            z = gap / sigma
+            skew = third / var * (1.0 / 6.0)
+            phi = np.exp(np.square(z) * -0.5) * (1.0 / np.sqrt(2.0 * np.pi))
+            out = ndtr(z) * gap + (skew * z + sigma) * phi
+            z_0 = -mean / sigma
+            near = z_0 > -9.0
+            z_0 = z_0[near]
+            phi_0 = np.exp(-0.5 * z_0 * z_0) * (1.0 / np.sqrt(2.0 * np.pi))
+            out[near] -= sigma[near] * (z_0 * ndtr(z_0) + phi_0) + np.broadcast_to(
+                third / (6.0 * var), out.shape)[near] * (z_0 * phi_0)
+        out = np.where(var > 0, out, np.maximum(demand - mean, 0.0))
+        return np.where(demand > 0, np.maximum(out, 0.0), 0.0)
+
+    rng = np.random.default_rng(5)
+    far = (rng.uniform(150, 200, 400), rng.uniform(5, 30, 400), rng.uniform(-5, 5, 400),
+           rng.integers(1, 200, 400).astype(float))        # z_0 far below -9 everywhere
+    cases = [far]
+    near = [a.copy() for a in far]
+    near[0][:9] = 2.0                                      # some z_0 above -9
+    cases.append(near)
+    zero = [a.copy() for a in far]
+    zero[1][3] = 0.0                                       # a zero variance
+    zero[3][5] = 0.0                                       # a zero demand
+    zero[1][7] = np.nan                                    # and a NaN
+    cases.append(zero)
+    for mean, var, third, demand in cases:
+        ours = _refined_normal_shortfall(mean, var, third, demand)
+        expected = every_branch(mean, var, third, demand)
+        np.testing.assert_array_equal(ours, expected)

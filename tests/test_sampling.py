@@ -192,3 +192,15 @@ class TestSeedBlocks:
         b, _ = sampling.block_scores(1, 1, n_inputs=2)
         c, _ = sampling.block_scores(1, 0, n_inputs=2)
         assert not np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_random_walk_is_the_row_by_row_running_sum():
+    """random_walk runs year-major (issue 15); oracle: the row-wise formula before,
+    bit for bit, for the shapes the engine passes (strided draws x years) and others."""
+    shocks = np.random.default_rng(3).standard_normal((513, 3, 47))
+    for eps in (shocks[:, 1], shocks, shocks[0, 0], shocks[:7, 2, :1]):
+        step = np.log1p(0.02) - 0.5 * 0.1**2 + 0.1 * eps
+        before = np.zeros(eps.shape[:-1] + (eps.shape[-1] + 1,))
+        np.cumsum(step, axis=-1, out=before[..., 1:])
+        assert np.array_equal(sampling.random_walk(eps, drift=0.02, volatility=0.1),
+                              np.exp(before))
