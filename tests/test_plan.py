@@ -328,21 +328,34 @@ def test_plan_never_costs_more_than_a_feasible_tender_as_filed(tender):
 
 # --- textbook: asset replacement -----------------------------------------------------
 
+#: The published solution of Miranda and Fackler's asset-replacement model (Applied
+#: Computational Economics and Finance, MIT Press, 2002, section 7.6.2; CompEcon toolbox
+#: demo ``demddp02.m``: maxage = 5, repcost = 75, delta = 0.9,
+#: f = [50 - 2.5 S - 2.5 S.^2, (50 - repcost)], keeping at age 5 infeasible), as printed
+#: by QuantEcon's DiscreteDP solution of it (policy iteration): D. Oyama, "DiscreteDP
+#: Example: Asset Replacement", QuantEcon.notebooks ``ddp_ex_MF_7_6_2_py.ipynb``
+#: (commit 783d9fb), ``res.v`` and ``res.sigma``. Ages 1..5; 0 = keep, 1 = replace.
+MIRANDA_FACKLER_VALUE = (216.56004653, 190.62227392, 172.91363769, 169.90404187,
+                         169.90404187)
+MIRANDA_FACKLER_POLICY = (0, 0, 0, 1, 1)
+
+
 def test_miranda_fackler_asset_replacement_policy():
-    """Miranda and Fackler (2002), Applied Computational Economics and Finance, sec. 7.6.2
-    (CompEcon demo ``demddp02``): maximum age 5, replacement cost 75, discount factor 0.9,
-    profit 50 - 2.5 a - 2.5 a^2. Bellman's equation solved by value iteration gives the
-    stationary policy "keep at ages 1-3, replace at age 4" (our computation of their model).
-    """
+    """Bellman's equation of Miranda and Fackler's asset replacement (section 7.6.2),
+    :math:`V(a) = \\max\\{p(a) + \\delta V(a+1),\\ p(0) - c + \\delta V(1)\\}` with
+    :math:`p(a) = 50 - 2.5a - 2.5a^2`, :math:`c = 75`, :math:`\\delta = 0.9`, maximum age
+    5, solved here by value iteration, gives the published optimal policy (keep at ages
+    1-3, replace at ages 4 and 5) and value function to the 8 printed decimals."""
     ages = np.arange(1, 6)
     profit = 50 - 2.5 * ages - 2.5 * ages ** 2
     value = np.zeros(5)
-    for _ in range(1000):
-        keep = np.where(ages < 5, profit + 0.9 * np.append(value[1:], 0.0), -np.inf)
+    for _ in range(2000):   # a contraction of modulus 0.9: 0.9^2000 is far below 1e-9
+        keep = np.where(ages < 5, profit + 0.9 * value[np.minimum(ages, 4)], -np.inf)
         replace = 50 - 75 + 0.9 * value[0]
         value = np.maximum(keep, replace)
-    policy = np.where(keep >= replace, "keep", "replace")
-    assert policy.tolist() == ["keep", "keep", "keep", "replace", "replace"]
+    policy = (replace > keep).astype(int)
+    assert tuple(policy) == MIRANDA_FACKLER_POLICY
+    np.testing.assert_allclose(value, MIRANDA_FACKLER_VALUE, rtol=0, atol=5e-9)
 
 
 @pytest.mark.parametrize("growth,price", [(0.25, 20_000.0), (0.15, 40_000.0), (0.4, 5_000.0)])
