@@ -9,6 +9,7 @@ from pathlib import Path
 
 import attrs
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,6 +193,34 @@ def test_as_filed_cost_is_the_evaluation_ledger(perspective):
         expected = (result.ranking.loc[bidder, "lcc_npv"] + discounts.get(bidder, 0.0)
                     + baseline)
         assert evaluate_decisions(problem, decisions).npv == pytest.approx(expected, rel=1e-10)
+
+
+def test_capital_spent_as_filed_is_the_buyers_cash_of_the_ledger():
+    """Capital spent by a bid as filed, year by year, is its ledger's cash for the purchase
+    at t = y - 1 (own share and debt service of the loan, initial support, delivery terms,
+    duties), less the unconditional discount on the price as paid."""
+    tender = fleetcalc.load_tender(EXAMPLE)
+    with validators_paused():
+        rules = attrs.evolve(tender.tender.evaluation, required_delivery=None,
+                             required_payments=None, delivery_adjustment_per_week=0.0,
+                             domestic_preference=False, load_guarantees=False)
+        tender = attrs.evolve(tender, bids=tender.bids[:3],
+                              tender=attrs.evolve(tender.tender, evaluation=rules))
+    ledger = fleetcalc.evaluate(tender).cash_flows
+    problem = build_problem(tender)
+    horizon = problem.horizon_years
+    for j, decisions in enumerate(as_filed_decisions(problem)):
+        bid = tender.bids[j]
+        rows = ledger[(ledger["bidder"] == bid.bidder) & (ledger["year"] < horizon)]
+        price = rows["category"].isin(["acquisition", "financing"])
+        cash = np.where(price, 1.0 - bid.evaluation.discount, 1.0) * rows["amount"]
+        kept = rows["category"].isin(["acquisition", "financing", "initial_support",
+                                      "delivery_terms", "duties"])
+        expected = pd.Series(cash[kept.to_numpy()]).groupby(
+            rows["year"][kept].to_numpy()).sum().reindex(range(horizon), fill_value=0.0)
+        capital = evaluate_decisions(problem, decisions).capital_spent
+        assert expected.iloc[:3].min() > 0 and bid.financing is not None
+        np.testing.assert_allclose(capital, expected.to_numpy(), rtol=1e-10, atol=1e-6)
 
 
 def test_units_beyond_the_loan_drawdown_period_are_paid_from_own_funds():

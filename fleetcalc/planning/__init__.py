@@ -71,6 +71,11 @@ def plan(tender, *, time_limit=TIME_LIMIT, mip_rel_gap=MIP_REL_GAP):
     classes: when the program finds no plan but a bid as filed is feasible,
     that bid is returned, with an optimality gap of NaN (``null`` in JSON).
 
+    Each round gives HiGHS what is left of ``time_limit``; it stops at
+    ``mip_rel_gap`` of the plan's whole NPV or at the limit, and the gap
+    reached is reported, whatever it is (the plan is verified exactly in
+    every case).
+
     Examples
     --------
     >>> import fleetcalc

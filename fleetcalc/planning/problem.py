@@ -9,7 +9,15 @@ availability it brings in every year. All money comes from the ledger of
 :func:`fleetcalc.lifecycle.lifecycle_cash_flows`): a unit bought is costed as a
 one-unit bid delivered in that year, so prices, payments, escalation,
 commonality, ageing, overhauls and residual value follow the one formula of the
-evaluation.
+evaluation, and so do its money rules (issue 14): fixed-price milestones
+deflated by the tender's inflation, exchange-rate paths, delivery terms and
+duties, the perspective and priced emissions; the bid's loan (for the units its
+drawdown period can pay) and its unconditional discount
+(:func:`fleetcalc.evaluation_rules.apply_unconditional_discount`). The existing
+cohorts' flows use the evaluation's exchange-rate factors
+(:func:`fleetcalc.evaluate.cohort_conversion`). Rules that only compare bids
+(required delivery and payment schedules, guarantee loading, corrections,
+priced deviations, preference) are left out: see the methodology page.
 
 Running costs of a unit-year sit in one place (``_running_costs``), so that
 traffic-driven kilometres (issue 13) can replace ``units x annual_km`` there.
@@ -23,8 +31,10 @@ Conventions (years ``y = 1..H``, time points ``t = 0..T``)
   ``downtime_days`` in year ``r``, and from year ``r`` on has the age
   :math:`(1-\rho)\,a_r + (y - r)` (Kijima type I at the rebuild) and serves
   ``life_extension_years`` beyond its cohort's life.
-* Capital spent in year ``y`` is the cash paid at ``t = y - 1`` for
-  acquisition (the buyer's payments), initial support and rebuilds.
+* Capital spent in year ``y`` is the buyer's cash paid at ``t = y - 1`` for
+  purchases (own share of the payments, debt service of the loans, delivery
+  terms, duties), initial support and rebuilds (escalated and converted like
+  overhauls), in the real terms of the evaluation.
 """
 
 from __future__ import annotations

@@ -10,8 +10,12 @@ Variables
 ---------
 ``buy[j, k]`` (integer, ``0..cap_j``), ``first[j, k]`` (binary: type ``j``'s
 first units enter in year ``k``, which pays its initial support),
-``rebuild[c, r]`` and ``retire[c, r]`` (integer), ``s[y]`` (expected missing
-unit-days, continuous) and ``q[y]`` (available-equivalent units, continuous).
+``rebuild[c, r]`` (integer), ``gone[c, y]`` (integer, the units of cohort ``c``
+retired by year ``y``: monotone, ``retire[c, r] = gone[c, r] - gone[c, r - 1]``),
+``s[y]`` (expected missing unit-days, continuous), ``q[y]`` (available-equivalent
+units, continuous) and ``one`` (fixed at 1, carrying the existing fleet's constant
+cost so that HiGHS's relative gap is on the plan's whole NPV). Money enters
+HiGHS in millions (:data:`MONEY_SCALE`).
 
 Objective
 ---------
@@ -58,6 +62,7 @@ __all__ = ["Linearisation", "linearise", "solve_milp", "milp_objective"]
 
 #: Fleets with more existing units than this retire in continuous amounts, floored [units].
 INTEGER_RETIREMENT_UNITS = 100
+#: Show HiGHS's log of every solve (for benchmarks and debugging) [-].
 DISP = False
 #: Availabilities searched together by the exact required-fleet search [-].
 REQUIRED_CHUNK = 32
