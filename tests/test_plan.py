@@ -63,8 +63,11 @@ service_life_years = {b.get('life', 30)}
 mtbf_hours = {b['mtbf']}
 mean_downtime_hours = 100
 initial_support = {b.get('support', 0.0)}
-payments = [{{ event = "delivery", share = 1.0 }}]
+payments = {b.get('payments', '[{ event = "delivery", share = 1.0 }]')}
 """
+        if "financing" in b:
+            text += "\n[bids.financing]\n" + "".join(
+                f"{k} = {v}\n" for k, v in b["financing"].items())
     if cohort:
         text += f"""
 [[fleet]]
@@ -325,9 +328,21 @@ def small_instances(draw):
         bids.append(dict(bidder="B", price=draw(st.floats(100, 5000)), quantity=sum(offered),
                          delivery=offered, mtbf=draw(st.floats(200, 5000)),
                          maint=draw(st.floats(0.0, 0.2)), support=draw(st.floats(0, 3000))))
+    if draw(st.booleans()):   # issue 14's money: a fixed price deflated, a supplier loan
+        last = len(offered) - 1                     # the bid's last delivery, t = last
+        grace = draw(st.integers(last, last + 2))
+        bid["payments"] = ('[{ event = "signing", share = 0.1 }, '
+                           '{ event = "delivery", share = 0.9 }]')
+        bid["financing"] = dict(share=draw(st.floats(0.3, 0.9)),
+                                interest_rate=draw(st.floats(0.0, 0.08)),
+                                tenor_years=grace + draw(st.integers(1, 4)),
+                                grace_years=grace, repayment='"annuity"')
+        extra = f"inflation = {draw(st.floats(0.0, 0.05))}\n"
+    else:
+        extra = ""
     budget = draw(st.none() | st.floats(500, 20_000))
     return small_tender(horizon=horizon, demand=demand, bids=bids, cohort=cohort,
-                        shortfall=draw(st.floats(0, 2000)),
+                        extra_tender=extra, shortfall=draw(st.floats(0, 2000)),
                         plan_table=f"option_quantity = {draw(st.integers(0, 2))}\n"
                                    "max_units_per_year = 3\n"
                                    + (f"budget = {budget}\n" if budget else ""))
