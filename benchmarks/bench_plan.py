@@ -9,8 +9,8 @@ Run from the repository root (not a test; it prints a table):
 Instances are derived from the example (``examples/pakistan_locomotives_2026.toml``,
 with its ``[plan]``, cohorts and rebuild options, see :func:`scaled_tender`):
 
-* ``horizon``: the example's three plan types over ``H`` years (demand cut, or held at
-  its last level beyond year 30);
+* ``horizon``: the example's three plan types over ``H`` years (a ``loco_km`` forecast
+  with its growth, or a list of units cut or held at its last level beyond year 30);
 * ``types``: ``J`` types over 30 years: the example's bids, then copies of them with the
   price 3 % higher per copy (distinct bidders).
 
@@ -58,9 +58,14 @@ sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
 from bench_plan import scaled_tender
 import fleetcalc
+from fleetcalc.planning import PlanError
 tender = scaled_tender({kind!r}, {size!r})
 start = time.perf_counter()
-result = fleetcalc.plan(tender)
+try:
+    result = fleetcalc.plan(tender)
+except PlanError as exc:   # e.g. one type cannot carry the traffic: a point, not a crash
+    print(json.dumps({{"error": str(exc)[:60], "total": time.perf_counter() - start}}))
+    raise SystemExit(0)
 total = time.perf_counter() - start
 print(json.dumps({{"solve": result.solve_seconds, "total": total, "gap": result.optimality_gap,
                   "rounds": result.rounds, "npv": result.npv}}))
@@ -83,9 +88,13 @@ def scaled_tender(kind, size):
     plan = tender.plan
     with attrs.validators.disabled():
         if kind == "horizon":
-            levels = list(settings.demand.units_in_service)
-            levels = (levels + [levels[-1]] * size)[:size]
-            demand = attrs.evolve(settings.demand, units_in_service=tuple(levels))
+            demand = settings.demand
+            if demand.units_in_service is not None and not isinstance(
+                    demand.units_in_service, int):
+                levels = list(demand.units_in_service)
+                levels = (levels + [levels[-1]] * size)[:size]
+                demand = attrs.evolve(demand, units_in_service=tuple(levels))
+            # a loco_km forecast (one number and a growth) holds for any horizon
             settings = attrs.evolve(settings, horizon_years=size, demand=demand)
             bids = tuple(b for b in tender.bids if b.bidder in plan.bids)
             return attrs.evolve(tender, tender=settings, bids=bids,
@@ -138,6 +147,10 @@ def main(argv=None):
           f"{'x eval':>7} {'gap':>9} {'rounds':>6} {'NPV [m]':>10}")
 
     def line(label, size, point, first):
+        if "error" in point:
+            print(f"{label:8} {size:5d} no plan ({point['total']:.2f} s): {point['error']}",
+                  flush=True)
+            return
         gap = point["gap"] if point["gap"] is not None else float("nan")
         print(f"{label:8} {size:5d} {point['solve']:10.2f} {point['total']:9.2f} "
               f"{point['total'] / first:8.2f} {point['total'] / reference:7.1f} "

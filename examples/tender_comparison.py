@@ -5,7 +5,8 @@ Run from the repository root:
     python examples/tender_comparison.py [TENDER.toml]
 
 Prints the ranking and the present value of each bid by cost category, the
-ranking with and without the financing offers, availability against demand,
+ranking with and without the financing offers, availability against demand, the
+bids against doing nothing, the same locomotives under an MDB-financed tender,
 and how the ranking moves with the discount rate (variants made with
 attrs.evolve). Saves the chart of available locomotives against demand to
 examples/output/available_vs_demand.png.
@@ -51,6 +52,22 @@ def main(path=HERE / "pakistan_locomotives_2026.toml", output=OUTPUT):
     print("\nAvailability and demand:")
     print(result.ranking[["availability", "p_meet_demand", "shortfall_unit_days"]].to_string(
         float_format=lambda x: f"{x:,.3f}"))
+
+    if result.do_nothing is not None:
+        print(f"\nAgainst doing nothing (the existing fleet alone; {currency} million):")
+        frame = result.ranking[["evaluated_cost", "pv_existing_fleet", "pv_shortfall",
+                                "incremental_npv"]] / millions
+        print(frame.to_string(float_format=lambda x: f"{x:,.2f}"))
+        print(f"  do nothing: {sum(result.do_nothing.values()) / millions:,.2f}")
+
+    mdb_path = Path(path).parent / "pakistan_locomotives_2026_mdb.toml"
+    if "_mdb" not in Path(path).name and mdb_path.exists():
+        print(f"\nThe MDB-financed tender of the same locomotives ({mdb_path.name}; "
+              f"{currency} million):")
+        mdb = fleetcalc.evaluate(fleetcalc.load_tender(mdb_path)).ranking
+        mdb = mdb[["rank", "evaluated_cost", "domestic_preference"]].copy()
+        mdb[["evaluated_cost", "domestic_preference"]] /= millions
+        print(mdb.to_string(float_format=lambda x: f"{x:,.2f}"))
 
     print("\nWinner by discount rate:")
     for rate in (0.04, 0.06, 0.08, 0.10, 0.12):

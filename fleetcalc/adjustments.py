@@ -224,7 +224,8 @@ def loaded_availability(tender, ages, availability):
         floor = guarantee.availability - guarantee.availability_tolerance
         age = np.asarray(ages[b], dtype=float)
         under = (age >= 0) & (age < guarantee.guarantee_years)
-        on_contract = contract_availability(bid, np.where(under, age, -1.0))
+        on_contract = contract_availability(bid, np.where(under, age, -1.0),
+                                            annual_km=tender.tender.annual_km)
         factor = _loading_factor(floor, on_contract, under)
         availability[b] = np.where(under, availability[b] * factor, availability[b])
     return availability
@@ -281,7 +282,8 @@ def expected_damages(tender, arrays):
         ages = projection.batch_ages[b][:, 1:]
         units = projection.batch_units[b][:, 1:] * ((ages >= 0)
                                                     & (ages < guarantee.guarantee_years))
-        achieved = fleet.unit_weighted_mean(contract_availability(bid, ages), units, axis=0)
+        achieved = fleet.unit_weighted_mean(
+            contract_availability(bid, ages, annual_km=settings.annual_km), units, axis=0)
         rate = _money(tender, bid, guarantee.damages_per_point)
         yearly = np.nan_to_num(evaluation_rules.liquidated_damages(
             guarantee.availability, achieved, rate_per_point=rate, cap=np.inf,

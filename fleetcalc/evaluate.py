@@ -87,6 +87,11 @@ class TenderArrays:
     conversion: np.ndarray | None = None
     financing_discount_rate: float | None = None
     co2_kg_per_litre: float = 0.0
+    running_units: np.ndarray | None = None
+    existing_fuel_units: np.ndarray | None = None
+    existing_maintenance_units: np.ndarray | None = None
+    existing_overhaul: np.ndarray | None = None
+    batch_maintenance_factor: np.ndarray | None = None
 
     @property
     def periods(self):
@@ -113,20 +118,41 @@ class FleetProjection:
     demand: np.ndarray
     has_demand: bool
     outlook: FleetOutlook
+    demand_units: np.ndarray | None = None
+    cohort_priority: np.ndarray | None = None
+    allocation: fleet.KmAllocation | None = None
+    baseline_allocation: fleet.KmAllocation | None = None
+
+
+def _mtbf_hours(units, settings):
+    """MTBF [h] of bids or cohorts ``(n,)``: given, from ``mdbf_km`` at ``annual_km``, or inf."""
+    given = np.array([np.nan if u.mtbf_hours is None else u.mtbf_hours for u in units],
+                     dtype=float)
+    mdbf = np.array([np.nan if u.mdbf_km is None else u.mdbf_km for u in units], dtype=float)
+    return np.where(np.isnan(given), fleet.mtbf_hours_from_mdbf(mdbf, float(settings.annual_km)),
+                    given)
+
+
+def _interval_years(units, settings):
+    """Overhaul interval [year] ``(n,)``: given, from ``overhaul_interval_km``, or 0 (real)."""
+    km = np.array([np.nan if u.overhaul_interval_km is None else u.overhaul_interval_km
+                   for u in units], dtype=float)
+    years = np.array([u.overhaul_interval_years or 0 for u in units], dtype=float)
+    return np.where(np.isnan(km), years,
+                    fleet.interval_years_from_km(km, float(settings.annual_km)))
 
 
 def _reliability(units, settings):
     """Reliability and ageing figures of bids or cohorts as arrays ``(n,)``."""
     return {
-        "mtbf_hours": np.array([u.mtbf_hours if u.mtbf_hours is not None else np.inf
-                                for u in units], dtype=float),
+        "mtbf_hours": _mtbf_hours(units, settings),
         "mean_downtime_hours": np.array([u.mean_downtime_hours for u in units], dtype=float),
         "scheduled_maintenance_days": np.array([u.scheduled_maintenance_days for u in units],
                                                dtype=float),
         "overhaul_downtime_days": np.array([u.overhaul_downtime_days for u in units],
                                            dtype=float),
         "overhaul_interval_years": ageing.effective_overhaul_interval(
-            np.array([u.overhaul_interval_years or 0 for u in units], dtype=float),
+            _interval_years(units, settings),
             np.array([u.service_life_years for u in units], dtype=float)),
         "failure_rate_growth": np.array([u.ageing.failure_rate_growth for u in units]),
         "overhaul_restoration": np.array([u.ageing.overhaul_restoration for u in units]),
@@ -164,17 +190,53 @@ def _project_fleet(tender, delivery, life):
     b_loaded = loaded_availability(tender, b_ages, b_avail)  # what the outlook is evaluated on
 
     demand_given = settings.demand is not None
-    levels = settings.demand.levels(horizon) if demand_given else [0] * horizon
+    annual_km = float(settings.annual_km)
+    levels = settings.demand.levels(horizon, annual_km) if demand_given else [0] * horizon
     demand = np.array([0] + list(levels), dtype=np.int64)
     units = np.concatenate([np.broadcast_to(c_units, (n_bids,) + c_units.shape), b_units],
                            axis=1)
     avail = np.concatenate([np.broadcast_to(c_avail, (n_bids,) + c_avail.shape), b_loaded],
                            axis=1)
+    outlook = fleet.fleet_outlook(units, avail, demand)
+    extra = {}
+    if demand_given:
+        # the traffic to haul, as unit-equivalents (real); column 0 is before year 1
+        need = np.array([0.0] + settings.demand.unit_equivalents(horizon, annual_km))
+        priority = _cohort_priority(tender)
+        order = np.concatenate([priority + 1, np.zeros(horizon, dtype=int)])  # new units first
+        extra = {
+            "demand_units": need, "cohort_priority": priority,
+            "allocation": fleet.allocate_km(units, avail, need, order),
+            "baseline_allocation": fleet.allocate_km(c_units[None], c_avail[None], need,
+                                                     priority),
+        }
     return FleetProjection(
         cohort_names=tuple(c.name for c in cohorts), cohort_units=c_units, cohort_ages=c_ages,
         cohort_availability=c_avail, cohort_maintenance_factor=c_maint, batch_units=b_units,
         batch_ages=b_ages, batch_availability=b_avail, demand=demand,
-        has_demand=demand_given, outlook=fleet.fleet_outlook(units, avail, demand))
+        has_demand=demand_given, outlook=outlook, **extra)
+
+
+def _cohort_running_cost(tender):
+    """Running cost per km of each existing cohort at age 0 (fuel + maintenance) [base/km].
+
+    At the diesel price paid (taxes included) and year-0 rates: the order in which the
+    railway calls on its cohorts, the same in the financial and the economic view.
+    """
+    settings = tender.tender
+    fuel_price = settings.to_base(settings.prices.diesel_per_litre)
+    return np.array([c.fuel_litres_per_km * fuel_price
+                     + settings.to_base(c.maintenance_per_km, c.currency)
+                     for c in tender.fleet], dtype=float)
+
+
+def _cohort_priority(tender):
+    """Call order of the existing cohorts: cheapest running cost per km first (0, 1, ...)."""
+    cost = _cohort_running_cost(tender)
+    order = np.argsort(cost, kind="stable")
+    priority = np.empty(len(cost), dtype=int)
+    priority[order] = np.arange(len(cost))
+    return priority
 
 
 def _pad(array, periods):
@@ -246,6 +308,8 @@ def _money_terms(tender, periods):
                                ("delivery_terms", "inland_transport"),
                                ("duties", "unit_price")):
             conversion[b, index[category]] = factors(_currency_of(getattr(bid, name), own))
+        # existing_fleet: 1 here; its fuel takes the energy row in the cash flows, and
+        # its maintenance and overhaul are converted per cohort (_existing_fleet_weights)
         if settings.demand is not None:
             conversion[b, index["shortfall"]] = factors(
                 _currency_of(settings.demand.shortfall_cost_per_unit_day, base_code))
@@ -310,6 +374,7 @@ def tender_arrays(tender: Tender) -> TenderArrays:
     life = np.array([bid.service_life_years for bid in bids])
     warranty = np.array([bid.warranty_years for bid in bids])
     interval = np.array([bid.overhaul_interval_years or 0 for bid in bids])
+    age_interval = _interval_years(bids, settings)   # real years, also for a km interval
     shares = np.array([[sum(p.share for p in milestones if p.event == event)
                         for event in PAYMENT_EVENTS] for milestones in ledger_payments(tender)])
     # The time axis reaches the last acceptance payment, which may fall after H.
@@ -321,7 +386,7 @@ def tender_arrays(tender: Tender) -> TenderArrays:
         projection.batch_ages,
         maintenance_cost_growth=np.array([b.ageing.maintenance_cost_growth
                                           for b in bids])[:, None, None],
-        overhaul_interval_years=interval[:, None, None],
+        overhaul_interval_years=age_interval[:, None, None],
         overhaul_restoration=np.array([b.ageing.overhaul_restoration
                                        for b in bids])[:, None, None])
     demand = settings.demand
@@ -345,6 +410,32 @@ def tender_arrays(tender: Tender) -> TenderArrays:
                                          on_delivery, periods=periods)
     to_basis = settings.evaluation.delivery_basis is not None   # else: compared as quoted
     duties_in = money["duties_in"]
+    in_service = schedules.units_in_service(delivery, life)
+    maintenance_units = (projection.batch_units * maintenance_factor).sum(axis=1)
+    shortfall_unit_days = projection.outlook.shortfall_unit_days
+    traffic = {}
+    if projection.has_demand:
+        # km from traffic: the bid's new units run first, then the cheapest cohorts
+        n_cohorts = len(tender.fleet)
+        running = projection.allocation.running                       # (B, C + H, H + 1)
+        batches = running[:, n_cohorts:]
+        in_service = batches.sum(axis=1)
+        maintenance_units = (batches * maintenance_factor).sum(axis=1)
+        shortfall_unit_days = fleet.DAYS_PER_YEAR * projection.allocation.unserved
+        traffic = dict(running_units=in_service, batch_maintenance_factor=maintenance_factor,
+                       **_existing_fleet_arrays(tender, projection, running[:, :n_cohorts]))
+    overhauls = schedules.overhaul_counts(delivery, interval, life)
+    by_km = np.array([b.overhaul_interval_km is not None for b in bids])
+    if by_km.any():
+        # overhauls when each batch's cumulated km per unit pass multiples of the interval
+        km_units = (projection.allocation.running[:, len(tender.fleet):]
+                    if projection.has_demand else projection.batch_units)
+        per_unit = np.divide(km_units * settings.annual_km, projection.batch_units,
+                             out=np.zeros(km_units.shape), where=projection.batch_units > 0)
+        km_interval = np.array([b.overhaul_interval_km or np.nan for b in bids])
+        counts = fleet.overhaul_counts_by_km(projection.batch_units, per_unit,
+                                             km_interval[:, None]).sum(axis=1)
+        overhauls = np.where(by_km[:, None], counts, overhauls)
     return TenderArrays(
         bidders=tuple(bid.bidder for bid in bids),
         horizon_years=horizon,
@@ -360,16 +451,16 @@ def tender_arrays(tender: Tender) -> TenderArrays:
             common, 1.0 - saving.maintenance, 1.0),
         overhaul_cost=money_array("overhaul_cost"),
         delivery=delivery,
-        units_in_service=schedules.units_in_service(delivery, life),
-        overhaul_counts=schedules.overhaul_counts(delivery, interval, life),
+        units_in_service=in_service,
+        overhaul_counts=overhauls,
         payment_shares=loans.acquisition_shares,
         contract_payment_shares=_pad(loans.contract_real, periods),
         financing_shares=loans.financing_shares,
         financing=loans,
         first_delivery_time=schedules.first_delivery_time(delivery),
         residual_units=schedules.residual_units(delivery, life),
-        maintenance_units=(projection.batch_units * maintenance_factor).sum(axis=1),
-        shortfall_unit_days=projection.outlook.shortfall_unit_days,
+        maintenance_units=maintenance_units,
+        shortfall_unit_days=shortfall_unit_days,
         shortfall_cost_per_unit_day=base(demand.shortfall_cost_per_unit_day) if demand else 0.0,
         fleet=projection,
         delivered_units=delivered,
@@ -382,7 +473,86 @@ def tender_arrays(tender: Tender) -> TenderArrays:
         conversion=money["conversion"],
         financing_discount_rate=settings.evaluation.financing_discount_rate,
         co2_kg_per_litre=float(settings.externalities.co2_kg_per_litre),
+        **traffic,
     )
+
+
+def _cohort_intervals(tender):
+    """Whole-year overhaul intervals of the cohorts (a km interval at ``annual_km``)."""
+    years = _interval_years(tender.fleet, tender.tender)
+    return np.where(years > 0, np.maximum(np.rint(years), 1), 0).astype(np.int64)
+
+
+def _cohort_paths(tender, name):
+    """Exchange-rate factors ``(C, H + 1)`` of each cohort's money field ``name`` [-].
+
+    The path of the field's currency (:func:`_conversion_factors`, as the
+    bids' flows and :func:`fleet_baseline_cash_flows`); 1 with flat rates.
+    """
+    settings = tender.tender
+    h1 = settings.horizon_years + 1
+    return np.array([_conversion_factors(
+        settings, _currency_of(getattr(c, name), c.currency or settings.base_currency), h1)
+        for c in tender.fleet], dtype=float).reshape(len(tender.fleet), h1)
+
+
+def _cohort_overhaul_money(tender):
+    """Overhaul cost of the existing cohorts by year ``(C, H + 1)`` [base currency].
+
+    At year-0 prices, each year's amount converted at its currency's
+    exchange-rate path (:func:`_cohort_paths`).
+    """
+    settings = tender.tender
+    cohorts = tender.fleet
+    horizon = settings.horizon_years
+    entry = np.array([c.year_built - settings.evaluation_year for c in cohorts])
+    counts = schedules.group_overhaul_counts(
+        np.array([c.units for c in cohorts]), entry, _cohort_intervals(tender),
+        np.array([c.service_life_years for c in cohorts]), horizon)
+    cost = np.array([settings.to_base(c.overhaul_cost, c.currency) for c in cohorts],
+                    dtype=float)
+    return (np.asarray(counts, dtype=float)[..., :horizon + 1] * cost[:, None]
+            * _cohort_paths(tender, "overhaul_cost"))
+
+
+def _existing_fleet_weights(tender, projection):
+    """Litres per km ``(C,)`` and maintenance weights ``(C, H + 1)`` of the existing cohorts.
+
+    The weights turn a cohort's expected units running into
+    ``existing_fleet`` cash flows (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`):
+    fuel :math:`f_c` [L/km], and maintenance :math:`m_c (1+g_c)^{v_{c,t}} x_{c,t}`
+    [base currency/km], the cost per km in base currency times the age
+    factor (:attr:`FleetProjection.cohort_maintenance_factor`) and the
+    exchange-rate factor :math:`x_{c,t}` of its currency's path. The fuel's
+    money and exchange-rate path are the bids' ``energy`` ones (the same
+    diesel), applied in the cash flows. Used by :func:`tender_arrays`, the
+    do-nothing baseline and the Monte Carlo's exact mode.
+    """
+    cohorts = tender.fleet
+    settings = tender.tender
+    litres = np.array([c.fuel_litres_per_km for c in cohorts], dtype=float)
+    per_km = np.array([settings.to_base(c.maintenance_per_km, c.currency) for c in cohorts],
+                      dtype=float)
+    weight = (per_km[:, None] * projection.cohort_maintenance_factor
+              * _cohort_paths(tender, "maintenance_per_km"))                 # (C, H + 1)
+    return litres, weight
+
+
+def _existing_fleet_arrays(tender, projection, running):
+    """The existing cohorts' use under each bid, as the weights of ``existing_fleet``.
+
+    ``running`` (B, C, H + 1): expected units of each cohort running. Returns
+    litre-weighted and maintenance-weighted running units (B, H + 1) and
+    the cohorts' overhaul money (B, H + 1) (:func:`_existing_fleet_weights`).
+    """
+    litres, weight = _existing_fleet_weights(tender, projection)
+    overhaul = _cohort_overhaul_money(tender).sum(axis=0)
+    n_bids = running.shape[0]
+    return {
+        "existing_fuel_units": (running * litres[:, None]).sum(axis=-2),
+        "existing_maintenance_units": (running * weight).sum(axis=-2),
+        "existing_overhaul": np.broadcast_to(overhaul, (n_bids, overhaul.shape[-1])).copy(),
+    }
 
 
 def cash_flows(arrays: TenderArrays) -> np.ndarray:
@@ -415,7 +585,48 @@ def cash_flows(arrays: TenderArrays) -> np.ndarray:
         duty_amount=arrays.import_duties,
         emission_cost_per_litre=arrays.emission_cost_per_litre,
         conversion=arrays.conversion,
+        existing_fuel_units=arrays.existing_fuel_units,
+        existing_maintenance_units=arrays.existing_maintenance_units,
+        existing_overhaul=arrays.existing_overhaul,
     )
+
+
+def do_nothing_cash_flows(tender, arrays):
+    """Cash flows ``(1, n_categories, H + 1)`` of the do-nothing baseline, or None.
+
+    The existing fleet alone carries the demand (cheapest cohorts first,
+    :func:`fleetcalc.fleet.allocate_km`); what it cannot run is shortfall.
+    Same formulas and money rules as a bid's
+    (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`: the evaluated diesel
+    price of the perspective, exchange-rate paths, emissions when priced)
+    with no purchase. None without a demand (nothing to carry).
+    """
+    projection = arrays.fleet
+    if not projection.has_demand:
+        return None
+    horizon = arrays.horizon_years
+    alloc = projection.baseline_allocation
+    existing = _existing_fleet_arrays(tender, projection, alloc.running)
+    zeros = np.zeros((1, horizon + 1))
+    # the rows used here (energy, shortfall, existing_fleet, emissions) are the same for
+    # every bid: the diesel's, the shortfall cost's currency paths, 1 and 1
+    conversion = (None if arrays.conversion is None
+                  else np.asarray(arrays.conversion)[:1, :, :horizon + 1])
+    return lifecycle_cash_flows(
+        unit_price=np.zeros(1), payment_shares=zeros, initial_support=np.zeros(1),
+        first_delivery_time=np.zeros(1, dtype=int), units_in_service=zeros,
+        annual_km=arrays.annual_km, fuel_litres_per_km=np.zeros(1), fuel_price=arrays.fuel_price,
+        maintenance_per_km=np.zeros(1), overhaul_counts=zeros, overhaul_cost=np.zeros(1),
+        residual_units=np.zeros(1), horizon_years=horizon,
+        energy_escalation=arrays.escalation["energy"],
+        maintenance_escalation=arrays.escalation["maintenance"],
+        overhaul_escalation=arrays.escalation["overhaul"],
+        shortfall_unit_days=fleet.DAYS_PER_YEAR * alloc.unserved,
+        shortfall_cost_per_unit_day=arrays.shortfall_cost_per_unit_day,
+        shortfall_escalation=arrays.escalation["shortfall"],
+        emission_cost_per_litre=arrays.emission_cost_per_litre,
+        conversion=conversion,
+        **existing)
 
 
 def fleet_baseline_cash_flows(tender, arrays):
@@ -444,7 +655,7 @@ def fleet_baseline_cash_flows(tender, arrays):
         fuel_price=arrays.fuel_price,
         maintenance_per_km=np.array([base(c.maintenance_per_km, c) for c in cohorts]),
         overhaul_counts=schedules.group_overhaul_counts(
-            units, entry, np.array([c.overhaul_interval_years or 0 for c in cohorts]),
+            units, entry, _cohort_intervals(tender),
             np.array([c.service_life_years for c in cohorts]), horizon),
         overhaul_cost=np.array([base(c.overhaul_cost, c) for c in cohorts]),
         residual_units=np.zeros(n), horizon_years=horizon,
@@ -480,8 +691,8 @@ def cohort_conversion(settings, cohorts, periods):
     --------
     >>> import fleetcalc
     >>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
-    >>> cohort_conversion(tender.tender, tender.fleet, 31).shape
-    (6, 11, 31)
+    >>> cohort_conversion(tender.tender, tender.fleet, 31).shape == (6, len(CATEGORIES), 31)
+    True
     """
     index = {c: i for i, c in enumerate(CATEGORIES)}
     conversion = np.ones((len(cohorts), len(CATEGORIES), periods))
@@ -592,7 +803,7 @@ def _evaluate_arrays(tender, arrays, problems):
     rate = arrays.discount_rate
     present_values = flows * finance.discount_factors(rate, years)
     pv_by_category = finance.npv(rate, flows)
-    km_run = arrays.units_in_service * arrays.annual_km
+    km_run = arrays.units_in_service * arrays.annual_km    # with demand: the km run
     fleet_frame, fleet_years, fleet_summary = _fleet_frames(tender, arrays)
     index = {c: i for i, c in enumerate(CATEGORIES)}
     lcc = pv_by_category.sum(axis=1)
@@ -601,7 +812,13 @@ def _evaluate_arrays(tender, arrays, problems):
         pv_price=pv_by_category[:, index["acquisition"]] + pv_by_category[:, index["financing"]])
     financing_frame, financing_summary = _financing_frames(tender, arrays)
     baseline = None
-    if tender.fleet:
+    do_nothing = do_nothing_cash_flows(tender, arrays)
+    do_nothing_pv = None
+    incremental = np.full(len(tender.bids), np.nan)
+    if do_nothing is not None:
+        do_nothing_pv = finance.npv(rate, do_nothing)[0]               # (n_categories,)
+        incremental = lcc + adjustments.total - do_nothing_pv.sum()
+    elif tender.fleet:
         baseline = pd.DataFrame(finance.npv(rate, fleet_baseline_cash_flows(tender, arrays)),
                                 index=pd.Index([c.name for c in tender.fleet], name="cohort"),
                                 columns=list(CATEGORIES))
@@ -625,6 +842,8 @@ def _evaluate_arrays(tender, arrays, problems):
         price_adjustment_effect=_price_adjustment_effect(tender, arrays),
         guarantee_loading=_guarantee_loading(tender, lcc),
         emissions=_emission_frame(tender, arrays),
+        incremental_npv=incremental,
+        do_nothing=None if do_nothing_pv is None else dict(zip(CATEGORIES, do_nothing_pv)),
     )
 
 
@@ -637,13 +856,23 @@ def _cohort_co2(tender, arrays):
 
 
 def _emission_frame(tender, arrays):
-    """Litres burnt and tonnes emitted per bid and year (``k = t``, t = 1..H)."""
+    """Litres burnt and tonnes emitted per bid and year (``k = t``, t = 1..H).
+
+    The litres of the km actually run: the bid's units, and with a demand
+    also the existing units it keeps running (``existing_litres``), as the
+    ``emissions`` cash flows price them.
+    """
     import pandas as pd  # noqa: PLC0415 - heavy; only where output frames are built
 
     settings = tender.tender
     ext = settings.externalities
-    litres = (np.asarray(arrays.units_in_service, dtype=float) * arrays.annual_km
-              * np.asarray(arrays.fuel_litres_per_km, dtype=float)[:, None])[:, 1:]
+    own = (np.asarray(arrays.units_in_service, dtype=float) * arrays.annual_km
+           * np.asarray(arrays.fuel_litres_per_km, dtype=float)[:, None])[:, 1:]
+    existing = np.zeros_like(own)
+    if arrays.existing_fuel_units is not None:
+        existing = (np.asarray(arrays.existing_fuel_units, dtype=float)
+                    * arrays.annual_km)[:, 1:own.shape[1] + 1]
+    litres = own + existing
     n_bids, horizon = litres.shape
     years = np.arange(1, horizon + 1)
     return pd.DataFrame({
@@ -651,6 +880,7 @@ def _emission_frame(tender, arrays):
         "year": np.tile(years, n_bids),
         "calendar_year": np.tile(calendar_year(settings.evaluation_year, years), n_bids),
         "litres": litres.reshape(-1),
+        "existing_litres": existing.reshape(-1),
         "co2_tonnes": emissions.tonnes(litres, ext.co2_kg_per_litre).reshape(-1),
         "nox_tonnes": emissions.tonnes(litres, g_per_litre=ext.nox_g_per_litre).reshape(-1),
         "pm_tonnes": emissions.tonnes(litres, g_per_litre=ext.pm_g_per_litre).reshape(-1),
@@ -805,7 +1035,8 @@ def _result_from_arrays(*, tender, categories, amounts, present_values, pv_by_ca
                         pv_km, warnings=(), fleet_summary=None, fleet=None, fleet_years=None,
                         fleet_baseline=None, adjustments=None, financing=None,
                         financing_summary=None, price_adjustment_effect=None,
-                        guarantee_loading=None, emissions=None):
+                        guarantee_loading=None, emissions=None, incremental_npv=None,
+                        do_nothing=None):
     """Build the result from the engine's arrays (bids x categories x time).
 
     The evaluated cost, the ranks, the equivalent annual cost and the cost per
@@ -865,6 +1096,7 @@ def _result_from_arrays(*, tender, categories, amounts, present_values, pv_by_ca
                               else guarantee_loading),
         "co2_tonnes": (nan if emissions is None else emissions.groupby(
             "bidder", sort=False)["co2_tonnes"].sum().reindex(bidders).to_numpy()),
+        "incremental_npv": nan if incremental_npv is None else incremental_npv,
     }, index=by_category.index)
     ranking = ranking.sort_values(["rank"], kind="stable", na_position="last")
 
@@ -889,4 +1121,4 @@ def _result_from_arrays(*, tender, categories, amounts, present_values, pv_by_ca
                cash_flows=ledger, warnings=tuple(warnings), fleet=fleet,
                fleet_years=fleet_years, fleet_baseline=fleet_baseline,
                adjustments=lines, financing=financing, expected_damages=damages,
-               emissions=emissions)
+               emissions=emissions, do_nothing=do_nothing)

@@ -166,6 +166,9 @@ def evaluation_table(result):
         ranking["domestic_preference"].reindex(bidders))
     add("evaluated_price_with_preference", "Evaluated price with preference", "result", False,
         ranking["evaluated_cost"].reindex(bidders))
+    if result.do_nothing is not None:      # issue 13: against the existing fleet alone
+        add("incremental_npv", "Incremental NPV (evaluated cost minus doing nothing)",
+            "result", False, ranking["incremental_npv"].reindex(bidders))
     add("rank", "Rank", "result", False, ranking["rank"].reindex(bidders).astype(float))
     table = pd.DataFrame(rows).set_index("key")
     return table[["label", "section", "in_total"] + list(ranking.index)]

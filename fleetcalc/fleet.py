@@ -36,10 +36,12 @@ from fleetcalc import ageing, availability, fleet_distribution
 if typing.TYPE_CHECKING:
     from typing import Any
 
-    from fleetcalc._arrays import Array, Numbers
+    from fleetcalc._arrays import Array, FloatOrArray, Numbers
 
 __all__ = ["DAYS_PER_YEAR", "unit_availability", "maintenance_age_factor",
-           "unit_weighted_mean", "FleetOutlook", "fleet_outlook"]
+           "unit_weighted_mean", "FleetOutlook", "fleet_outlook", "expected_served",
+           "KmAllocation", "allocate_km", "demand_units", "mtbf_hours_from_mdbf",
+           "interval_years_from_km", "overhaul_counts_by_km"]
 
 #: Days in a model year, for shortfall locomotive-days and downtime shares [day/year].
 DAYS_PER_YEAR = 365.0
@@ -219,6 +221,8 @@ _OUTLOOK_CACHE: collections.OrderedDict[typing.Any, typing.Any] = collections.Or
 _OUTLOOK_CACHE_SIZE = 4
 _OUTLOOK_CACHE_BYTES = 64 * 2**20   # largest pmf kept [byte]
 _OUTLOOK_LOCK = threading.Lock()
+#: Allocations of the last few distinct inputs (:func:`allocate_km`).
+_ALLOCATION_CACHE: collections.OrderedDict[typing.Any, typing.Any] = collections.OrderedDict()
 
 
 def _digest(*arrays: Numbers) -> bytes:
@@ -311,3 +315,294 @@ def fleet_outlook(units: Numbers, unit_availability: Numbers, demand: Numbers) -
             while len(_OUTLOOK_CACHE) > _OUTLOOK_CACHE_SIZE:
                 _OUTLOOK_CACHE.popitem(last=False)
     return outlook
+
+
+def demand_units(loco_km: Numbers, annual_km: Numbers) -> FloatOrArray:
+    r"""Demand in locomotive-km expressed as unit-equivalents in service.
+
+    Parameters
+    ----------
+    loco_km : array_like
+        Locomotive-km to haul in a year [km/year].
+    annual_km : array_like
+        Distance one available locomotive runs in a year [km/year], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`D = L / a` [units] (real, not rounded).
+
+    Examples
+    --------
+    >>> float(demand_units(9_000_000, 90_000))
+    100.0
+    """
+    return np.asarray(loco_km, dtype=float) / np.asarray(annual_km, dtype=float)
+
+
+def expected_served(pmf: Numbers, offset: Numbers, demand: Numbers) -> Array:
+    r"""Expected units running, :math:`E[\min(D, X)]`, from a window pmf.
+
+    Parameters
+    ----------
+    pmf : array_like, shape (..., W)
+        :math:`P(X = \text{offset} + i)` [-] (a
+        :class:`fleetcalc.fleet_distribution.CountDistribution` window).
+    offset : array_like of int, shape (...)
+        Count of the first entry [units].
+    demand : array_like, shape (...)
+        Units (or unit-equivalents, real) needed [units], >= 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        :math:`\sum_i p_i \min(D, \text{offset} + i)` [units]. The mass
+        outside the window (< 2e-300) is ignored.
+
+    Examples
+    --------
+    Two units each available with probability 0.5, demand 1:
+    :math:`P(X \ge 1) = 0.75` units run on average.
+
+    >>> float(expected_served([0.25, 0.5, 0.25], 0, 1))
+    0.75
+    """
+    pmf = np.asarray(pmf, dtype=float)
+    counts = np.asarray(offset)[..., None] + np.arange(pmf.shape[-1])
+    served: Array = (pmf * np.minimum(counts, np.asarray(demand, dtype=float)[..., None])).sum(
+        axis=-1)
+    return served
+
+
+@attrs.frozen
+class KmAllocation:
+    r"""Expected use of each group of units against a demand, by year.
+
+    Attributes
+    ----------
+    running : numpy.ndarray, shape (..., n_groups, H + 1)
+        Expected units of each group running [units]; times ``annual_km``
+        gives its km [km/year].
+    served : numpy.ndarray, shape (..., H + 1)
+        Expected units running in all, :math:`E[\min(D, X)]` [units].
+    unserved : numpy.ndarray, shape (..., H + 1)
+        Expected missing units, :math:`E[\max(0, D - X)] = D - \text{served}` [units].
+    """
+
+    running: np.ndarray
+    served: np.ndarray
+    unserved: np.ndarray
+
+
+def allocate_km(units: Numbers, unit_availability: Numbers, demand: Numbers,
+                priority: Numbers) -> KmAllocation:
+    r"""Which available units run the demand: the kernel of the fleet's kilometres.
+
+    Available units are called on in ``priority`` order (lower first: a
+    bid's new units, then existing cohorts cheapest running cost per km
+    first); each runs at most its full year; what no available unit can run
+    is unserved.
+
+    Parameters
+    ----------
+    units : array_like of int, shape (..., n_groups, H + 1)
+        Units of each group in service [units].
+    unit_availability : array_like, shape (..., n_groups, H + 1)
+        Availability of one unit of each group [-]; ignored where a group
+        has no units.
+    demand : array_like, shape (..., H + 1)
+        Unit-equivalents to run each year, :math:`D` [units], real >= 0
+        (locomotive-km / ``annual_km``, :func:`demand_units`).
+    priority : array_like of int, shape (n_groups,)
+        Rank of each group in the call order; groups of equal rank form a
+        *block* sharing its km in proportion to their expected available units.
+
+    Returns
+    -------
+    KmAllocation
+
+    Notes
+    -----
+    Let :math:`S_j` be the available units of the blocks of rank
+    :math:`\le j` (a sum of binomials, computed exactly with
+    :func:`fleetcalc.fleet_distribution.available_units_distribution`). The
+    units of block :math:`j` that run are
+    :math:`\min(D, S_j) - \min(D, S_{j-1})`, so exactly
+
+    .. math::
+        r_j = E[\min(D, S_j)] - E[\min(D, S_{j-1})],
+        \qquad \sum_j r_j + E[\max(0, D - S_J)] = D
+
+    and group :math:`g` of block :math:`j` runs
+    :math:`r_j\, n_g A_g / \sum_{h \in j} n_h A_h`. The last block's
+    :math:`S_J` is the whole fleet, the distribution behind
+    :func:`fleet_outlook`'s ``p_meet_demand`` and shortfall. The
+    pro-rata split inside a block is exact when the block is one group.
+
+    Examples
+    --------
+    Demand 1; first group 1 unit at 0.5, second group 1 unit at 0.5:
+    the first runs 0.5; the second runs only when the first is down and it
+    is up, 0.25; 0.25 is unserved.
+
+    >>> out = allocate_km([[0, 1], [0, 1]], [[np.nan, 0.5], [np.nan, 0.5]], [0, 1], [0, 1])
+    >>> out.running[:, 1].tolist(), float(out.unserved[1])
+    ([0.5, 0.25], 0.25)
+    """
+    units = np.asarray(units, dtype=np.int64)
+    avail = np.where(units > 0, np.asarray(unit_availability, dtype=float), 0.0)
+    avail = np.nan_to_num(avail, nan=0.0)
+    demand = np.asarray(demand, dtype=float)
+    priority = np.asarray(priority)
+    shape = np.broadcast_shapes(units.shape, avail.shape)
+    units = np.broadcast_to(units, shape)
+    avail = np.broadcast_to(avail, shape)
+    if shape[-2] == 0:     # no groups: nothing runs
+        zeros = np.zeros(shape[:-2] + shape[-1:])
+        return KmAllocation(running=np.zeros(shape), served=zeros,
+                            unserved=np.maximum(demand + zeros, 0.0))
+    key = _digest(units, avail, demand, priority) if len(shape) <= 3 else None
+    with _OUTLOOK_LOCK:
+        if key in _ALLOCATION_CACHE:
+            _ALLOCATION_CACHE.move_to_end(key)
+            cached: KmAllocation = _ALLOCATION_CACHE[key]
+            return cached
+    ranks = np.unique(priority)
+    # one distribution per prefix of blocks, all prefixes in one batch
+    upto = priority[None, :] <= ranks[:, None]                      # (R, G)
+    pick = (slice(None),) + (None,) * (len(shape) - 2) + (slice(None), None)
+    prefix_units = np.where(upto[pick], units[None], 0)
+    dist = fleet_distribution.available_units_distribution(
+        np.swapaxes(prefix_units, -1, -2), np.swapaxes(np.broadcast_to(avail[None],
+                                                                         prefix_units.shape),
+                                                        -1, -2))
+    served_all = expected_served(np.nan_to_num(dist.pmf), dist.offset, demand)  # (R, ..., H+1)
+    running = np.zeros(shape)
+    expected = units * avail                                  # E[X_g]
+    previous = np.zeros(shape[:-2] + shape[-1:])
+    for i, rank in enumerate(ranks):
+        served = served_all[i]
+        block = priority == rank
+        in_block = np.where(block[:, None], expected, 0.0)
+        block_mean = in_block.sum(axis=-2)
+        # each member's share of its block (<= 1: no overflow for a tiny block mean)
+        share = np.divide(in_block, block_mean[..., None, :],
+                          out=np.zeros(shape), where=block_mean[..., None, :] > 0)
+        running = running + share * (served - previous)[..., None, :]
+        previous = served
+    result = KmAllocation(running=running, served=previous,
+                          unserved=np.maximum(demand - previous, 0.0))
+    if key is not None:
+        with _OUTLOOK_LOCK:
+            _ALLOCATION_CACHE[key] = result
+            while len(_ALLOCATION_CACHE) > _OUTLOOK_CACHE_SIZE:
+                _ALLOCATION_CACHE.popitem(last=False)
+    return result
+
+
+#: Share of an overhaul interval by which cumulated km may fall short and still count [-].
+_KM_TOLERANCE = 1e-9
+
+#: Hours in a model year [h/year].
+HOURS_PER_YEAR = 24.0 * DAYS_PER_YEAR
+
+
+def mtbf_hours_from_mdbf(mdbf_km: Numbers, annual_km: Numbers) -> FloatOrArray:
+    r"""Up-time between failures of a unit that runs ``annual_km`` while up.
+
+    Parameters
+    ----------
+    mdbf_km : array_like
+        Mean distance between service-affecting failures [km] (EN 50126 /
+        IEC 62278 RAM requirement); NaN or ``inf``: never fails.
+    annual_km : array_like
+        Distance an available unit runs in a year of up-time [km/year], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\mathrm{MTBF} = \mathrm{MDBF} \cdot 8760 / a` [h], so that
+        failures a year :math:`= 8760\,A_{up}/\mathrm{MTBF} = a\,A_{up}/\mathrm{MDBF}`
+        = km run / MDBF; ``inf`` for NaN input.
+
+    Examples
+    --------
+    20,000 km between failures at 87,600 km a year: a failure every 2,000 h.
+
+    >>> float(mtbf_hours_from_mdbf(20_000, 87_600))
+    2000.0
+    """
+    mdbf = np.asarray(mdbf_km, dtype=float)
+    return np.where(np.isnan(mdbf), np.inf, mdbf * HOURS_PER_YEAR / np.asarray(annual_km,
+                                                                               dtype=float))
+
+
+def interval_years_from_km(interval_km: Numbers, annual_km: Numbers) -> FloatOrArray:
+    r"""Overhaul interval in years of a unit that runs ``annual_km`` a year.
+
+    Parameters
+    ----------
+    interval_km : array_like
+        km between overhauls [km]; NaN: none (gives 0).
+    annual_km : array_like
+        km a year [km/year], > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`I_{km} / a` [year] (real), 0 where none; used for the ageing
+        restoration and the overhaul downtime share.
+
+    Examples
+    --------
+    >>> float(interval_years_from_km(720_000, 90_000))
+    8.0
+    """
+    interval = np.asarray(interval_km, dtype=float)
+    return np.where(np.isnan(interval), 0.0, interval / np.asarray(annual_km, dtype=float))
+
+
+def overhaul_counts_by_km(units: Numbers, km_per_unit: Numbers, interval_km: Numbers,
+                          start_km: Numbers = 0.0) -> Array:
+    r"""Overhauls when a group's cumulated km per unit pass multiples of the interval.
+
+    Parameters
+    ----------
+    units : array_like, shape (..., H + 1)
+        Units of the group in service [units].
+    km_per_unit : array_like, shape (..., H + 1)
+        Expected km run per unit of the group in year ``k`` [km/year].
+    interval_km : array_like, shape (...)
+        km between overhauls [km]; NaN or 0: none.
+    start_km : array_like, shape (...)
+        km per unit already run at t = 0 [km].
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., H + 1)
+        Units overhauled in year ``k`` :math:`= n_k (\lfloor K_k / I \rfloor
+        - \lfloor K_{k-1} / I \rfloor)` with :math:`K_k = K_0 + \sum_{j \le k}`
+        km per unit [units]; expected km are used, so the year is the one in
+        which the *expected* cumulated km pass the threshold.
+
+    Examples
+    --------
+    Two units running 300,000 km a year, interval 720,000 km: overhauls
+    in year 3 (900,000 km) and year 5 (1,500,000 km).
+
+    >>> overhaul_counts_by_km([0, 2, 2, 2, 2, 2], [0, 3e5, 3e5, 3e5, 3e5, 3e5], 720_000).tolist()
+    [0.0, 0.0, 0.0, 2.0, 0.0, 2.0]
+    """
+    units = np.asarray(units, dtype=float)
+    interval = np.asarray(interval_km, dtype=float)[..., None]
+    cumulated = np.asarray(start_km, dtype=float)[..., None] + np.cumsum(
+        np.asarray(km_per_unit, dtype=float), axis=-1)
+    valid = np.isfinite(interval) & (interval > 0)
+    # a threshold reached to 1e-9 of an interval counts (expected km carry round-off)
+    passes = np.floor(np.divide(cumulated, interval, out=np.zeros(cumulated.shape),
+                                where=valid) + _KM_TOLERANCE)
+    before = np.concatenate([np.floor(np.divide(
+        np.asarray(start_km, dtype=float)[..., None], interval,
+        out=np.zeros(interval.shape), where=valid) + _KM_TOLERANCE)
+        * np.ones(passes.shape[:-1] + (1,)), passes[..., :-1]], axis=-1)
+    return np.where(units > 0, units * (passes - before), 0.0)

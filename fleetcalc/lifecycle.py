@@ -26,6 +26,14 @@ Cost categories (binding names, in ledger order)
     Expected missing locomotive-days against demand times their cost (hire or
     lost revenue), paid at ``t = k``, escalated at the shortfall rate; zero
     when the tender states no demand.
+``existing_fleet``
+    With a demand, the existing cohorts' running costs under this bid: fuel
+    and maintenance on the km the existing units run (what the bid's new
+    units do not run, :func:`fleetcalc.fleet.allocate_km`), and their
+    overhauls, paid at ``t = k``; escalated as energy, maintenance and
+    overhaul, the fuel at the same evaluated diesel price and exchange-rate
+    path as ``energy`` (so the economic perspective removes its taxes too).
+    Zero without a demand (no traffic to allocate).
 ``residual_value``
     Straight-line value of units still within their life at ``t = H``, as a
     negative cost.
@@ -39,7 +47,10 @@ Cost categories (binding names, in ledger order)
 ``emissions``
     Priced externalities of the fuel burnt (litres x external cost per
     litre, :mod:`fleetcalc.emissions`), paid at ``t = k``; zero unless
-    ``include_externalities`` or the economic perspective.
+    ``include_externalities`` or the economic perspective. With a demand,
+    all the fuel burnt under the bid: its new units' and the existing units'
+    it keeps running (whose fuel money is in ``existing_fleet``), each on the
+    km actually run.
 
 Every flow is finally multiplied by its exchange-rate factor
 (``conversion``, :func:`fleetcalc.currency.conversion_factors`): 1 with flat
@@ -70,6 +81,7 @@ CATEGORIES = (
     "maintenance",
     "overhaul",
     "shortfall",
+    "existing_fleet",
     "residual_value",
     "delivery_terms",
     "duties",
@@ -108,6 +120,9 @@ def lifecycle_cash_flows(
     duty_amount: Numbers = 0.0,
     emission_cost_per_litre: Numbers = None,
     conversion: Numbers = None,
+    existing_fuel_units: Numbers = None,
+    existing_maintenance_units: Numbers = None,
+    existing_overhaul: Numbers = None,
 ) -> Array:
     r"""Cash flows of every bid by cost category and time point.
 
@@ -174,7 +189,20 @@ def lifecycle_cash_flows(
         default none (no emissions cost).
     conversion : array_like, shape (n_bids, len(CATEGORIES), T + 1), optional
         Exchange-rate (and shadow-price) multiplier of each flow [-];
-        default 1 everywhere.
+        default 1 everywhere. The existing fleet's fuel takes the ``energy``
+        row (the same diesel); its ``existing_fleet`` row multiplies the
+        existing fleet's maintenance and overhaul.
+    existing_fuel_units : array_like, shape (..., n_bids, H + 1), optional
+        Existing units running under each bid, weighted by their litres per
+        km, :math:`\sum_c r_{c,t} f_c` [unit L/km]; default none. Their
+        fuel is also priced in ``emissions``.
+    existing_maintenance_units : array_like, shape (..., n_bids, H + 1), optional
+        Existing units running weighted by their maintenance cost per km and
+        age factor, :math:`\sum_c r_{c,t} m_c (1+g_c)^{v_{c,t}}` [unit
+        currency/km]; default none.
+    existing_overhaul : array_like, shape (..., n_bids, H + 1), optional
+        Existing cohorts' overhaul cost in year ``k = t`` at year-0 prices
+        [base currency]; default none.
 
     Returns
     -------
@@ -195,11 +223,24 @@ def lifecycle_cash_flows(
         R_H &= -P \sum_k d_k \max(0, 1 - a_k/L) \\
         T_t &= \delta_t c_T, \quad
         X_t = \delta_t (\tau P + c_X), \quad
-        Z_t = n_t D f z_t
+        Z_t = (n_t f + \textstyle\sum_c r_{c,t} f_c) D z_t
 
     where :math:`\delta_t` are the units delivered at ``t``, :math:`c_T`
     the delivery-terms cost per unit, :math:`\tau` and :math:`c_X` the duty
-    rate and amount, and :math:`z_t` the external cost per litre.
+    rate and amount, :math:`z_t` the external cost per litre, and the
+    existing fleet's cost (``existing_fleet``)
+
+    .. math::
+        F_t = D (\textstyle\sum_c r_{c,t} f_c) p_0 (1+e_E)^t
+        + D \textstyle\sum_c r_{c,t} m_c (1+g_c)^{v} (1+e_M)^t + O^{ex}_t (1+e_O)^t
+
+    where :math:`r_{c,t}` are its units running (expected). With a demand,
+    :math:`n_t` is the bid's new units *running*
+    (:func:`fleetcalc.fleet.allocate_km`), not those in service, so energy,
+    maintenance and emissions follow the km actually run. The emissions
+    :math:`Z_t` are those of all the fuel burnt under the bid (its new units
+    and the existing units it keeps running); the existing fleet's fuel money
+    is in :math:`F_t` only, each effect priced once.
 
     where :math:`u_t` are the expected missing locomotive-days of year
     :math:`k = t` and :math:`c_S` their cost. With ageing, :math:`n_t` in
@@ -225,8 +266,9 @@ def lifecycle_cash_flows(
      'initial_support': [5.0, 0.0, 0.0],
      'energy': [0.0, 10.0, 10.0], 'maintenance': [0.0, 10.0, 10.0],
      'overhaul': [0.0, 0.0, 0.0], 'shortfall': [0.0, 0.0, 0.0],
-     'residual_value': [0.0, 0.0, 0.0], 'delivery_terms': [0.0, 0.0, 0.0],
-     'duties': [0.0, 0.0, 0.0], 'emissions': [0.0, 0.0, 0.0]}
+     'existing_fleet': [0.0, 0.0, 0.0], 'residual_value': [0.0, 0.0, 0.0],
+     'delivery_terms': [0.0, 0.0, 0.0], 'duties': [0.0, 0.0, 0.0],
+     'emissions': [0.0, 0.0, 0.0]}
     """
     payment_shares = np.asarray(payment_shares, dtype=float)
     n_bids, periods = payment_shares.shape
@@ -236,7 +278,10 @@ def lifecycle_cash_flows(
     lead = np.broadcast_shapes(
         unit_price.shape[:-1], np.shape(initial_support)[:-1], np.shape(fuel_litres_per_km)[:-1],
         np.shape(maintenance_per_km)[:-1], np.shape(overhaul_cost)[:-1], np.shape(annual_km),
-        np.shape(fuel_price))
+        np.shape(fuel_price),
+        # per-draw unit arrays (..., n_bids, H + 1), e.g. a km allocation per draw
+        *(np.shape(a)[:-2] for a in (units_in_service, maintenance_units, existing_fuel_units,
+                                     existing_maintenance_units) if a is not None))
 
     def per_bid(x: Numbers) -> Any:  # (..., n_bids) -> (..., n_bids, 1)
         return np.asarray(x, dtype=float)[..., None]
@@ -269,6 +314,21 @@ def lifecycle_cash_flows(
         flows[..., _INDEX["shortfall"], :h1] = (
             np.asarray(shortfall_unit_days, dtype=float) * tender_wide(shortfall_cost_per_unit_day)
             * escalation_factors(shortfall_escalation, years))
+    existing = 0.0
+    existing_fuel = 0.0          # (..., B, H+1): money, converted as energy below
+    existing_km_litres = 0.0     # (..., B, H+1): litres the existing units burn
+    if existing_fuel_units is not None:
+        existing_km_litres = np.asarray(existing_fuel_units, dtype=float) * tender_wide(annual_km)
+        existing_fuel = (existing_km_litres * tender_wide(fuel_price)
+                         * escalation_factors(energy_escalation, years))
+    if existing_maintenance_units is not None:
+        existing = existing + (np.asarray(existing_maintenance_units, dtype=float)
+                               * tender_wide(annual_km)
+                               * escalation_factors(maintenance_escalation, years))
+    if existing_overhaul is not None:
+        existing = existing + (np.asarray(existing_overhaul, dtype=float)
+                               * escalation_factors(overhaul_escalation, years))
+    flows[..., _INDEX["existing_fleet"], :h1] = existing
     flows[..., _INDEX["residual_value"], horizon_years] = (
         -unit_price * np.asarray(residual_units, dtype=float))
     if delivered_units is not None:
@@ -280,7 +340,11 @@ def lifecycle_cash_flows(
             + np.broadcast_to(duty_amount, unit_price.shape))
     if emission_cost_per_litre is not None:
         cost = np.asarray(emission_cost_per_litre, dtype=float)[..., None, :h1]
-        flows[..., _INDEX["emissions"], :h1] = km * per_bid(fuel_litres_per_km) * cost
+        flows[..., _INDEX["emissions"], :h1] = (km * per_bid(fuel_litres_per_km)
+                                                + existing_km_litres) * cost
     if conversion is not None:
-        flows = flows * np.asarray(conversion, dtype=float)
+        conversion = np.asarray(conversion, dtype=float)
+        flows = flows * conversion
+        existing_fuel = existing_fuel * conversion[..., _INDEX["energy"], :h1]
+    flows[..., _INDEX["existing_fleet"], :h1] += existing_fuel
     return flows

@@ -110,7 +110,7 @@ _FLEET_KEYS = ("availability", "fleet_availability", "p_meet_demand", "shortfall
 _EVALUATION_KEYS = ("grant_element", "financing_pv_saving", "price_score", "technical_score",
                     "combined_score", "domestic_preference",
                     "evaluated_cost_before_preference", "price_adjustment_effect",
-                    "guarantee_loading", "co2_tonnes")
+                    "guarantee_loading", "co2_tonnes", "incremental_npv")
 
 
 def _records(frame):
@@ -173,8 +173,10 @@ class EvaluationResult:
         availability guarantee.
     emissions : pandas.DataFrame or None
         Fuel burnt and tonnes emitted per bid and year ``k = t``: ``bidder``,
-        ``year``, ``calendar_year``, ``litres``, ``co2_tonnes``,
-        ``nox_tonnes``, ``pm_tonnes`` (``bids[].co2_tonnes`` is their sum).
+        ``year``, ``calendar_year``, ``litres`` [L], ``existing_litres`` [L]
+        (with a demand, the part burnt by the existing units the bid keeps
+        running; 0 without), ``co2_tonnes``, ``nox_tonnes``, ``pm_tonnes`` [t]
+        (``bids[].co2_tonnes`` is their sum).
     financing : pandas.DataFrame or None
         Loan schedules, nominal, in the base currency: ``bidder``, ``year``,
         ``calendar_year``, ``drawdown``, ``interest``, ``principal``,
@@ -205,6 +207,7 @@ class EvaluationResult:
     financing: pd.DataFrame | None = attrs.field(default=None, eq=False)
     expected_damages: dict = attrs.field(factory=dict, eq=False)
     emissions: pd.DataFrame | None = attrs.field(default=None, eq=False)
+    do_nothing: dict | None = attrs.field(default=None, eq=False)
 
     @property
     def categories(self):
@@ -308,6 +311,11 @@ class EvaluationResult:
         if self.fleet is not None:
             data["fleet"] = _records(self.fleet)
             data["fleet_years"] = _records(self.fleet_years)
+        if self.do_nothing is not None:
+            data["do_nothing"] = {
+                "npv": float(sum(self.do_nothing.values())),
+                "pv_by_category": {c: float(v) for c, v in self.do_nothing.items()},
+            }
         if self.fleet_baseline is not None:
             data["fleet_baseline"] = {
                 "lcc_npv": float(self.fleet_baseline.to_numpy().sum()),
@@ -358,13 +366,17 @@ class EvaluationResult:
             "availability": "the bid has no units in service within the horizon",
             "fleet_availability": "no units are in service within the horizon",
             "p_meet_demand": no_demand if demand is None else None,
+            "incremental_npv": ("no do-nothing case: the tender states no demand "
+                                "([tender.demand] absent), so km are not allocated from "
+                                "traffic" if self.do_nothing is None else None),
             "shortfall_unit_days": no_demand if demand is None else None,
             "required_fleet_size": no_demand if demand is None else (
                 "the bid's units are never available (availability 0), so no fleet size "
                 "meets the demand" if not float(row.get("availability", 1) or 0) > 0 else None),
             "spare_ratio": no_demand if demand is None else (
                 "demand is 0 units, so spares cannot be expressed as a share of it"
-                if max(demand.levels(self.tender.tender.horizon_years), default=0) == 0
+                if max(demand.levels(self.tender.tender.horizon_years,
+                                     self.tender.tender.annual_km), default=0) == 0
                 else "no fleet size meets the demand (see required_fleet_size)"),
         }
         return {key: known.get(key) or UNEXPLAINED

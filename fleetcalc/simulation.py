@@ -76,9 +76,17 @@ from scipy import sparse
 
 from fleetcalc import ageing, availability, evaluation_rules, finance, fleet_distribution, sampling
 from fleetcalc.adjustments import _loading_factor, evaluate_adjustments, loaded_availability
-from fleetcalc.evaluate import _evaluate_arrays, _evaluated_fuel, cash_flows, tender_arrays
+from fleetcalc.evaluate import (
+    _evaluate_arrays,
+    _evaluated_fuel,
+    _existing_fleet_weights,
+    _interval_years,
+    _mtbf_hours,
+    cash_flows,
+    tender_arrays,
+)
 from fleetcalc.exceptions import Problem
-from fleetcalc.fleet import DAYS_PER_YEAR, fleet_outlook
+from fleetcalc.fleet import DAYS_PER_YEAR, allocate_km
 from fleetcalc.lifecycle import CATEGORIES
 from fleetcalc.money import Money
 from fleetcalc.tender import Bid, Tender
@@ -172,6 +180,7 @@ class _Availability:
     own_point: np.ndarray      # (B,) own-unit availability at the point values
     all_units: np.ndarray      # (B, G, T) every group, for the exact mode
     all_point: np.ndarray      # (B, G, T) point availability, loaded (0 where no units)
+    allocation: dict | None = None   # issue 13: what the exact mode needs to re-allocate km
 
 
 @attrs.frozen(eq=False)
@@ -378,21 +387,33 @@ def _decompose(arrays, fields, n_bids):
     return terms
 
 
-def _interval(unit):
-    """Overhaul interval of a bid or cohort that takes effect (0: none) [year]."""
-    return float(ageing.effective_overhaul_interval(unit.overhaul_interval_years or 0,
+def _interval(unit, settings):
+    """Overhaul interval of a bid or cohort that takes effect (0: none) [year].
+
+    As evaluate's (``overhaul_interval_km`` read at ``annual_km``, issue 13).
+    """
+    return float(ageing.effective_overhaul_interval(float(_interval_years([unit], settings)[0]),
                                                     unit.service_life_years))
 
 
-def _multiplier(ages, unit):
+def _multiplier(ages, unit, settings):
     """Failure-rate multiplier and overhauls in the year of a unit at each age."""
     in_service = ages >= 0
     safe = np.where(in_service, ages, 0.0)
-    virtual = ageing.virtual_age(safe, overhaul_interval_years=_interval(unit),
+    interval = _interval(unit, settings)
+    virtual = ageing.virtual_age(safe, overhaul_interval_years=interval,
                                  overhaul_restoration=unit.ageing.overhaul_restoration)
     return (ageing.failure_rate_multiplier(virtual,
                                            failure_rate_growth=unit.ageing.failure_rate_growth),
-            ageing.overhauls_in_year(safe, _interval(unit)))
+            ageing.overhauls_in_year(safe, interval))
+
+
+def _point_figure(unit, name, settings):
+    """A unit's reliability figure ``name`` as evaluate reads it (MTBF from ``mdbf_km``)."""
+    if name == "mtbf_hours":
+        return float(_mtbf_hours([unit], settings)[0])
+    value = getattr(unit, name)
+    return np.inf if value is None else float(value)
 
 
 def _support_problems(tender, dims):
@@ -431,7 +452,7 @@ def _support_problems(tender, dims):
 
         mtbf, mdt = span("mtbf_hours"), span("mean_downtime_hours")
         sched, ovh = span("scheduled_maintenance_days"), span("overhaul_downtime_days")
-        interval = _interval(unit)
+        interval = _interval(unit, tender.tender)
         if not mtbf[0] > 0:
             problems.append(Problem(path, f"can draw an MTBF of {mtbf[0]:g} h for {name}; "
                                     "mtbf_hours must be > 0 (truncate the distribution with "
@@ -491,21 +512,20 @@ def _build_availability(tender, arrays, dims):
         tender, projection.batch_ages, projection.batch_availability)[:, kept]), 0.0)
     loading = _loading_terms(tender)
     items = {"bids": tender.bids, "fleet": tender.fleet}
-    point = np.array([[np.inf if getattr(items[k][i], n) is None
-                       else float(getattr(items[k][i], n)) for n in _PARAMS]
+    point = np.array([[_point_figure(items[k][i], n, tender.tender) for n in _PARAMS]
                       for k, i in owners])
     # cells of the varying groups: (column, owner, (multiplier, overhauls in the year),
     # units, bid, slot, t)
     cells = []
     for p, (kind, i) in enumerate(owners):
         if kind == "fleet":
-            mult, ovh = _multiplier(projection.cohort_ages[i], tender.fleet[i])
+            mult, ovh = _multiplier(projection.cohort_ages[i], tender.fleet[i], tender.tender)
             for t in np.flatnonzero(cohort_units[i] > 0):
                 cells.append((n_bids * periods + t, p, (mult[t], ovh[t], False),
                               cohort_units[i, t], -1, i, t))
         else:
             ages = projection.batch_ages[i][kept]
-            mult, ovh = _multiplier(ages, tender.bids[i])
+            mult, ovh = _multiplier(ages, tender.bids[i], tender.tender)
             under = ages < loading[i][1] if i in loading else np.zeros(ages.shape, bool)
             for j, t in zip(*np.nonzero(batch_units[i] > 0)):
                 cells.append((i * periods + t, p, (mult[j, t], ovh[j, t], bool(under[j, t])),
@@ -555,13 +575,25 @@ def _build_availability(tender, arrays, dims):
         cell_t=np.array([c[6] for c in cells], dtype=np.int64),
         varying_bids=varying,
         own_units=np.maximum(batch_units[:, :, 1:].sum(axis=(1, 2)), 1.0),
-        const_moments=const, demand=projection.demand.astype(float),
-        exact0=projection.outlook.shortfall_unit_days, approx0=np.zeros(0),
+        # issue 13: the demand as unit-equivalents (real with loco_km) and the point
+        # shortfall of the km allocation (fleetcalc.fleet.allocate_km)
+        const_moments=const, demand=(projection.demand if projection.demand_units is None
+                                     else projection.demand_units).astype(float),
+        exact0=np.asarray(arrays.shortfall_unit_days, dtype=float), approx0=np.zeros(0),
         own_point=np.zeros(0),
         all_units=np.concatenate([np.broadcast_to(cohort_units, (n_bids,) + cohort_units.shape),
                                   batch_units], axis=1),
         all_point=np.concatenate([np.broadcast_to(cohort_avail, (n_bids,) + cohort_avail.shape),
                                   batch_loaded], axis=1))
+    if projection.has_demand:
+        # issue 13: the exact mode re-runs the km allocation (fleetcalc.fleet.allocate_km)
+        # with the drawn availability; groups as in all_units (cohorts, kept batches)
+        model = attrs.evolve(model, allocation={
+            "arrays": arrays, "n_cohorts": n_c,
+            "priority": np.concatenate([projection.cohort_priority + 1,
+                                        np.zeros(len(kept), dtype=int)]),
+            "batch_factor": arrays.batch_maintenance_factor[:, kept],
+            **dict(zip(("litres", "weight"), _existing_fleet_weights(tender, projection)))})
     params0 = np.broadcast_to(point, (1,) + point.shape)
     own_fixed = np.where(varying, 0.0, _own(batch_units, batch_avail))
     model = attrs.evolve(model, own_point=own_fixed)
@@ -687,6 +719,45 @@ def _moments(model, declared, loaded):
 
 def _exact_block(model, params):
     """Exact shortfall (n, B, T) with the fleet distribution, and own availability (n, B)."""
+    avail, own = _exact_availability(model, params)
+    # E[max(0, D - X)] for a real demand D: the unserved units of one block
+    # (fleetcalc.fleet.allocate_km), exact from the same window pmf as fleet_outlook
+    units = model.all_units.astype(np.int64)
+    served = allocate_km(np.broadcast_to(units, avail.shape), avail, model.demand,
+                         np.zeros(units.shape[-2], dtype=int))
+    return DAYS_PER_YEAR * served.unserved, own
+
+
+def _allocation_delta(model, params):
+    """Change (n, B) of the PV of energy, maintenance, existing fleet and emissions when
+    the km allocation follows the drawn availability (exact mode; issue 13).
+
+    The same kernels as :func:`fleetcalc.evaluate.tender_arrays`:
+    :func:`fleetcalc.fleet.allocate_km` on the drawn availability, then
+    :func:`fleetcalc.evaluate.cash_flows`; the other fields at their point values.
+    """
+    ctx = model.allocation
+    arrays = ctx["arrays"]
+    avail, _ = _exact_availability(model, params)
+    units = model.all_units.astype(np.int64)
+    running = allocate_km(np.broadcast_to(units, avail.shape), avail, model.demand,
+                          ctx["priority"]).running                     # (n, B, G, T)
+    n_c = ctx["n_cohorts"]
+    batches, cohorts = running[..., n_c:, :], running[..., :n_c, :]
+    periods = arrays.units_in_service.shape[-1]
+    drawn = attrs.evolve(
+        arrays, units_in_service=batches.sum(axis=-2)[..., :periods],
+        maintenance_units=(batches * ctx["batch_factor"]).sum(axis=-2)[..., :periods],
+        existing_fuel_units=(cohorts * ctx["litres"][:, None]).sum(axis=-2)[..., :periods],
+        existing_maintenance_units=(cohorts * ctx["weight"]).sum(axis=-2)[..., :periods])
+    rows = [CATEGORIES.index(c) for c in ("energy", "maintenance", "existing_fleet",
+                                          "emissions")]
+    change = (cash_flows(drawn)[..., rows, :] - cash_flows(arrays)[..., rows, :]).sum(axis=-2)
+    return finance.npv(arrays.discount_rate, change)
+
+
+def _exact_availability(model, params):
+    """Availability (n, B, G, T) of every group with the drawn figures, and own (n, B)."""
     n = params.shape[0]
     declared, item_avail = _item_availability(model, params)
     _, own = _moments(model, declared, item_avail)
@@ -697,9 +768,7 @@ def _exact_block(model, params):
         cell_avail[batch].T)
     for k in np.flatnonzero(~batch):
         avail[:, :, model.cell_slot[k], model.cell_t[k]] = cell_avail[k][:, None]
-    outlook = fleet_outlook(model.all_units.astype(np.int64), avail,
-                            model.demand.astype(np.int64))
-    return outlook.shortfall_unit_days, own
+    return avail, own
 
 
 def _money_currency(value, default):
@@ -1048,10 +1117,13 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
                 cols = slice(None) if t.index is None else t.index
                 dyn[t.array][:, cols] *= path[:, None, :] if t.index is None else path
     shortfall = None
+    moved = None
     availability = np.broadcast_to(model.point_availability, (n, n_bids))
     if model.availability is not None:
         sud, availability = _availability_block(model.availability, params,
                                                 exact=exact_shortfall)
+        if exact_shortfall and model.availability.allocation is not None:
+            moved = _allocation_delta(model.availability, params)
         if sud.shape[-1] == periods:
             shortfall = sud
         else:
@@ -1091,6 +1163,8 @@ def _evaluate(model, values, paths, *, exact_shortfall=False, shortfall_pv=False
         if uses_shortfall:
             pv_shortfall = pv_shortfall + term.sum(axis=-1)
     lcc = pv.sum(axis=-1)
+    if moved is not None:
+        lcc = lcc + moved
     adjust = model.adjustments
     if adjust is None:
         cost = lcc + model.adjustment

@@ -21,6 +21,8 @@ with the classes directly; make variants with :func:`attrs.evolve`:
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from fleetcalc import ageing
@@ -299,6 +301,28 @@ def _demand_levels(value):
 _demand_levels.describe = f"each >= 0 and <= {MAX_UNITS}"  # type: ignore[attr-defined]
 
 
+#: Most locomotive-km to haul in a year [km/year]: every unit of the largest fleet
+#: running the largest distance.
+MAX_LOCO_KM = MAX_UNITS * MAX_ANNUAL_KM
+
+
+def _loco_km_levels(value):
+    """A number >= 0, or a list of them (one per year)."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if not values:
+        return "must be a number or a non-empty list of numbers"
+    if len(values) > MAX_HORIZON_YEARS:
+        return f"has {len(values)} items; at most {MAX_HORIZON_YEARS} (one per year)"
+    for i, item in enumerate(values):
+        broken = number(item) or at_least(0)(item) or at_most(MAX_LOCO_KM)(item)
+        if broken:
+            return broken if len(values) == 1 else f"item {i} ({item!r}) {broken}"
+    return None
+
+
+_loco_km_levels.describe = f"each >= 0 and <= {MAX_LOCO_KM:g}"  # type: ignore[attr-defined]
+
+
 @attrs.frozen(kw_only=True)
 class Demand:
     """Locomotives needed in service, and the cost of missing them.
@@ -309,9 +333,19 @@ class Demand:
     0.95
     """
 
-    units_in_service: int | tuple = spec(
+    units_in_service: int | tuple | None = spec(
         "Locomotives needed in service each day: a number, or a list with one number per "
-        "year 1..H.", unit="units", example=180, converter=_tuple, rules=(_demand_levels,))
+        "year 1..H; the locomotive-km to haul are these x annual_km. Exactly one of "
+        "units_in_service and loco_km.", unit="units", example=180, converter=_tuple,
+        optional=True, rules=(_demand_levels,))
+    loco_km: float | tuple | None = spec(
+        "Locomotive-km to haul each year, from a traffic forecast: a number, or a list with "
+        "one number per year 1..H. Exactly one of units_in_service and loco_km.",
+        unit="km/year", example=16_000_000, converter=_tuple, optional=True,
+        rules=(_loco_km_levels,))
+    loco_km_growth: float = spec(
+        "Growth per year of loco_km from year 1 (a single number only).", unit="-/year",
+        example=0.02, default=0.0, rules=(number, greater_than(-1), at_most(MAX_RATE)))
     shortfall_cost_per_unit_day: float | Money = spec(
         "Cost of each missing locomotive-day (hire or lost revenue), base currency.",
         unit="currency/unit-day", example=2600, default=0.0, rules=(money(minimum=0),))
@@ -319,10 +353,45 @@ class Demand:
                              unit="-", example=0.95, default=0.95,
                              rules=(number, greater_than(0), at_most(0.999999)))
 
-    def levels(self, horizon_years):
-        """Demand in years 1..H as a list of ints."""
+    def __attrs_post_init__(self):
+        _check_on_init(self)
+
+    def _cross_problems(self):
+        """Exactly one of units_in_service and loco_km."""
+        if (self.units_in_service is None) == (self.loco_km is None):
+            return [Problem("units_in_service", "give exactly one of units_in_service and "
+                            "loco_km (both are the demand)",
+                            value=self.units_in_service)]
+        if self.loco_km_growth and isinstance(self.loco_km, tuple):
+            return [Problem("loco_km_growth", "applies to a single loco_km number, not a list",
+                            value=self.loco_km_growth)]
+        return []
+
+    def levels(self, horizon_years, annual_km=None):
+        """Demand in years 1..H as a list of whole units (for P(meet demand) and sizing).
+
+        With ``loco_km``, the unit-equivalents ``loco_km / annual_km`` rounded up.
+        """
+        if self.loco_km is not None:
+            return [int(math.ceil(x - 1e-9)) for x in self.unit_equivalents(horizon_years,
+                                                                            annual_km)]
         value = self.units_in_service
         return list(value) if isinstance(value, tuple) else [value] * horizon_years
+
+    def km_levels(self, horizon_years, annual_km):
+        """Locomotive-km to haul in years 1..H [km/year]."""
+        if self.loco_km is None:
+            return [float(x) * float(annual_km) for x in self.levels(horizon_years)]
+        if isinstance(self.loco_km, tuple):
+            return [float(x) for x in self.loco_km]
+        return [float(self.loco_km) * (1.0 + self.loco_km_growth) ** k
+                for k in range(horizon_years)]
+
+    def unit_equivalents(self, horizon_years, annual_km):
+        """Demand in years 1..H as unit-equivalents (km / annual_km, real) [units]."""
+        if self.loco_km is None:
+            return [float(x) for x in self.levels(horizon_years)]
+        return [x / float(annual_km) for x in self.km_levels(horizon_years, annual_km)]
 
 
 @attrs.frozen(kw_only=True)
@@ -848,6 +917,12 @@ class PriceAdjustment:
 
 def _reliability_problems(unit):
     """Rules shared by bids and cohorts: planned downtime fits in a year; overhauls happen."""
+    if unit.mtbf_hours is not None and unit.mdbf_km is not None:
+        return [Problem("mdbf_km", "give exactly one of mtbf_hours and mdbf_km (both state "
+                        "the failure rate)", value=unit.mdbf_km)]
+    if unit.overhaul_interval_years is not None and unit.overhaul_interval_km is not None:
+        return [Problem("overhaul_interval_km", "give exactly one of overhaul_interval_years "
+                        "and overhaul_interval_km", value=unit.overhaul_interval_km)]
     days = unit.scheduled_maintenance_days
     interval = unit.overhaul_interval_years
     if interval and not ageing.effective_overhaul_interval(interval,
@@ -890,6 +965,11 @@ class LocomotiveType:
     overhaul_interval_years: int | None = spec(
         "Years between overhauls of a unit; no overhauls when absent.", unit="year",
         example=8, optional=True, rules=(integer, at_least(1), at_most(MAX_YEARS)))
+    overhaul_interval_km: float | None = spec(
+        "km run between overhauls of a unit, instead of overhaul_interval_years: overhauls "
+        "fall when a unit's cumulated km reach multiples of it.", unit="km",
+        example=720_000, optional=True,
+        rules=(number, at_least(1), at_most(MAX_ANNUAL_KM * MAX_YEARS)))
     overhaul_cost: float | Money = spec("Cost of one overhaul of one unit.", unit="currency",
                                         example=600_000, default=0.0,
                                         rules=(money(minimum=0),))
@@ -897,6 +977,11 @@ class LocomotiveType:
         "Mean up-time between service-affecting failures (at age 0 when ageing is given); "
         "absent: never fails.", unit="h", example=1500, optional=True,
         rules=(number, at_least(1), at_most(1e7)))
+    mdbf_km: float | None = spec(
+        "Mean distance between service-affecting failures (EN 50126 / IEC 62278 RAM "
+        "figure, at age 0 when ageing is given); instead of mtbf_hours: failures a year = "
+        "km run / mdbf_km.", unit="km", example=20_000, optional=True,
+        rules=(number, at_least(1), at_most(1e9)))
     mean_downtime_hours: float = spec(
         "Mean down time per failure: repair plus logistic delay.", unit="h", example=36,
         default=0.0, rules=(number, at_least(0), at_most(8760)))
@@ -1012,9 +1097,11 @@ class Bid(LocomotiveType):
                                     value=shares))
         if not self.payments:
             problems.append(Problem("payments", "needs at least one milestone", value=[]))
-        if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
+        if (self.overhaul_interval_years is None and self.overhaul_interval_km is None
+                and _amount(self.overhaul_cost) > 0):
             problems.append(Problem("overhaul_interval_years",
-                                    "is needed when overhaul_cost is given"))
+                                    "is needed when overhaul_cost is given (or "
+                                    "overhaul_interval_km)"))
         return problems
 
     def __attrs_post_init__(self):
@@ -1152,9 +1239,11 @@ class Cohort(LocomotiveType):
 
     def _cross_problems(self):
         problems = _reliability_problems(self)
-        if self.overhaul_interval_years is None and _amount(self.overhaul_cost) > 0:
+        if (self.overhaul_interval_years is None and self.overhaul_interval_km is None
+                and _amount(self.overhaul_cost) > 0):
             problems.append(Problem("overhaul_interval_years",
-                                    "is needed when overhaul_cost is given"))
+                                    "is needed when overhaul_cost is given (or "
+                                    "overhaul_interval_km)"))
         return problems
 
     def __attrs_post_init__(self):
@@ -1429,10 +1518,11 @@ class Tender:
         if demand is None:
             return []
         problems = []
-        levels = demand.units_in_service
+        levels = demand.units_in_service if demand.loco_km is None else demand.loco_km
+        key = "units_in_service" if demand.loco_km is None else "loco_km"
         if isinstance(levels, tuple) and len(levels) != settings.horizon_years:
             problems.append(Problem(
-                "tender.demand.units_in_service", f"has {plural(len(levels), 'year')} but the "
+                f"tender.demand.{key}", f"has {plural(len(levels), 'year')} but the "
                 f"horizon is {plural(settings.horizon_years, 'year')}; give one number per "
                 "year, or a single number",
                 value=list(levels)))
@@ -1444,7 +1534,7 @@ class Tender:
         for group, items in (("bids", self.bids), ("fleet", self.fleet)):
             for i, unit in enumerate(items):
                 if (isinstance(unit, LocomotiveType) and not has_errors(unit)
-                        and unit.mtbf_hours is None):
+                        and unit.mtbf_hours is None and unit.mdbf_km is None):
                     problems.append(Problem(
                         f"{group}[{i}].mtbf_hours", "is absent while demand is given: "
                         "availability is taken as 100 % (units never fail in service); give "

@@ -17,7 +17,7 @@ from fleetcalc.validation import has_errors
 __all__ = ["contract_availability", "evaluation_warnings"]
 
 
-def contract_availability(bid, ages, *, basis=None):
+def contract_availability(bid, ages, *, basis=None, annual_km=None):
     r"""Availability of a bid's units on the contract's definition.
 
     Parameters
@@ -28,6 +28,12 @@ def contract_availability(bid, ages, *, basis=None):
     basis : {'excluding_scheduled', 'calendar'}, optional
         Default: the bid's ``guarantees.availability_basis`` (or
         ``'excluding_scheduled'``).
+    annual_km : float, optional
+        Km a year of an available unit [km], to read ``mdbf_km`` and
+        ``overhaul_interval_km`` as the evaluation does
+        (:func:`fleetcalc.fleet.mtbf_hours_from_mdbf`,
+        :func:`fleetcalc.fleet.interval_years_from_km`); without it a bid
+        stating only ``mdbf_km`` never fails.
 
     Returns
     -------
@@ -59,11 +65,17 @@ def contract_availability(bid, ages, *, basis=None):
         basis = (bid.guarantees.availability_basis if bid.guarantees is not None
                  else "excluding_scheduled")
     interval = bid.overhaul_interval_years or 0
+    mtbf = bid.mtbf_hours if bid.mtbf_hours is not None else np.inf
+    if annual_km is not None:   # issue 13: reliability and overhauls stated by distance
+        if bid.mtbf_hours is None and bid.mdbf_km is not None:
+            mtbf = float(fleet.mtbf_hours_from_mdbf(bid.mdbf_km, annual_km))
+        if bid.overhaul_interval_km is not None:
+            interval = float(fleet.interval_years_from_km(bid.overhaul_interval_km, annual_km))
     interval = interval if interval < bid.service_life_years else 0
     calendar = basis == "calendar"
     return fleet.unit_availability(
         np.asarray(ages, dtype=float),
-        mtbf_hours=bid.mtbf_hours if bid.mtbf_hours is not None else np.inf,
+        mtbf_hours=mtbf,
         mean_downtime_hours=bid.mean_downtime_hours,
         scheduled_maintenance_days=bid.scheduled_maintenance_days if calendar else 0.0,
         overhaul_downtime_days=bid.overhaul_downtime_days if calendar else 0.0,
@@ -112,11 +124,13 @@ def evaluation_warnings(tender):
         if has_errors(bid):
             continue
         guarantee = bid.guarantees
-        if guarantee is None or guarantee.availability is None or bid.mtbf_hours is None:
+        if (guarantee is None or guarantee.availability is None
+                or (bid.mtbf_hours is None and bid.mdbf_km is None)):
             continue
         ages = np.arange(guarantee.guarantee_years, dtype=float)
         ages = ages[ages < bid.service_life_years]
-        modelled = float(np.mean(contract_availability(bid, ages)))
+        modelled = float(np.mean(contract_availability(bid, ages,
+                                                       annual_km=settings.annual_km)))
         floor = guarantee.availability - guarantee.availability_tolerance
         if modelled < floor:
             problems.append(Problem(

@@ -514,6 +514,10 @@ def _unit_target(tender, kind, index, item, field):
                          "follow a continuous distribution")
     amount = value.amount if isinstance(value, Money) else value
     if field in AVAILABILITY_FIELDS:
+        if amount is None and getattr(item, "mdbf_km", None) is not None:
+            raise ValueError(f"{label}.{field} is absent: the reliability is stated as "
+                             "mdbf_km, which the Monte Carlo does not draw; state mtbf_hours "
+                             "(= mdbf_km x 8760 / annual_km) to make it uncertain")
         if amount is None:
             raise ValueError(f"{label}.{field} is absent (the units never fail); give it a "
                              "value in the tender to make it uncertain")

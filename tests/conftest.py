@@ -36,3 +36,32 @@ def example_result(example_tender):
 def hand_tender():
     """The one-bid hand case of :func:`tests.hand_cases.small_tender`."""
     return _small_tender()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plans_solved_once():
+    """``fleetcalc report`` solves the renewal plan of a tender with ``[plan]`` (seconds of
+    HiGHS on the example); in-process runs of the same tender share one solve per session.
+
+    Wraps :func:`fleetcalc.planning.plan` (the name the CLI looks up when it runs) with a
+    cache keyed on the tender's ``repr`` and the keyword arguments; test modules that
+    imported ``plan`` themselves keep the uncached function."""
+    import fleetcalc.planning as planning
+
+    original = planning.plan
+    solved = {}
+
+    def plan(tender, **kwargs):
+        key = (repr(tender), tuple(sorted(kwargs.items())))
+        if key not in solved:
+            try:
+                solved[key] = original(tender, **kwargs)
+            except planning.PlanError as exc:
+                solved[key] = exc
+        if isinstance(solved[key], planning.PlanError):
+            raise solved[key]
+        return solved[key]
+
+    planning.plan = plan
+    yield
+    planning.plan = original

@@ -186,7 +186,11 @@ def scale_money(tender, factor):
     settings = attrs.evolve(tender.tender, prices=prices, demand=demand)
     new_bids = tuple(attrs.evolve(b, **{f: _scale(getattr(b, f), factor) for f in MONEY_FIELDS})
                      for b in tender.bids)
-    return attrs.evolve(tender, tender=settings, bids=new_bids)
+    # issue 13: the existing cohorts' costs are in each bid's LCC (existing_fleet)
+    cohort_fields = ("maintenance_per_km", "overhaul_cost")
+    new_fleet = tuple(attrs.evolve(c, **{f: _scale(getattr(c, f), factor)
+                                         for f in cohort_fields}) for c in tender.fleet)
+    return attrs.evolve(tender, tender=settings, bids=new_bids, fleet=new_fleet)
 
 
 def redenominate(tender, currency, factor):

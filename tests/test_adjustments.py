@@ -64,9 +64,17 @@ def test_expected_damages_are_information_only():
 
 
 def test_evaluation_warnings_name_the_regime(example_tender):
-    paths = [p.path for p in evaluation_warnings(example_tender)]
+    # issue 13: the example is one regime (government-financed, no preference) and draws
+    # no regime warning; with the MDB preference switched on beside its supplier
+    # financing it mixes two regimes
+    assert not [p for p in evaluation_warnings(example_tender)
+                if p.path == "tender.evaluation.domestic_preference"]
+    settings = example_tender.tender
+    mixed = attrs.evolve(example_tender, tender=attrs.evolve(
+        settings, evaluation=attrs.evolve(settings.evaluation, domestic_preference=True)))
+    paths = [p.path for p in evaluation_warnings(mixed)]
     assert "tender.evaluation.domestic_preference" in paths      # preference and financing
-    assert all(p.severity == "warning" for p in evaluation_warnings(example_tender))
+    assert all(p.severity == "warning" for p in evaluation_warnings(mixed))
 
 
 def test_stages_follow_the_form_order():

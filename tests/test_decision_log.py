@@ -30,7 +30,8 @@ def files(tmp_path):
     first.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     second = tmp_path / "tender-v2.toml"
     second.write_text(first.read_text(encoding="utf-8").replace(
-        "unit_price = 4_050_000", "unit_price = 4_400_000"), encoding="utf-8")
+        # issue 13: EMD ranks last in the revised example, so its price falls to move it
+        "unit_price = 4_050_000", "unit_price = 3_200_000"), encoding="utf-8")
     return first, second
 
 
@@ -65,13 +66,13 @@ def test_entries_record_the_evaluation_and_the_changes_since_the_last(tmp_path, 
     second, notes = _log(log, files[1], command="report")
     assert second["changes"] == {
         "since": first["time"], "previous_sha256": first["input"]["sha256"],
-        "keys": [{"path": f"bids[{EMD}].unit_price", "old": 4_050_000, "new": 4_400_000}],
+        "keys": [{"path": f"bids[{EMD}].unit_price", "old": 4_050_000, "new": 3_200_000}],
         "bids_added": [], "bids_removed": [],
         "rank_moves": [{"bidder": b, "old_rank": ranks[0][b], "new_rank": ranks[1][b]}
                        for b in sorted(ranks[1], key=lambda b: (ranks[1][b] is None,
                                                                 ranks[1][b] or 0))
                        if ranks[0][b] != ranks[1][b]]}
-    assert second["changes"]["rank_moves"], "the price rise must move EMD's rank"
+    assert second["changes"]["rank_moves"], "the price change must move EMD's rank"
     lines = log.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [first, second]
 

@@ -125,6 +125,21 @@ class TestExample:
         for row in data["fleet"]:
             assert row["available_units"] <= row["units"] + 1e-9
 
+    def test_the_late_bid_is_not_the_cheapest_because_it_is_late(self, data):
+        # issue 13: with km from traffic, the late bid's units leave the traffic to the
+        # old fleet or to shortfall; before, its LCC NPV was the lowest of the four
+        late = next(b for b in data["bids"] if b["bidder"].startswith("Late Bidder"))
+        assert late["lcc_npv"] > min(b["lcc_npv"] for b in data["bids"])
+        assert all(b["pv_by_category"]["existing_fleet"] > 0 for b in data["bids"])
+
+    def test_the_hgmu30_run_until_2032(self, data):
+        # issue 13: 27 units rehabilitated ~2017 "for further 15 years" (The Nation,
+        # 3 Feb 2018): in service to 2017 + 15 = 2032, built 1982-85 (43 years old in 2026)
+        rows = [r for r in data["fleet"] if r["cohort"] == "HGMU-30"]
+        assert {r["units"] for r in rows} == {27}
+        assert max(r["calendar_year"] for r in rows) == 2017 + 15
+        assert min(r["mean_age"] for r in rows) == 2026 - 1983
+
     def test_availability_moves_the_gaps_between_bids(self, data):
         # the shortfall cost (fleet availability against demand) moves the gap between
         # the lowest ranked bid and every other ranked bid by more than 0.1 % of the lowest
@@ -203,7 +218,8 @@ def test_required_fleet_size_and_spare_ratio():
 @pytest.mark.parametrize(("add", "path", "words"), [
     ('[tender.demand]\nunits_in_servce = 3\n', "tender.demand.units_in_servce",
      "did you mean 'units_in_service'"),
-    ('[tender.demand]\nconfidence = 0.9\n', "tender.demand.units_in_service", "is required"),
+    ('[tender.demand]\nconfidence = 0.9\n', "tender.demand.units_in_service",
+     "give exactly one of units_in_service and loco_km"),
     ('[tender.demand]\nunits_in_service = [1, 2]\n', "tender.demand.units_in_service",
      "has 2 years but the horizon is 10"),
     ('[[fleet]]\nname = "X"\nmodel = "m"\nunits = 3\nyear_built = 2030\n'
@@ -248,14 +264,24 @@ def test_the_distribution_is_computed_once_per_evaluation_and_simulation_build(m
         warnings.simplefilter("ignore")
         arrays = tender_arrays(tender)
         result = fleetcalc.evaluate(tender, arrays=arrays)
-        # with load_guarantees (the example, since the engine follows issue 12) the
-        # evaluation also projects the declared fleet once, for the guarantee_loading
-        # column: each distinct fleet is computed once
+        # issue 13: three distinct computations, each once: the outlook (P(meet demand),
+        # shortfall), the bids' km allocation (all prefixes in one batch) and the
+        # do-nothing allocation of the existing fleet alone. With load_guarantees (the
+        # example, since the engine follows issue 12) the evaluation also projects the
+        # declared fleet once, for the guarantee_loading column
         fleets = 2 if tender.tender.evaluation.load_guarantees else 1
-        assert len(calls) == fleets
+        # (its outlook and its bids' allocation; the do-nothing allocation is the same)
+        assert len(calls) == 3 + 2 * (fleets - 1)
         assert fleetcalc.evaluate(tender).to_json() == result.to_json()
+        during_evaluation = len(calls)
         simulation.build_model(tender)
-    assert len(calls) == fleets
+    # the availability outlook is computed once per distinct fleet; the model builder
+    # probes tenders with the diesel price set to 1 and 2 USD/L, where the cohorts' order
+    # of running cost per km may change, and with it the two allocations (at most two
+    # more each)
+    outlooks = [c for c in calls if len(c) == 3]
+    assert len(outlooks) == fleets
+    assert len(calls) <= during_evaluation + 2 * 2
     dist = arrays.fleet.outlook.distribution
     assert dist.pmf.shape[:2] == arrays.fleet.outlook.p_meet_demand.shape
     assert not dist.pmf.flags.writeable   # shared by every user of the cache

@@ -705,6 +705,21 @@ def test_two_bids_differing_only_in_payments_differ_by_the_payment_line(tender, 
         line["Twin"] - line[bid.bidder], abs=scale)
 
 
+def _shortfall_at_least_running_cost(tender):
+    """The tender with a missing locomotive-day costing at least any unit's running day."""
+    settings = tender.tender
+    if settings.demand is None:
+        return tender
+    base = settings.to_base
+    price = base(settings.prices.diesel_per_litre)
+    per_km = max([u.fuel_litres_per_km * price + base(u.maintenance_per_km, u.currency)
+                  for u in (*tender.bids, *tender.fleet)] + [0.0])
+    floor = settings.annual_km / 365.0 * per_km * 1.001   # margin for round-off
+    cost = max(base(settings.demand.shortfall_cost_per_unit_day), floor)
+    return attrs.evolve(tender, tender=attrs.evolve(settings, demand=attrs.evolve(
+        settings.demand, shortfall_cost_per_unit_day=cost)))
+
+
 @prop
 @given(tenders(rich=True), st.data())
 def test_no_evaluated_cost_falls_because_of_a_guarantee(tender, data):
@@ -718,6 +733,10 @@ def test_no_evaluated_cost_falls_because_of_a_guarantee(tender, data):
         damages_per_point=data.draw(st.floats(0.0, 1e6)),
         guarantee_years=data.draw(st.integers(1, 8)),
         availability_basis=data.draw(st.sampled_from(["excluding_scheduled", "calendar"])))
+    # issue 13: with km from traffic a less available unit runs (and costs) fewer km, and
+    # the km it cannot run are shortfall; a guarantee then raises the cost when a missing
+    # locomotive-day costs at least a day of running (else losing the traffic is cheaper)
+    tender = _shortfall_at_least_running_cost(tender)
     bare = with_rules(tender, load_guarantees=True)
     guaranteed = attrs.evolve(bare, bids=(attrs.evolve(bare.bids[0], guarantees=guarantees),)
                               + bare.bids[1:])

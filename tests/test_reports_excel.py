@@ -455,13 +455,14 @@ def _edited_tenders(tender):
             attrs.evolve(tender, tender=attrs.evolve(tender.tender, prices=attrs.evolve(
                 tender.tender.prices, diesel_per_litre=attrs.evolve(diesel, amount=330.0))))),
         "unit price": (
-            {"bid_1_unit_price": 3_900_000},
-            _with_bid(tender, 0, unit_price=3_900_000)),
+            # issue 13's example: Wabtec ranks second by USD 20 m; 3.5 m a unit moves it
+            {"bid_1_unit_price": 3_500_000},
+            _with_bid(tender, 0, unit_price=3_500_000)),
         "adjustment amount": (
-            {"bid_3_priced_1": 80_000_000},
+            {"bid_3_priced_1": 200_000_000},   # CNY: CRRC then ranks second
             _with_bid(tender, 2, evaluation=attrs.evolve(
                 tender.bids[2].evaluation,
-                priced_adjustments=(attrs.evolve(priced, amount=80_000_000),)))),
+                priced_adjustments=(attrs.evolve(priced, amount=200_000_000),)))),
         "arithmetic correction": (
             {"bid_2_correction": -2_500_000},
             _with_bid(tender, 1, evaluation=attrs.evolve(tender.bids[1].evaluation,
@@ -569,7 +570,10 @@ class TestModelSheets:
         for r, line in enumerate(result.adjustments.to_dict("records"), start=2):
             if line["amount"]:  # a zero line may be a decision (e.g. no margin): a value
                 stages.setdefault(ws.cell(r, 4).value, []).append(ws.cell(r, 3))
-        for stage in ("correction", "discount", "priced", "domestic_preference"):
+        # issue 13: the example has no domestic preference (government-financed)
+        rules = result.tender.tender.evaluation
+        for stage in ("correction", "discount", "priced") + (
+                ("domestic_preference",) if rules.domestic_preference else ()):
             assert all(c.data_type == "f" for c in stages[stage]), stage
         assert "bid_3_priced_1" in stages["priced"][0].value
 

@@ -497,8 +497,10 @@ class TestEvaluationTable:
             i = order.index("price_adjusted_for_scope") + 1
             order[i:i] = ["inland_transport", "insurance", "port_charges", "import_duties"]
         assert keys[:len(order)] == order
-        assert keys[-4:] == ["evaluated_price", "domestic_preference",
-                             "evaluated_price_with_preference", "rank"]
+        # issue 13: with demand, the incremental NPV against doing nothing before the rank
+        tail = ["evaluated_price", "domestic_preference", "evaluated_price_with_preference"]
+        tail += ["incremental_npv"] if data.get("do_nothing") is not None else []
+        assert keys[-len(tail) - 1:] == tail + ["rank"]
         assert [k for k in keys if k.startswith("lcc_")] == [
             f"lcc_{c}" for c in data["bids"][0]["pv_by_category"]]
 
@@ -543,6 +545,8 @@ class TestWhatDecides:
         """Each decisive line has its sentence; a claim that a bid then "ranks first" is
         recomputed from the JSON evaluation table (the line removed from every ranked bid)."""
         section = html.split('<section id="decisive">', 1)[1].split("</section>", 1)[0]
+        # issue 13: the example is government-financed, without a domestic preference
+        assert "domestic preference margin" not in section
         rows = {row["key"]: row["values"] for row in data["evaluation_table"]}
         ranked = [b for b, r in rows["rank"].items() if r is not None]
         cost = {b: rows["evaluated_price_with_preference"][b] for b in ranked}

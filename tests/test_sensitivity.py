@@ -53,14 +53,14 @@ class TestTornado:
         assert np.all(np.diff(gap) <= 0)
 
     def test_quantiles_and_values_come_from_evaluate(self, tender, table, model):
-        row = table[(table["input"] == "tender.annual_km")
-                    & (table["bidder"] == "CRRC Ziyang")].iloc[0]
-        dim = model.dims[model.labels.index("tender.annual_km")]
+        # issue 13: the example draws the value of a missing locomotive-day, not annual_km
+        label = "tender.demand.shortfall_cost_per_unit_day"
+        row = table[(table["input"] == label) & (table["bidder"] == "CRRC Ziyang")].iloc[0]
+        dim = model.dims[model.labels.index(label)]
         assert row["input_low"] == pytest.approx(
             sampling.scipy_distribution(**dim.parameters).ppf(0.1))
         assert row["low"] == pytest.approx(
-            _costs(tender, "tender.annual_km", row["input_low"], "relative")["CRRC Ziyang"],
-            rel=1e-12)
+            _costs(tender, label, row["input_low"], "relative")["CRRC Ziyang"], rel=1e-12)
 
     def test_inputs_of_a_non_responsive_bid_do_not_move_the_gap(self, table):
         late = table[table["input"].str.startswith("bids[Late Bidder")]

@@ -21,7 +21,7 @@ from fleetcalc.cli.simulate import run_simulate
 from fleetcalc.exceptions import TenderError
 from fleetcalc.io import parse_tender
 from fleetcalc.uncertainty import Correlation, UncertainInput, uncertainty_problems, with_input
-from fleetcalc.validation import problems_of
+from fleetcalc.validation import problems_of, validators_paused
 from tests import strategies
 
 EXAMPLE = "examples/pakistan_locomotives_2026.toml"
@@ -138,6 +138,56 @@ class TestCollapse:
             ranking = changed.ranking.reindex(model.bidders)
             np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
             np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
+
+
+    def test_exact_mode_follows_the_allocation_under_the_economic_view(self, tender):
+        """Issue 13 with issue 14: in the economic view (diesel taxes removed, foreign
+        exchange at its shadow price, emissions priced) a drawn availability moves the km
+        allocation, and with it the energy, maintenance, existing fleet and emissions of
+        every bid, exactly as evaluate does with that value."""
+        economic = attrs.evolve(tender, tender=attrs.evolve(tender.tender,
+                                                            perspective="economic"))
+        model = simulation.build_model(economic)
+        label = "fleet[*].mtbf_hours"
+        values = np.full((1, model.n_dims), np.nan)
+        values[0, model.labels.index(label)] = 0.85
+        cost, _ = model.evaluate(values, exact_shortfall=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(economic, label, 0.85, scale="relative"))
+            point = fleetcalc.evaluate(economic)
+        ranking = changed.ranking.reindex(model.bidders)
+        assert (ranking["pv_emissions"] > 0).all()
+        moved = ranking["pv_emissions"] - point.ranking.reindex(model.bidders)["pv_emissions"]
+        assert (moved.abs() > 0).any()                 # the allocation moved the emissions
+        np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
+
+
+    def test_km_stated_reliability_and_overhauls_match_evaluate(self, tender):
+        """Issue 13's mdbf_km and overhaul_interval_km in the Monte Carlo: the engine reads
+        them as evaluate does (MTBF at annual_km, the interval in years), so a drawn
+        availability figure of such a bid gives evaluate's cost with that value."""
+        mdbf = 1_600 * 90_000 / 8_760          # Wabtec's MTBF of 1,600 h, stated by km
+        wabtec = "Wabtec (GE Transportation)"
+        with validators_paused():
+            bids = tuple(attrs.evolve(b, mtbf_hours=None, mdbf_km=mdbf,
+                                      overhaul_interval_years=None,
+                                      overhaul_interval_km=540_000)
+                         if b.bidder == wabtec else b for b in tender.bids)
+            entry = UncertainInput(input=f"bids[{wabtec}].mean_downtime_hours",
+                                   distribution="triangular", scale="relative", low=0.5,
+                                   mode=1.0, high=2.0)
+            km = attrs.evolve(tender, bids=bids, uncertainty=(entry,), correlation=None)
+        model = simulation.build_model(km)
+        values = np.full((1, model.n_dims), np.nan)
+        values[0, 0] = 1.6
+        cost, avail = model.evaluate(values, exact_shortfall=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            changed = fleetcalc.evaluate(with_input(km, entry.input, 1.6, scale="relative"))
+        ranking = changed.ranking.reindex(model.bidders)
+        np.testing.assert_allclose(cost[0], ranking["evaluated_cost"], rtol=1e-9)
+        np.testing.assert_allclose(avail[0], ranking["availability"], rtol=1e-12)
 
 
 class TestShortfallApproximation:
@@ -314,14 +364,15 @@ class TestSpecProblems:
 
     def test_correlation_rules(self, tender):
         entries = tender.uncertainty
-        bad_name = Correlation(inputs=["tender.annual_km", "tender.discount_rate"],
+        # issue 13: the example draws the diesel price, not annual_km (km from traffic)
+        bad_name = Correlation(inputs=["tender.prices.diesel_per_litre", "tender.discount_rate"],
                                matrix=[[1.0, 0.2], [0.2, 1.0]])
         with attrs.validators.disabled():
             bad = attrs.evolve(tender, correlation=bad_name)
         problems = uncertainty_problems(bad)
         assert problems[0].path == "correlation.inputs[1]"
         # per-bid inputs all strongly correlated with one input: not positive definite
-        strong = Correlation(inputs=["tender.annual_km", "bids[*].mtbf_hours"],
+        strong = Correlation(inputs=["tender.prices.diesel_per_litre", "bids[*].mtbf_hours"],
                              matrix=[[1.0, 0.9], [0.9, 1.0]])
         with attrs.validators.disabled():
             bad = attrs.evolve(tender, uncertainty=entries, correlation=strong)
@@ -464,7 +515,9 @@ class TestAdjustmentsMove:
 
     def test_crrc_lines_follow_the_cny_rate(self, tender, point):
         """At CNY -10 %, CRRC's evaluated cost matches evaluate (it was 2.3 M USD off when
-        the adjustments were held at their point values)."""
+        the adjustments were held at their point values). Issue 13: on the MDB-financed
+        file, the regime with the domestic preference this test is about."""
+        tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026_mdb.toml")
         label = "tender.exchange_rates.CNY"
         entry = UncertainInput(input=label, distribution="uniform", scale="relative",
                                low=0.9, high=0.9)
@@ -486,7 +539,9 @@ class TestAdjustmentsMove:
     def test_preference_decided_per_draw_in_one_block(self, tender):
         """One block of draws in which the lowest bid before the margin is in group A for
         some draws (Progress Rail cheaper: no margin at all) and in group C for others
-        (margins added to the group C bids): each draw equals evaluate() of its tender."""
+        (margins added to the group C bids): each draw equals evaluate() of its tender.
+        Issue 13: on the MDB-financed file, the regime with the domestic preference."""
+        tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026_mdb.toml")
         label = "bids[Progress Rail (EMD)].unit_price"
         entry = UncertainInput(input=label, distribution="uniform", scale="relative",
                                low=0.5, high=1.6, shared=True)
@@ -508,7 +563,9 @@ class TestAdjustmentsMove:
     def test_availability_draws_move_the_preference_decision(self, tender, x):
         """An availability draw moves the life-cycle cost, and with it which group is
         lowest: the MDB group procedure runs per draw (issue 12), so the engine equals
-        evaluate() of the drawn tender, margins included, whichever group wins."""
+        evaluate() of the drawn tender, margins included, whichever group wins.
+        Issue 13: on the MDB-financed file, the regime with the domestic preference."""
+        tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026_mdb.toml")
         label = "bids[CRRC Ziyang].mtbf_hours"
         entry = UncertainInput(input=label, distribution="uniform", scale="relative",
                                low=x, high=x)

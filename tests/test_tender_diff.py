@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import attrs
+import pandas as pd
 import pytest
 
 import fleetcalc
@@ -53,25 +54,27 @@ def test_flattened_keys_name_bids_and_cohorts(old):
 
 def _ranks(tender):
     """Each bidder's rank by an independent evaluation (None: not ranked)."""
-    import pandas as pd
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ranking = fleetcalc.evaluate(tender).ranking
     return {b: (None if pd.isna(r) else int(r)) for b, r in zip(ranking.index, ranking["rank"])}
 
 
+# issue 13: EMD ranks last in the revised example; a price fall moves it up
+EMD_NEW_PRICE = 2_800_000
+
+
 def test_a_price_change_moves_the_ranks_and_is_its_own_contribution(old):
-    new = _bid(old, EMD, unit_price=4_400_000)
+    new = _bid(old, EMD, unit_price=EMD_NEW_PRICE)
     diff = diff_tenders(old, new)
     assert diff["changes"] == [{"path": f"bids[{EMD}].unit_price", "old": 4_050_000,
-                                "new": 4_400_000}]
+                                "new": EMD_NEW_PRICE}]
     before, after = _costs(old), _costs(new)
     rows = {b["bidder"]: b for b in diff["bids"]}
     assert rows[EMD]["change"] == pytest.approx(after[EMD] - before[EMD], rel=1e-12)
     ranks_before, ranks_after = _ranks(old), _ranks(new)
     assert rows[EMD]["old_rank"] == ranks_before[EMD]
-    assert rows[EMD]["new_rank"] == ranks_after[EMD] > ranks_before[EMD]
+    assert rows[EMD]["new_rank"] == ranks_after[EMD] < ranks_before[EMD]
     assert {m["bidder"]: (m["old_rank"], m["new_rank"]) for m in diff["rank_moves"]} == {
         b: (ranks_before[b], ranks_after[b]) for b in ranks_after
         if ranks_before[b] != ranks_after[b]}
@@ -162,7 +165,7 @@ def _run(*args):
 def test_cli_json_and_table(tmp_path, old):
     new_path = tmp_path / "new.toml"
     new_path.write_text(Path(EXAMPLE).read_text(encoding="utf-8").replace(
-        "unit_price = 4_050_000", "unit_price = 4_400_000"), encoding="utf-8")
+        "unit_price = 4_050_000", f"unit_price = {EMD_NEW_PRICE}"), encoding="utf-8")
     code, out, err = _run("diff", EXAMPLE, new_path, "--format", "json")
     assert code == 0
     data = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
@@ -174,7 +177,7 @@ def test_cli_json_and_table(tmp_path, old):
     lines = out.splitlines()
     assert code == 0 and lines[:2] == [
         f"Changes from {EXAMPLE} to {new_path}: 1 key",
-        f"  bids[{EMD}].unit_price: 4050000 -> 4400000"]
+        f"  bids[{EMD}].unit_price: 4050000 -> {EMD_NEW_PRICE}"]
     ranks_before, ranks_after = _ranks(old), _ranks(parse_tender(new_path.read_text()))
     assert any(line.startswith(f"  {EMD}")
                and f"{ranks_before[EMD]} -> {ranks_after[EMD]}" in line for line in lines)

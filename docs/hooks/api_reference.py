@@ -42,6 +42,8 @@ LAYERS = (
       "fleetcalc.reports.table", "fleetcalc.reports.report",
       "fleetcalc.reports.html", "fleetcalc.reports.excel", "fleetcalc.reports.charts",
       "fleetcalc.reports.formatting", "fleetcalc.reports.evaluation_table",
+      "fleetcalc.reports.perspectives", "fleetcalc.reports.plan_section",
+      "fleetcalc.reports.plan_chart", "fleetcalc.reports.workbook_sheets",
       "fleetcalc.reference")),
 )
 

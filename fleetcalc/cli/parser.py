@@ -125,7 +125,9 @@ def add_report_parser(subparsers):
     parser = subparsers.add_parser(
         "report", help="write an HTML report, an Excel workbook and charts",
         description="Evaluate a tender file and write DIR/report.html, DIR/evaluation.xlsx "
-                    "(with live discounting formulas) and DIR/charts/*.png. fleetcalc "
+                    "(with live discounting formulas) and DIR/charts/*.png, with the financial "
+                    "and economic views and, when the tender has [plan], the fleet-renewal "
+                    "plan. fleetcalc "
                     "lists what it wrote in DIR/.fleetcalc-manifest.json; a re-run "
                     "replaces and removes only those files.")
     _tender(parser)
@@ -141,6 +143,10 @@ def add_report_parser(subparsers):
                         help="random seed of the Monte Carlo draws (default 0)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress bar (it is shown only when stderr is a terminal)")
+    parser.add_argument("--no-plan", action="store_true",
+                        help="leave out the fleet-renewal plan; by default, a tender with a "
+                             "[plan] table gets it (section, 'Renewal plan' sheet and chart; "
+                             "the solver takes seconds, about 10-15 s on the example)")
     _log(parser)
     return parser
 

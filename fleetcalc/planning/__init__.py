@@ -26,7 +26,7 @@ TIME_LIMIT = 10.0
 #: Least time given to a round when the budget is spent [s].
 MIN_ROUND_SECONDS = 1.0
 #: Default relative optimality gap at which HiGHS stops [-]: 0.1 % of the plan's NPV. On
-#: the example it is reached in about 2 s; 1e-4 is not reached within 20 s (HiGHS's bound
+#: the example it is reached in about 4 s; 1e-4 is not reached within 20 s (HiGHS's bound
 #: closes slowly on the year-by-year knapsacks of the chance constraint).
 MIP_REL_GAP = 1e-3
 

@@ -19,8 +19,19 @@ cohorts' flows use the evaluation's exchange-rate factors
 (required delivery and payment schedules, guarantee loading, corrections,
 priced deviations, preference) are left out: see the methodology page.
 
-Running costs of a unit-year sit in one place (``_running_costs``), so that
-traffic-driven kilometres (issue 13) can replace ``units x annual_km`` there.
+Running costs of a unit-year sit in one place (``_running_costs``). They follow
+the traffic (issue 13): a group's energy, maintenance and emissions are paid on
+the units it *runs*, not on those in service. :func:`running_costs` puts the
+plan's groups through the evaluation's kernel
+(:func:`fleetcalc.fleet.allocate_km`: new units first, then the existing
+cohorts cheapest per km first, a rebuilt unit with its cohort; what no
+available unit runs is shortfall), so a plan costed exactly
+(:mod:`fleetcalc.planning.verify`) is costed as :func:`fleetcalc.evaluate`
+costs a bid. The program's linear coefficients (``buy_pv``, ``cohort_pv``,
+``rebuild_pv``, ``retire_pv``, ``constant_pv``) take each unit as running
+whenever it is available (``availability x`` the cost of a running
+unit-year): the allocation when the traffic needs every available unit, an
+upper bound otherwise; the plan returned is always costed exactly.
 
 Conventions (years ``y = 1..H``, time points ``t = 0..T``)
 ----------------------------------------------------------
@@ -51,6 +62,8 @@ from fleetcalc.validation import validators_paused
 __all__ = ["PlanProblem", "build_problem", "as_filed_decisions"]
 
 _I = {name: i for i, name in enumerate(CATEGORIES)}
+#: Categories paid on the km run (issue 13): a unit that does not run pays none.
+_KM_ROWS = [_I["energy"], _I["maintenance"], _I["emissions"]]
 
 
 @attrs.frozen
@@ -67,7 +80,8 @@ class PlanProblem:
     type_names: tuple
     type_models: tuple
     cohort_names: tuple
-    demand: np.ndarray               # (H,) [units]
+    demand: np.ndarray               # (H,) [units], whole (the chance constraint)
+    demand_units: np.ndarray         # (H,) [units], real: locomotive-km / annual_km
     confidence: float
     from_year: int
     budget: np.ndarray               # (H,) [base currency], inf for none
@@ -90,13 +104,21 @@ class PlanProblem:
     shortfall_pv: np.ndarray         # (H,) PV of one missing unit-day in year y
     constant_pv: float               # the existing fleet kept as it is
     as_filed: np.ndarray             # (J, H) the bids' offered schedules
+    buy_run_pv: np.ndarray           # (J, H, H) PV of one unit bought for k *running* in y
+    cohort_run_pv: np.ndarray        # (C, H) PV of one original unit running in year y
+    rebuild_run_pv: np.ndarray       # (C, H, H) rebuilt in year r, running in year y
+    cohort_priority: np.ndarray      # (C,) call order of the cohorts (cheapest per km first)
 
 
 def _running_costs(*, units, maintenance_units, overhaul_counts, fuel, maintenance_per_km,
                    overhaul_cost, arrays, conversion=None):
-    """Energy, maintenance, overhaul (and priced emissions) cash of groups ``(n, H + 1)``.
+    """Cash of groups ``(n, H + 1)`` at ``t = 0..H``: ``(km, overhaul)``.
 
-    ``conversion`` are the groups' exchange-rate factors
+    ``km`` is the energy, maintenance and priced emissions of ``units``
+    *running* a full year each (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`;
+    pass the units in service to get the cost of a running unit-year);
+    ``overhaul`` is paid per unit in service, whatever it runs. ``conversion``
+    are the groups' exchange-rate factors
     (:func:`fleetcalc.evaluate.cohort_conversion`); emissions are priced as in
     the evaluation (``arrays.emission_cost_per_litre``, None when not).
     """
@@ -112,7 +134,45 @@ def _running_costs(*, units, maintenance_units, overhaul_counts, fuel, maintenan
         overhaul_escalation=arrays.escalation["overhaul"], maintenance_units=maintenance_units,
         emission_cost_per_litre=arrays.emission_cost_per_litre,
         conversion=None if conversion is None else conversion[..., :h1])
-    return flows.sum(axis=-2)
+    km = flows[..., _KM_ROWS, :].sum(axis=-2)
+    return km, flows.sum(axis=-2) - km
+
+
+def running_costs(problem, units, avail):
+    """Running cost PV of a plan's groups on the km they run, and their unserved units.
+
+    Parameters
+    ----------
+    problem : PlanProblem
+    units, avail : numpy.ndarray, shape (G, H)
+        The plan's groups (:func:`fleetcalc.planning.verify.plan_fleet`):
+        units in service and one unit's availability, years ``1..H``.
+
+    Returns
+    -------
+    exact : float
+        PV of energy, maintenance and emissions on the expected units
+        running by :func:`fleetcalc.fleet.allocate_km` [base currency].
+    linearised : float
+        The same with every available unit running (units x availability),
+        as the program's coefficients count it [base currency].
+    unserved : numpy.ndarray, shape (H,)
+        Expected missing units (unit-equivalents) of years ``1..H`` [units].
+    """
+    run = np.concatenate([problem.buy_run_pv.reshape(-1, problem.horizon_years),
+                          problem.cohort_run_pv,
+                          problem.rebuild_run_pv.reshape(-1, problem.horizon_years)])
+    priority = np.concatenate([
+        np.zeros(problem.buy_run_pv.shape[0] * problem.buy_run_pv.shape[1], dtype=int),
+        problem.cohort_priority + 1,
+        np.repeat(problem.cohort_priority + 1, problem.rebuild_run_pv.shape[1])])
+    zero = np.zeros((units.shape[0], 1))
+    alloc = fleet.allocate_km(np.concatenate([zero, units], axis=1).astype(np.int64),
+                              np.concatenate([zero, avail], axis=1),
+                              np.concatenate([[0.0], problem.demand_units]), priority)
+    exact = float((alloc.running[:, 1:] * run).sum())
+    linearised = float((units * avail * run).sum())
+    return exact, linearised, np.asarray(alloc.unserved)[1:]
 
 
 def _unit_tender(tender, bids):
@@ -153,6 +213,7 @@ def _unit_tender(tender, bids):
 def _cohort_arrays(tender, arrays, plan):
     """Availability and running costs of the existing cohorts, original and rebuilt."""
     from fleetcalc.evaluate import (  # noqa: PLC0415 - one set of figures
+        _cohort_intervals,
         _conversion_factors,
         _currency_of,
         _reliability,
@@ -171,11 +232,11 @@ def _cohort_arrays(tender, arrays, plan):
         return dict(cohort_units=np.zeros(0, dtype=int), cohort_avail=z2, cohort_pv=z2,
                     rebuild_allowed=z2.astype(bool), retire_allowed=z2.astype(bool),
                     rebuild_pv=z2, rebuild_capital=z2, rebuild_avail=z3,
-                    retire_pv=z2, constant_pv=0.0)
+                    retire_pv=z2, constant_pv=0.0, cohort_run_pv=z2, rebuild_run_pv=z3)
     base = settings.to_base
     entry = np.array([c.year_built - settings.evaluation_year for c in cohorts], dtype=float)
     life = np.array([c.service_life_years for c in cohorts], dtype=float)
-    interval = np.array([c.overhaul_interval_years or 0 for c in cohorts])
+    interval = _cohort_intervals(tender)   # a km interval in whole years, as evaluate's
     fig = _reliability(cohorts, settings)
     ages = schedules.group_ages(entry, horizon)                      # (C, H + 1)
     serving = schedules.group_in_service(entry, life, horizon)       # (C, H + 1)
@@ -194,19 +255,21 @@ def _cohort_arrays(tender, arrays, plan):
 
     one = serving.astype(float)
     overhauls = schedules.group_overhaul_counts(np.ones(n), entry, interval, life, horizon)
-    cash = _running_costs(units=one, maintenance_units=one * factor(ages),
-                          overhaul_counts=overhauls, fuel=fuel, maintenance_per_km=maint,
-                          overhaul_cost=ovh_cost, arrays=arrays,
-                          conversion=conversion)                      # (C, H + 1)
-    unit_year_pv = (cash * df)[:, 1:]                                 # (C, H)
+    km_cash, ovh_cash = _running_costs(units=one, maintenance_units=one * factor(ages),
+                                       overhaul_counts=overhauls, fuel=fuel,
+                                       maintenance_per_km=maint, overhaul_cost=ovh_cost,
+                                       arrays=arrays, conversion=conversion)  # (C, H + 1)
     in_service = serving[:, 1:].astype(bool)
     cohort_avail = np.where(in_service, np.nan_to_num(avail[:, 1:]), 0.0)
+    run_pv = (km_cash * df)[:, 1:]                                    # a running unit-year
+    unit_year_pv = run_pv * cohort_avail + (ovh_cash * df)[:, 1:]     # (C, H), linearised
 
     rebuild_allowed = np.zeros((n, horizon), dtype=bool)
     retire_allowed = np.zeros((n, horizon), dtype=bool)
     rebuild_pv = np.zeros((n, horizon))
     rebuild_capital = np.zeros((n, horizon))
     rebuild_avail = np.zeros((n, horizon, horizon))
+    rebuild_run_pv = np.zeros((n, horizon, horizon))
     tail = np.cumsum(unit_year_pv[:, ::-1], axis=1)[:, ::-1]          # PV of years r..H
     retire_pv = -tail * in_service
     if plan.allow_retire:
@@ -235,7 +298,7 @@ def _cohort_arrays(tender, arrays, plan):
             ovh = schedules.group_overhaul_counts(np.ones(1), entry[c:c + 1], interval[c:c + 1],
                                                   np.array([ext_life]), horizon)[0]
             ovh = np.where(serves, ovh, 0.0)
-            run = _running_costs(
+            run_km, run_ovh = _running_costs(
                 units=serves[None, :].astype(float),
                 maintenance_units=(serves * fleet.maintenance_age_factor(
                     np.where(serves, equivalent, -1.0), maintenance_cost_growth=growth[c],
@@ -243,7 +306,9 @@ def _cohort_arrays(tender, arrays, plan):
                     overhaul_restoration=restoration[c]))[None, :],
                 overhaul_counts=ovh[None, :], fuel=fuel[c:c + 1],
                 maintenance_per_km=maint[c:c + 1], overhaul_cost=ovh_cost[c:c + 1],
-                arrays=arrays, conversion=conversion[c:c + 1])[0]
+                arrays=arrays, conversion=conversion[c:c + 1])
+            rebuild_run_pv[c, r - 1] = (run_km[0] * df)[1:]
+            run = run_km[0] * a + run_ovh[0]          # linearised: running when available
             rebuild_capital[c, r - 1] = cost * overhaul_esc[r - 1] * rate_path[r - 1]
             paid = rebuild_capital[c, r - 1] * df[r - 1]
             # straight-line value of the rebuild left at H over its added service
@@ -260,6 +325,7 @@ def _cohort_arrays(tender, arrays, plan):
                 rebuild_avail=rebuild_avail, retire_pv=retire_pv,
                 constant_pv=float((unit_year_pv * np.array([c.units for c in cohorts])[:, None]
                                    * in_service).sum()),
+                cohort_run_pv=run_pv * in_service, rebuild_run_pv=rebuild_run_pv,
                 years=years)
 
 
@@ -275,6 +341,7 @@ def build_problem(tender):
     PlanProblem
     """
     from fleetcalc.evaluate import (  # noqa: PLC0415
+        _cohort_priority,
         _conversion_factors,
         _currency_of,
         cash_flows,
@@ -301,7 +368,6 @@ def build_problem(tender):
     df = finance.discount_factors(rate, np.arange(periods))
     pv = (flows * df).sum(axis=-1)                                    # (J*H, cat)
     support_cat = _I["initial_support"]
-    buy_pv = (pv.sum(axis=-1) - pv[:, support_cat]).reshape(n_types, horizon)
     # initial support is paid with a type's first units: its cash at t of each first year
     support_flow = flows[:, support_cat].reshape(n_types, horizon, periods)
     support = support_flow[np.arange(n_types)[:, None], np.arange(horizon)[None, :],
@@ -318,8 +384,17 @@ def build_problem(tender):
     own = batch[rows, rows % horizon, 1:]                             # (J*H, H)
     served = units[rows, rows % horizon, 1:] > 0
     buy_avail = np.where(served, np.nan_to_num(own), 0.0).reshape(n_types, horizon, horizon)
+    # a one-unit bid runs every year it serves (no demand in the unit tender): its km
+    # rows per year are the cost of a running unit-year; the program counts them at the
+    # unit's availability (running_costs)
+    buy_run_pv = ((flows[:, _KM_ROWS, :horizon + 1].sum(axis=1) * df[:horizon + 1])[:, 1:]
+                  * served).reshape(n_types, horizon, horizon)
+    buy_pv = (pv.sum(axis=-1) - pv[:, support_cat]).reshape(n_types, horizon) - (
+        buy_run_pv * (1.0 - buy_avail)).sum(axis=-1)
 
-    demand = np.array(settings.demand.levels(horizon), dtype=np.int64)
+    annual_km = float(settings.annual_km)
+    demand = np.array(settings.demand.levels(horizon, annual_km), dtype=np.int64)
+    demand_units = np.array(settings.demand.unit_equivalents(horizon, annual_km), dtype=float)
     confidence = plan.confidence if plan.confidence is not None else settings.demand.confidence
     budget = np.full(horizon, np.inf)
     if plan.budget is not None:
@@ -340,6 +415,8 @@ def build_problem(tender):
         horizon_years=horizon, evaluation_year=settings.evaluation_year,
         type_names=tuple(b.bidder for b in bids), type_models=tuple(b.model for b in bids),
         cohort_names=tuple(c.name for c in tender.fleet), demand=demand,
+        demand_units=demand_units, buy_run_pv=buy_run_pv,
+        cohort_priority=_cohort_priority(tender) if tender.fleet else np.zeros(0, dtype=int),
         confidence=float(confidence), from_year=int(plan.from_year), budget=budget,
         buy_cap=cap, buy_total=total, buy_pv=buy_pv, buy_capital=capital, buy_avail=buy_avail,
         support_pv=support_pv, support=support, shortfall_pv=shortfall_pv,

@@ -210,7 +210,7 @@ def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements,
         purchases and rebuilds fixed chooses integer retirements, and the gap is
         measured from the first program's bound. None: True while the existing
         fleet has at most :data:`INTEGER_RETIREMENT_UNITS` units. With the
-        cumulative form, True reaches the default gap on the example in about 2 s.
+        cumulative form, True reaches the default gap on the example in about 4 s.
 
     Returns
     -------

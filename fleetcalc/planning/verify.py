@@ -5,8 +5,10 @@ A plan is a dict of integer arrays ``buy (J, H)``, ``rebuild (C, H)`` and
 year; :func:`evaluate_decisions` computes each year's
 :math:`P(X_y \ge D_y)` and expected shortfall with the exact distribution of
 available units (:func:`fleetcalc.fleet.fleet_outlook`, a sum of binomials),
-the capital spent per year, and the plan's NPV. The solver's result, the tender
-as filed and the brute-force oracle of the tests are all costed here.
+the capital spent per year, and the plan's NPV, with energy, maintenance and
+shortfall on the km allocation (:func:`fleetcalc.planning.problem.running_costs`).
+The solver's result, the tender as filed and the brute-force oracle of the tests
+are all costed here.
 """
 
 from __future__ import annotations
@@ -106,17 +108,22 @@ def evaluate_decisions(problem, decisions):
         ``p_meet_demand`` by the exact distribution of available units;
         ``npv`` [base currency] with the exact expected shortfall.
     """
+    from fleetcalc.planning.problem import running_costs  # noqa: PLC0415
+
     units, avail = plan_fleet(problem, decisions)
     demand = np.concatenate([[0], problem.demand])
     zero = np.zeros((units.shape[0], 1))
     outlook = fleet.fleet_outlook(np.concatenate([zero, units], axis=1).astype(np.int64),
                                   np.concatenate([zero, avail], axis=1), demand)
     p = np.asarray(outlook.p_meet_demand)[1:]
-    shortfall = np.asarray(outlook.shortfall_unit_days)[1:]
+    # issue 13: energy, maintenance and shortfall on the km allocation, as evaluate's
+    running, linearised, unserved = running_costs(problem, units, avail)
+    shortfall = fleet.DAYS_PER_YEAR * unserved
     years = np.arange(1, problem.horizon_years + 1)
     constrained = (years >= problem.from_year) & (problem.demand > 0)
     capital = _capital(problem, decisions)
-    npv = linear_npv(problem, decisions) + float((shortfall * problem.shortfall_pv).sum())
+    npv = (linear_npv(problem, decisions) - linearised + running
+           + float((shortfall * problem.shortfall_pv).sum()))
     return PlanCheck(
         npv=npv, units_in_service=units.sum(axis=0), p_meet_demand=p,
         shortfall_unit_days=shortfall, capital_spent=capital,

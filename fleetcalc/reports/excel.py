@@ -727,7 +727,7 @@ def _adjustments_frame(result):
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def write_workbook(result, path, *, simulation=None):
+def write_workbook(result, path, *, simulation=None, sheets=()):
     """Write an evaluation to an Excel workbook whose numbers are formulas.
 
     Sheets: *Summary* (ranking, evaluated cost, LCC NPV, PV by category,
@@ -753,6 +753,10 @@ def write_workbook(result, path, *, simulation=None):
     simulation : object, optional
         A Monte Carlo result with ``.summary`` (and ``.tornado``) DataFrames;
         default: ``result.simulation`` if present.
+    sheets : iterable of callable, optional
+        Each called as ``add(workbook)`` to add its sheets after the optional ones,
+        e.g. *Perspectives* and *Renewal plan*
+        (:mod:`fleetcalc.reports.workbook_sheets`).
 
     Returns
     -------
@@ -811,6 +815,8 @@ def write_workbook(result, path, *, simulation=None):
     for title, frame in optional:
         if frame is not None:
             _write_frame(wb.create_sheet(title), frame, currency, bid_numbers=bid_numbers)
+    for add in sheets:
+        add(wb)
     if layout is not None:
         for title in ("Inputs", "Calculation"):  # after the optional sheets
             wb.move_sheet(title, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(title))

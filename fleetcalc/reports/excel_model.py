@@ -41,13 +41,14 @@ _DERIVED_FILL = "E2EFDA"
 #: Calculation sheet: column letter of each ledger category's amount.
 CATEGORY_COLUMNS = {"energy": "G", "maintenance": "I", "overhaul": "K", "acquisition": "P",
                     "financing": "Q", "initial_support": "R", "shortfall": "T",
-                    "residual_value": "U"}
+                    "residual_value": "U", "existing_fleet": "AA"}
 
 _CALC_HEADER = [
     ("Bidder", None), ("Year t", None),
     ("Calendar year", "result.cash_flows: evaluation_year + t"),
     ("Units delivered (enter at t) [units]", "schedules.pad_delivery"),
-    ("Units in service [units]", "schedules.units_in_service"),
+    ("Units in service [units] (a marked value where km follow demand)",
+     "schedules.units_in_service; with demand fleet.allocate_km"),
     ("km [km]", "lifecycle_cash_flows: km = units x annual_km"),
     ("Energy [{c}]", "lifecycle_cash_flows: E = km x L/km x diesel price x (1+e_E)^t"),
     ("Age-weighted units for maintenance [units] (marked value)",
@@ -74,8 +75,15 @@ _CALC_HEADER = [
     ("Damages to date, capped [{c}]", "adjustments._expected_damages: min(cumulative, cap)"),
     ("Delivered to date [units]", "schedules.first_delivery_time"),
     ("Damages receivable [{c}]", "adjustments._expected_damages"),
+    ("Existing fleet [{c}]",
+     "lifecycle_cash_flows: X = AB x annual_km x diesel price x (1+e_E)^t + AC"),
+    ("Existing fleet, litre-weighted running units [L/km x units] (marked value)",
+     "fleet.allocate_km via evaluate._existing_fleet_arrays"),
+    ("Existing fleet maintenance and overhauls, and its fuel's exchange-rate path "
+     "adjustment [{c}] (marked value, undiscounted)",
+     "evaluate._existing_fleet_arrays via lifecycle_cash_flows"),
 ]
-_MARKED_COLUMNS = {"H", "M", "O", "S", "W"}
+_MARKED_COLUMNS = {"H", "M", "O", "S", "W", "AB", "AC"}
 
 
 @attrs.frozen
@@ -505,6 +513,11 @@ def write_model(wb, result, helpers):
         financed = bool(arrays.financing.financed[b]) if hasattr(
             arrays.financing, "financed") else False
         mirrors = _schedule_mirrors(bid, milestones[b], arrays.delivery[b], horizon, periods)
+        ledger = result.cash_flows
+        mine = ledger[(ledger["bidder"] == bid.bidder) & (ledger["category"] == "existing_fleet")]
+        existing = dict(zip(mine["year"].astype(int), mine["amount"].astype(float)))
+        existing_fuel = (np.zeros(0) if arrays.existing_fuel_units is None
+                         else np.asarray(arrays.existing_fuel_units[b], dtype=float))
         live = {  # a column stays a formula only where its mirror gives fleetcalc's numbers
             "E": _same(mirrors["units"], arrays.units_in_service[b]),
             "J": _same(mirrors["overhauls"], arrays.overhaul_counts[b]),
@@ -580,6 +593,15 @@ def write_model(wb, result, helpers):
             f("Y", f"=SUMPRODUCT({p}delivery,(batch_year<=B{r}+1)*1)", int_fmt)
             # column Y is the delivered-to-date helper; damages receivable go to Z
             f("Z", f"=X{r}-IF(B{r}=0,0,X{r - 1})" if t else f"=X{r}")
+            # issue 13: the existing cohorts' running under this bid (km allocation)
+            fuel_units = float(existing_fuel[t]) if t < len(existing_fuel) else 0.0
+            fuel_money = fuel_units * float(arrays.annual_km) * float(arrays.fuel_price) * (
+                1.0 + float(arrays.escalation["energy"])) ** t
+            h._formula_cell(cs, r, 27, f"=AB{r}*annual_km*diesel_price_base"
+                                       f"*(1+escalation_energy)^B{r}+AC{r}", h._MONEY)
+            h._number_cell(cs, r, 28, fuel_units, "#,##0.000000").fill = marked_fill
+            h._number_cell(cs, r, 29, existing.get(t, 0.0) - fuel_money,
+                           h._MONEY).fill = marked_fill
         # ranges of the block for the Inputs' derived cells
         for key, column in (("acquisition", "P"), ("financing", "Q"), ("discount_factor", "V"),
                             ("damages", "Z")):

@@ -184,6 +184,7 @@ def _ranking_rows(result):
             "availability": float(row["availability"]) if "availability" in row else None,
             "no_failure_data": bidder in never_fails,
             "p_meet_demand": float(row["p_meet_demand"]) if "p_meet_demand" in row else None,
+            "incremental_npv": float(row.get("incremental_npv", math.nan)),
             "pv": {c: float(row[f"pv_{c}"]) for c in result.categories
                    if f"pv_{c}" in row},
         })
@@ -526,7 +527,23 @@ def _log_context(log_entry, sha256):
             "matches": sha256 is None or entry_sha is None or entry_sha == sha256}
 
 
-def render_html(result, *, source_bytes=None, simulation=None, today=None, log_entry=None):
+def _issue_sections(result, *, plan, perspectives):
+    """The sections "Financial and economic views" and "Fleet-renewal plan" (issues 14, 16)."""
+    from fleetcalc.reports.perspectives import perspective_lines, perspectives_context  # noqa: PLC0415
+    from fleetcalc.reports.plan_section import plan_context  # noqa: PLC0415
+
+    views = None
+    if perspectives is not False:
+        lines = perspectives if perspectives is not None else perspective_lines(result.tender)
+        views = perspectives_context(lines, result)
+    settings = getattr(result.tender, "plan", None)
+    from_year = getattr(settings, "from_year", 1) if settings is not None else 1
+    return {"perspectives": views,
+            "plan": plan_context(plan, from_year=from_year) if plan is not None else None}
+
+
+def render_html(result, *, source_bytes=None, simulation=None, today=None, log_entry=None,
+                plan=None, perspectives=None):
     """The HTML report as a string (see :func:`write_html`).
 
     Parameters
@@ -542,6 +559,14 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None, log_e
         The decision-log entry of this evaluation
         (:func:`fleetcalc.io.decision_log.append_entry`), listed in the footer:
         ``time`` and ``input.sha256`` (also ``input.file`` and ``command`` when given).
+    plan : fleetcalc.PlanResult or fleetcalc.planning.PlanError, optional
+        The fleet-renewal plan (:func:`fleetcalc.plan`): adds the section "Fleet-renewal
+        plan" (:mod:`fleetcalc.reports.plan_section`); a ``PlanError`` is shown as
+        its message.
+    perspectives : fleetcalc.reports.perspectives.PerspectiveLines or False, optional
+        The financial and economic views (default: computed from ``result.tender``,
+        :func:`fleetcalc.reports.perspectives.perspective_lines`); ``False`` leaves
+        the section "Financial and economic views" out.
 
     Returns
     -------
@@ -561,6 +586,7 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None, log_e
     charts = _chart_images(result, simulation)
     table = _evaluation_table(result)
     sha256 = hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else None
+    extra = _issue_sections(result, plan=plan, perspectives=perspectives)
     context = {
         "title": settings.name,
         "settings": settings,
@@ -574,6 +600,7 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None, log_e
         "no_failure_data": any(r["no_failure_data"] and r["availability"] is not None
                                for r in rows),
         "has_p_meet": demand_given and any(r["p_meet_demand"] is not None for r in rows),
+        "has_incremental": result.do_nothing is not None,
         "has_demand": demand_given,
         "has_adjusted": any(not math.isclose(r["evaluated_cost"], r["lcc_npv"], rel_tol=1e-12,
                                              abs_tol=1e-6) for r in rows),
@@ -592,18 +619,21 @@ def render_html(result, *, source_bytes=None, simulation=None, today=None, log_e
         "generated": (today or _dt.date.today()).isoformat(),
         "sha256": sha256,
         "n_cash_flows": len(result.cash_flows),
+        **extra,
     }
     return _environment().get_template("report.html.j2").render(**context)
 
 
-def write_html(result, path, *, source_bytes=None, simulation=None, log_entry=None):
+def write_html(result, path, *, source_bytes=None, simulation=None, log_entry=None, plan=None,
+               perspectives=None):
     """Write a self-contained HTML report of an evaluation.
 
     Sections (each only when its data exist): summary and recommendation,
     ranking, the bid evaluation table (World Bank / ADB form order), what
     decides the award (waterfall per pair of bids), present value by
     category, adjustments, financing, fleet availability against demand,
-    uncertainty, assumptions, methodology, the bid evaluation report (forms
+    uncertainty, the financial and economic views, the fleet-renewal plan (with
+    ``plan``), assumptions, methodology, the bid evaluation report (forms
     a committee prints and signs), and a footer with the fleetcalc version,
     the dates, the SHA-256 of the input file and the decision-log entry.
 
@@ -621,6 +651,9 @@ def write_html(result, path, *, source_bytes=None, simulation=None, log_entry=No
     log_entry : dict, optional
         The decision-log entry written for this evaluation (``fleetcalc report
         --log``): its ``time`` and ``input.sha256`` are listed in the footer.
+    plan, perspectives : optional
+        The fleet-renewal plan and the financial and economic views
+        (:func:`render_html`).
 
     Returns
     -------
@@ -640,5 +673,6 @@ def write_html(result, path, *, source_bytes=None, simulation=None, log_entry=No
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(result, source_bytes=source_bytes, simulation=simulation,
-                                log_entry=log_entry), encoding="utf-8")
+                                log_entry=log_entry, plan=plan, perspectives=perspectives),
+                    encoding="utf-8")
     return path

@@ -13,8 +13,12 @@ __all__ = ["write_report", "simulate_for_report"]
 
 
 def write_report(result, directory, *, source_bytes=None, simulation=None, force=False,
-                 inputs=(), log_entry=None):
+                 inputs=(), log_entry=None, plan=None, perspectives=None):
     """Write ``report.html``, ``evaluation.xlsx`` and ``charts/*.png``.
+
+    With ``plan``, the report has the fleet-renewal plan (section, sheet and
+    ``charts/renewal_plan.png``); the financial and economic views are always
+    in, unless ``perspectives=False``.
 
     The files are first written to a temporary folder inside ``directory``
     and then moved into place. fleetcalc lists the files it wrote in
@@ -40,6 +44,16 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
     log_entry : dict, optional
         The decision-log entry of this evaluation (``report --log``), listed in
         the HTML footer (:func:`fleetcalc.reports.html.write_html`).
+    plan : fleetcalc.PlanResult or fleetcalc.planning.PlanError, optional
+        The fleet-renewal plan (:func:`fleetcalc.plan`, ``fleetcalc report`` computes
+        it when the tender has ``[plan]``): the HTML section "Fleet-renewal plan",
+        the sheet *Renewal plan* and ``charts/renewal_plan.png``; a ``PlanError``
+        (no plan meets the constraints) is shown in the HTML as its message.
+    perspectives : fleetcalc.reports.perspectives.PerspectiveLines or False, optional
+        The financial and economic views (default: computed,
+        :func:`fleetcalc.reports.perspectives.perspective_lines`): the HTML section
+        "Financial and economic views" and the sheet *Perspectives*; ``False``
+        leaves both out.
 
     Returns
     -------
@@ -73,15 +87,40 @@ def write_report(result, directory, *, source_bytes=None, simulation=None, force
     try:
         return _write_report(result, directory, source_bytes=source_bytes,
                              simulation=simulation, force=force, inputs=inputs,
-                             log_entry=log_entry)
+                             log_entry=log_entry, plan=plan, perspectives=perspectives)
     except OutputWriteError:
         raise
     except OSError as exc:
         raise OutputWriteError(f"{exc.filename or directory}: {exc.strerror or exc}") from None
 
 
+def _issue_parts(result, *, plan, perspectives):
+    """The views and plan of issues 14 and 16: what the HTML, the workbook and the charts get.
+
+    Returns ``(views, sheets, charts)``: the perspectives for the HTML (``False`` when
+    left out or contradicting the result's ranking), the workbook's extra sheets and
+    ``{name: png bytes}``.
+    """
+    from fleetcalc.reports.perspectives import perspective_lines  # noqa: PLC0415
+    from fleetcalc.reports.plan_section import plan_chart_png  # noqa: PLC0415
+    from fleetcalc.reports.workbook_sheets import perspectives_sheet, plan_sheet  # noqa: PLC0415
+
+    sheets, charts = [], {}
+    views = False
+    if perspectives is not False:
+        views = perspectives if perspectives is not None else perspective_lines(result.tender)
+        if views.agrees_with(result):
+            sheets.append(perspectives_sheet(views))
+        else:
+            views = False
+    if plan is not None and not isinstance(plan, BaseException):
+        sheets.append(plan_sheet(plan))
+        charts["renewal_plan"] = plan_chart_png(plan)
+    return views, sheets, charts
+
+
 def _write_report(result, directory, *, source_bytes, simulation, force, inputs,
-                  log_entry=None):
+                  log_entry=None, plan=None, perspectives=None):
     import shutil  # noqa: PLC0415
     import tempfile  # noqa: PLC0415
 
@@ -92,16 +131,22 @@ def _write_report(result, directory, *, source_bytes, simulation, force, inputs,
 
     directory.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(directory)
+    views, sheets, extra_charts = _issue_parts(result, plan=plan, perspectives=perspectives)
     staging = Path(tempfile.mkdtemp(prefix=".fleetcalc-", dir=directory))
     try:
         staged = {
             "html": write_html(result, staging / "report.html", source_bytes=source_bytes,
-                               simulation=simulation, log_entry=log_entry),
+                               simulation=simulation, log_entry=log_entry, plan=plan,
+                               perspectives=views),
             "workbook": write_workbook(result, staging / "evaluation.xlsx",
-                                       simulation=simulation),
+                                       simulation=simulation, sheets=sheets),
         }
         for path in save_charts(result, staging / "charts", simulation=simulation):
             staged[f"chart:{path.stem}"] = path
+        for name, data in extra_charts.items():
+            staged[f"chart:{name}"] = staging / "charts" / f"{name}.png"
+            staged[f"chart:{name}"].parent.mkdir(parents=True, exist_ok=True)
+            staged[f"chart:{name}"].write_bytes(data)
         names = {key: path.relative_to(staging).as_posix() for key, path in staged.items()}
         for name in names.values():
             target = directory / name

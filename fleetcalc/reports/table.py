@@ -289,6 +289,11 @@ def format_table(headers, rows, *, align=None, width=100):
     return render(text_table(headers, rows, align=align), width=width)
 
 
+
+def _nonzero(categories):
+    """The categories with an amount, in words (``existing fleet, shortfall``)."""
+    return ", ".join(c.replace("_", " ") for c, v in categories.items() if v) or "nothing"
+
 def _money(value):
     return f"{value:,.0f}"
 
@@ -369,7 +374,8 @@ def format_ranking(result, *, width=None):
 
     headers = ["Rank", "Bidder", "Model", f"Evaluated cost [{currency}]", "LCC NPV",
                "Adjustments", "Availability", "Fleet avail."]
-    headers += ["P(meet demand)", "Shortfall [unit-days]"] if demand else []
+    headers += ["P(meet demand)", "Shortfall [unit-days]",
+                f"Incremental NPV [{currency}]"] if demand else []
     headers += [f"Annual equiv. [{currency}/yr]", f"Per km [{currency}]"]
     rows = []
     for bidder, row in ranking.iterrows():
@@ -377,7 +383,8 @@ def format_ranking(result, *, width=None):
                  _money(row["lcc_npv"]), _money(row["adjustments"]),
                  _share(row["availability"]), _share(row["fleet_availability"])]
         if demand:
-            cells += [_share(row["p_meet_demand"]), _money(row["shortfall_unit_days"])]
+            cells += [_share(row["p_meet_demand"]), _money(row["shortfall_unit_days"]),
+                      _money(row["incremental_npv"])]
         cells += [_money(row["equivalent_annual_cost"]), f"{row['cost_per_km']:,.2f}"]
         rows.append(cells)
     categories = [c for c in result.categories if (ranking[f"pv_{c}"] != 0).any()]
@@ -423,6 +430,12 @@ def format_ranking(result, *, width=None):
         parts.append("\nNon-responsive bids (listed, not ranked)\n")
         parts += [f"  {bidder}: {row['non_responsive_reason']}"
                   for bidder, row in rejected.iterrows()]
+    if result.do_nothing is not None:
+        parts.append(f"\nDo nothing (the existing fleet alone carries the demand): "
+                     f"{_money(sum(result.do_nothing.values()))} {currency} in present value "
+                     f"({_nonzero(result.do_nothing)}). Incremental NPV = evaluated cost minus "
+                     "this; the existing fleet's costs under each bid are in the LCC NPV "
+                     "(existing fleet).")
     if result.fleet_baseline is not None:
         total = result.fleet_baseline.to_numpy().sum()
         parts.append(f"\nExisting fleet ({len(result.fleet_baseline)} cohorts): running costs "
