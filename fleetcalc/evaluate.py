@@ -40,7 +40,7 @@ from fleetcalc.tender import PAYMENT_EVENTS, Tender
 from fleetcalc.validation import named_paths, problems_of, raise_if_errors, validators_paused
 
 __all__ = ["TenderArrays", "FleetProjection", "tender_arrays", "cash_flows",
-           "fleet_baseline_cash_flows", "evaluate", "perspectives"]
+           "fleet_baseline_cash_flows", "cohort_conversion", "evaluate", "perspectives"]
 
 
 @attrs.frozen
@@ -647,17 +647,6 @@ def fleet_baseline_cash_flows(tender, arrays):
         return settings.to_base(value, cohort.currency)
 
     units = np.array([c.units for c in cohorts])
-    index = {c: i for i, c in enumerate(CATEGORIES)}
-    conversion = np.ones((n, len(CATEGORIES), horizon + 1))
-    fuel_code = _currency_of(settings.prices.diesel_per_litre, settings.base_currency)
-    for i, c in enumerate(cohorts):
-        conversion[i, index["energy"]] = _conversion_factors(settings, fuel_code, horizon + 1)
-        conversion[i, index["emissions"]] = 1.0
-        for category, name in (("maintenance", "maintenance_per_km"),
-                               ("overhaul", "overhaul_cost")):
-            conversion[i, index[category]] = _conversion_factors(
-                settings, _currency_of(getattr(c, name), c.currency or settings.base_currency),
-                horizon + 1)
     return lifecycle_cash_flows(
         unit_price=np.zeros(n), payment_shares=np.zeros((n, horizon + 1)),
         initial_support=np.zeros(n), first_delivery_time=np.zeros(n, dtype=int),
@@ -675,8 +664,47 @@ def fleet_baseline_cash_flows(tender, arrays):
         overhaul_escalation=arrays.escalation["overhaul"],
         maintenance_units=projection.cohort_units * projection.cohort_maintenance_factor,
         emission_cost_per_litre=arrays.emission_cost_per_litre,
-        conversion=conversion,
+        conversion=cohort_conversion(settings, cohorts, horizon + 1),
     )
+
+
+def cohort_conversion(settings, cohorts, periods):
+    """Exchange-rate (and shadow-price) factors of the existing cohorts' flows.
+
+    Energy in the diesel price's currency, maintenance and overhauls in each
+    cohort's, emissions in the base currency; the ledger convention of
+    :func:`fleet_baseline_cash_flows` (and of the renewal plan's cohorts).
+
+    Parameters
+    ----------
+    settings : fleetcalc.tender.TenderSettings
+    cohorts : sequence of fleetcalc.tender.Cohort
+    periods : int
+        Time points ``t = 0..periods - 1``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_cohorts, len(CATEGORIES), periods)
+        Multipliers [-]; 1 with flat exchange rates in the financial perspective.
+
+    Examples
+    --------
+    >>> import fleetcalc
+    >>> tender = fleetcalc.load_tender("examples/pakistan_locomotives_2026.toml")
+    >>> cohort_conversion(tender.tender, tender.fleet, 31).shape == (6, len(CATEGORIES), 31)
+    True
+    """
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    conversion = np.ones((len(cohorts), len(CATEGORIES), periods))
+    fuel_code = _currency_of(settings.prices.diesel_per_litre, settings.base_currency)
+    for i, c in enumerate(cohorts):
+        conversion[i, index["energy"]] = _conversion_factors(settings, fuel_code, periods)
+        for category, name in (("maintenance", "maintenance_per_km"),
+                               ("overhaul", "overhaul_cost")):
+            conversion[i, index[category]] = _conversion_factors(
+                settings, _currency_of(getattr(c, name), c.currency or settings.base_currency),
+                periods)
+    return conversion
 
 
 def evaluate(tender: Tender, *, arrays: TenderArrays | None = None) -> EvaluationResult:

@@ -9,7 +9,15 @@ availability it brings in every year. All money comes from the ledger of
 :func:`fleetcalc.lifecycle.lifecycle_cash_flows`): a unit bought is costed as a
 one-unit bid delivered in that year, so prices, payments, escalation,
 commonality, ageing, overhauls and residual value follow the one formula of the
-evaluation.
+evaluation, and so do its money rules (issue 14): fixed-price milestones
+deflated by the tender's inflation, exchange-rate paths, delivery terms and
+duties, the perspective and priced emissions; the bid's loan (for the units its
+drawdown period can pay) and its unconditional discount
+(:func:`fleetcalc.evaluation_rules.apply_unconditional_discount`). The existing
+cohorts' flows use the evaluation's exchange-rate factors
+(:func:`fleetcalc.evaluate.cohort_conversion`). Rules that only compare bids
+(required delivery and payment schedules, guarantee loading, corrections,
+priced deviations, preference) are left out: see the methodology page.
 
 Running costs of a unit-year sit in one place (``_running_costs``). They follow
 the traffic (issue 13): a group's energy, maintenance and emissions are paid on
@@ -34,8 +42,10 @@ Conventions (years ``y = 1..H``, time points ``t = 0..T``)
   ``downtime_days`` in year ``r``, and from year ``r`` on has the age
   :math:`(1-\rho)\,a_r + (y - r)` (Kijima type I at the rebuild) and serves
   ``life_extension_years`` beyond its cohort's life.
-* Capital spent in year ``y`` is the cash paid at ``t = y - 1`` for
-  acquisition (the buyer's payments), initial support and rebuilds.
+* Capital spent in year ``y`` is the buyer's cash paid at ``t = y - 1`` for
+  purchases (own share of the payments, debt service of the loans, delivery
+  terms, duties), initial support and rebuilds (escalated and converted like
+  overhauls), in the real terms of the evaluation.
 """
 
 from __future__ import annotations
@@ -44,7 +54,9 @@ import attrs
 import numpy as np
 
 from fleetcalc import finance, fleet, schedules
+from fleetcalc.evaluation_rules import apply_unconditional_discount
 from fleetcalc.lifecycle import CATEGORIES, lifecycle_cash_flows
+from fleetcalc.tender import PAYMENT_EVENTS
 from fleetcalc.validation import validators_paused
 
 __all__ = ["PlanProblem", "build_problem", "as_filed_decisions"]
@@ -79,14 +91,14 @@ class PlanProblem:
     buy_capital: np.ndarray          # (J, H, H) per unit bought for year k, cash in year y
     buy_avail: np.ndarray            # (J, H, H)
     support_pv: np.ndarray           # (J, H) paid when the first unit enters in year k
-    support: np.ndarray              # (J,) [base currency]
+    support: np.ndarray              # (J, H) [base currency] cash when first bought for year k
     cohort_units: np.ndarray         # (C,)
     cohort_avail: np.ndarray         # (C, H) original units
     cohort_pv: np.ndarray            # (C, H) running cost of one unit-year, PV
     rebuild_allowed: np.ndarray      # (C, H) bool
     retire_allowed: np.ndarray       # (C, H) bool
     rebuild_pv: np.ndarray           # (C, H) net PV of rebuilding one unit in year r
-    rebuild_capital: np.ndarray      # (C,) cash per rebuilt unit
+    rebuild_capital: np.ndarray      # (C, H) cash per unit rebuilt in year r
     rebuild_avail: np.ndarray        # (C, H, H) rebuilt in year r, availability in year y
     retire_pv: np.ndarray            # (C, H) net PV of retiring one unit in year r (<= 0)
     shortfall_pv: np.ndarray         # (H,) PV of one missing unit-day in year y
@@ -99,13 +111,16 @@ class PlanProblem:
 
 
 def _running_costs(*, units, maintenance_units, overhaul_counts, fuel, maintenance_per_km,
-                   overhaul_cost, arrays):
+                   overhaul_cost, arrays, conversion=None):
     """Cash of groups ``(n, H + 1)`` at ``t = 0..H``: ``(km, overhaul)``.
 
-    ``km`` is the energy and maintenance of ``units`` *running* a full year
-    each (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`; pass the units in
-    service to get the cost of a running unit-year); ``overhaul`` is paid
-    per unit in service, whatever it runs.
+    ``km`` is the energy, maintenance and priced emissions of ``units``
+    *running* a full year each (:func:`fleetcalc.lifecycle.lifecycle_cash_flows`;
+    pass the units in service to get the cost of a running unit-year);
+    ``overhaul`` is paid per unit in service, whatever it runs. ``conversion``
+    are the groups' exchange-rate factors
+    (:func:`fleetcalc.evaluate.cohort_conversion`); emissions are priced as in
+    the evaluation (``arrays.emission_cost_per_litre``, None when not).
     """
     n, h1 = np.shape(units)
     flows = lifecycle_cash_flows(
@@ -116,7 +131,9 @@ def _running_costs(*, units, maintenance_units, overhaul_counts, fuel, maintenan
         overhaul_cost=overhaul_cost, residual_units=np.zeros(n), horizon_years=h1 - 1,
         energy_escalation=arrays.escalation["energy"],
         maintenance_escalation=arrays.escalation["maintenance"],
-        overhaul_escalation=arrays.escalation["overhaul"], maintenance_units=maintenance_units)
+        overhaul_escalation=arrays.escalation["overhaul"], maintenance_units=maintenance_units,
+        emission_cost_per_litre=arrays.emission_cost_per_litre,
+        conversion=None if conversion is None else conversion[..., :h1])
     km = flows[..., _KM_ROWS, :].sum(axis=-2)
     return km, flows.sum(axis=-2) - km
 
@@ -159,25 +176,49 @@ def running_costs(problem, units, avail):
 
 
 def _unit_tender(tender, bids):
-    """The tender with one one-unit bid per (type, delivery year), ledger rules kept."""
+    """The tender with one one-unit bid per (type, delivery year), money rules kept.
+
+    Everything of issue 14 stays as the tender says (price basis and inflation,
+    exchange-rate paths, delivery basis and duties, perspective, externalities).
+    The bid's own payment milestones are paid (not ``required_payments``, a
+    device for comparing bids), on its declared figures (no guarantee loading).
+    A unit carries the bid's loan when every payment of it falls within the
+    loan's drawdown period (``[t_0, t_0 + grace_years]``, :mod:`fleetcalc.loans`);
+    a loan cannot disburse later, so later units are paid from own funds.
+    """
     settings = tender.tender
     horizon = settings.horizon_years
-    rules = attrs.evolve(settings.evaluation, required_delivery=None,
-                         delivery_adjustment_per_week=0.0)
+    rules = attrs.evolve(settings.evaluation, required_delivery=None, required_payments=None,
+                         delivery_adjustment_per_week=0.0, load_guarantees=False)
+    eye = np.eye(horizon, dtype=np.int64)
     units = []
     for bid in bids:
+        shares = [[sum(p.share for p in bid.payments if p.event == event)
+                   for event in PAYMENT_EVENTS]] * horizon
+        paid = schedules.payment_shares(eye, [1] * horizon, [bid.warranty_years] * horizon,
+                                        shares, periods=horizon + bid.warranty_years + 1)
+        first = (paid > 0).argmax(axis=1)         # t_0 of each unit's own loan
+        last = paid.shape[1] - 1 - (paid[:, ::-1] > 0).argmax(axis=1)
         for k in range(horizon):
-            delivery = [0] * horizon
-            delivery[k] = 1
+            offer = bid.financing
+            if offer is not None and last[k] > first[k] + offer.grace_years:
+                offer = None
             units.append(attrs.evolve(bid, bidder=f"{bid.bidder}#{k + 1}", quantity=1,
-                                      delivery=tuple(delivery), financing=None))
+                                      delivery=tuple(int(x) for x in eye[k]),
+                                      financing=offer))
     return attrs.evolve(tender, bids=tuple(units), uncertainty=(), correlation=None,
                         tender=attrs.evolve(settings, evaluation=rules, demand=None))
 
 
 def _cohort_arrays(tender, arrays, plan):
     """Availability and running costs of the existing cohorts, original and rebuilt."""
-    from fleetcalc.evaluate import _cohort_intervals, _reliability  # noqa: PLC0415
+    from fleetcalc.evaluate import (  # noqa: PLC0415 - one set of figures
+        _cohort_intervals,
+        _conversion_factors,
+        _currency_of,
+        _reliability,
+        cohort_conversion,
+    )
 
     settings = tender.tender
     horizon = settings.horizon_years
@@ -190,7 +231,7 @@ def _cohort_arrays(tender, arrays, plan):
         z2, z3 = np.zeros((0, horizon)), np.zeros((0, horizon, horizon))
         return dict(cohort_units=np.zeros(0, dtype=int), cohort_avail=z2, cohort_pv=z2,
                     rebuild_allowed=z2.astype(bool), retire_allowed=z2.astype(bool),
-                    rebuild_pv=z2, rebuild_capital=np.zeros(0), rebuild_avail=z3,
+                    rebuild_pv=z2, rebuild_capital=z2, rebuild_avail=z3,
                     retire_pv=z2, constant_pv=0.0, cohort_run_pv=z2, rebuild_run_pv=z3)
     base = settings.to_base
     entry = np.array([c.year_built - settings.evaluation_year for c in cohorts], dtype=float)
@@ -205,6 +246,7 @@ def _cohort_arrays(tender, arrays, plan):
     fuel = np.array([c.fuel_litres_per_km for c in cohorts], dtype=float)
     maint = np.array([base(c.maintenance_per_km, c.currency) for c in cohorts])
     ovh_cost = np.array([base(c.overhaul_cost, c.currency) for c in cohorts])
+    conversion = cohort_conversion(settings, cohorts, horizon + 1)    # (C, cat, H + 1)
 
     def factor(a):
         return fleet.maintenance_age_factor(
@@ -216,7 +258,7 @@ def _cohort_arrays(tender, arrays, plan):
     km_cash, ovh_cash = _running_costs(units=one, maintenance_units=one * factor(ages),
                                        overhaul_counts=overhauls, fuel=fuel,
                                        maintenance_per_km=maint, overhaul_cost=ovh_cost,
-                                       arrays=arrays)                # (C, H + 1) each
+                                       arrays=arrays, conversion=conversion)  # (C, H + 1)
     in_service = serving[:, 1:].astype(bool)
     cohort_avail = np.where(in_service, np.nan_to_num(avail[:, 1:]), 0.0)
     run_pv = (km_cash * df)[:, 1:]                                    # a running unit-year
@@ -225,7 +267,7 @@ def _cohort_arrays(tender, arrays, plan):
     rebuild_allowed = np.zeros((n, horizon), dtype=bool)
     retire_allowed = np.zeros((n, horizon), dtype=bool)
     rebuild_pv = np.zeros((n, horizon))
-    rebuild_capital = np.zeros(n)
+    rebuild_capital = np.zeros((n, horizon))
     rebuild_avail = np.zeros((n, horizon, horizon))
     rebuild_run_pv = np.zeros((n, horizon, horizon))
     tail = np.cumsum(unit_year_pv[:, ::-1], axis=1)[:, ::-1]          # PV of years r..H
@@ -239,7 +281,10 @@ def _cohort_arrays(tender, arrays, plan):
         if rebuild is None or not plan.allow_rebuild:
             continue
         cost = base(rebuild.cost, cohort.currency)
-        rebuild_capital[c] = cost
+        # a rebuild is priced like an overhaul: real, in its own currency, at its year's rate
+        rate_path = _conversion_factors(
+            settings, _currency_of(rebuild.cost, cohort.currency or settings.base_currency),
+            horizon + 1)
         ext_life = life[c] + rebuild.life_extension_years
         for r in np.flatnonzero(in_service[c]) + 1:                   # rebuild year r
             rebuild_allowed[c, r - 1] = True
@@ -261,14 +306,16 @@ def _cohort_arrays(tender, arrays, plan):
                     overhaul_restoration=restoration[c]))[None, :],
                 overhaul_counts=ovh[None, :], fuel=fuel[c:c + 1],
                 maintenance_per_km=maint[c:c + 1], overhaul_cost=ovh_cost[c:c + 1],
-                arrays=arrays)
+                arrays=arrays, conversion=conversion[c:c + 1])
             rebuild_run_pv[c, r - 1] = (run_km[0] * df)[1:]
             run = run_km[0] * a + run_ovh[0]          # linearised: running when available
-            paid = cost * overhaul_esc[r - 1] * df[r - 1]
+            rebuild_capital[c, r - 1] = cost * overhaul_esc[r - 1] * rate_path[r - 1]
+            paid = rebuild_capital[c, r - 1] * df[r - 1]
             # straight-line value of the rebuild left at H over its added service
             served_after = horizon - (r - 1)
             remaining = ext_life - ages[c, r]
-            residual = cost * overhaul_esc[r - 1] * max(0.0, 1.0 - served_after / remaining)
+            residual = (cost * overhaul_esc[r - 1] * rate_path[horizon]
+                        * max(0.0, 1.0 - served_after / remaining))
             rebuild_pv[c, r - 1] = (paid + (run * df).sum() - tail[c, r - 1]
                                     - residual * df[horizon])
     return dict(cohort_units=np.array([c.units for c in cohorts], dtype=np.int64),
@@ -293,7 +340,13 @@ def build_problem(tender):
     -------
     PlanProblem
     """
-    from fleetcalc.evaluate import _cohort_priority, cash_flows, tender_arrays  # noqa: PLC0415
+    from fleetcalc.evaluate import (  # noqa: PLC0415
+        _cohort_priority,
+        _conversion_factors,
+        _currency_of,
+        cash_flows,
+        tender_arrays,
+    )
 
     settings = tender.tender
     plan = tender.plan
@@ -305,14 +358,26 @@ def build_problem(tender):
         unit_tender = _unit_tender(tender, bids)
     arrays = tender_arrays(unit_tender)
     flows = cash_flows(arrays)                                        # (J*H, cat, T + 1)
+    # the bid's unconditional discount lowers what is paid for the price (the evaluation's
+    # "discount" line: the same rule on the price as paid, acquisition and financing)
+    price = [_I["acquisition"], _I["financing"]]
+    discount = np.repeat([b.evaluation.discount for b in bids], horizon)[:, None, None]
+    flows[:, price] = apply_unconditional_discount(flows[:, price], rate=discount)
     rate = arrays.discount_rate
     periods = flows.shape[-1]
     df = finance.discount_factors(rate, np.arange(periods))
     pv = (flows * df).sum(axis=-1)                                    # (J*H, cat)
     support_cat = _I["initial_support"]
-    support = arrays.initial_support.reshape(n_types, horizon)[:, 0]
-    support_pv = support[:, None] * df[None, :horizon]
-    capital = flows[:, _I["acquisition"], :horizon].reshape(n_types, horizon, horizon)
+    # initial support is paid with a type's first units: its cash at t of each first year
+    support_flow = flows[:, support_cat].reshape(n_types, horizon, periods)
+    support = support_flow[np.arange(n_types)[:, None], np.arange(horizon)[None, :],
+                           np.arange(horizon)[None, :]]                # (J, K) cash at k - 1
+    support_pv = support * df[None, :horizon]
+    # capital: the buyer's cash for the units (own share, debt service, delivery terms,
+    # duties) in each plan year
+    paid = flows[:, [_I["acquisition"], _I["financing"], _I["delivery_terms"], _I["duties"]],
+                 :horizon].sum(axis=1)
+    capital = paid.reshape(n_types, horizon, horizon)
     batch = arrays.fleet.batch_availability                           # (J*H, H, H + 1)
     units = arrays.fleet.batch_units
     rows = np.arange(n_types * horizon)
@@ -339,8 +404,11 @@ def build_problem(tender):
                     else int(max(b.delivery)) for b in bids], dtype=np.int64)
     total = np.array([b.quantity + plan.option_quantity for b in bids], dtype=np.int64)
     esc = finance.escalation_factors(arrays.escalation["shortfall"], np.arange(horizon + 1))
-    cost_day = settings.to_base(settings.demand.shortfall_cost_per_unit_day)
-    shortfall_pv = (cost_day * esc * finance.discount_factors(rate, np.arange(horizon + 1)))[1:]
+    cost_day = settings.demand.shortfall_cost_per_unit_day
+    rate_path = _conversion_factors(settings, _currency_of(cost_day, settings.base_currency),
+                                    horizon + 1)
+    shortfall_pv = (settings.to_base(cost_day) * esc * rate_path
+                    * finance.discount_factors(rate, np.arange(horizon + 1)))[1:]
     cohorts = _cohort_arrays(tender, arrays, plan)
     cohorts.pop("years", None)
     return PlanProblem(

@@ -72,8 +72,8 @@ def _capital(problem, decisions):
     first = _first_years(buy)
     for j, k in enumerate(first):
         if k >= 0:
-            capital[k] += problem.support[j]
-    capital += (rebuild * problem.rebuild_capital[:, None]).sum(axis=0)
+            capital[k] += problem.support[j, k]
+    capital += (rebuild * problem.rebuild_capital).sum(axis=0)
     return capital
 
 
