@@ -1202,8 +1202,9 @@ class Plan:
                               "end of their service life.", example=True, default=True,
                               rules=(_boolean,))
     from_year: int = spec(
-        "First year (1..H) in which the confidence is required; earlier years, which no "
-        "purchase can reach in time, are reported but not constrained.", unit="year",
+        "First year (1..H) in which the confidence is required; earlier years (those the "
+        "first deliveries come too late or too few to lift) are reported but not "
+        "constrained; purchases may still be delivered in them.", unit="year",
         example=3, default=1, rules=(integer, at_least(1), at_most(MAX_HORIZON_YEARS)))
 
 

@@ -218,7 +218,9 @@ def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements,
         ``(decisions, objective [base currency], optimality_gap [-])``.
     """
     from scipy import sparse  # noqa: PLC0415 - heavy; only when a plan is solved
-    from scipy.optimize import Bounds, LinearConstraint, milp  # noqa: PLC0415
+    from scipy.optimize import Bounds, LinearConstraint  # noqa: PLC0415
+
+    from fleetcalc.planning.isolated import milp_isolated  # noqa: PLC0415
 
     H = problem.horizon_years
     J = len(problem.type_names)
@@ -345,9 +347,10 @@ def _solve(problem, lin, extra, *, time_limit, mip_rel_gap, integer_retirements,
                         for c in range(C)]
             add(entries, -np.inf, MONEY_SCALE * float(problem.budget[y]))
     matrix = sparse.csr_array((vals, (rows, cols)), shape=(row, n_var))
-    result = milp(MONEY_SCALE * cost, integrality=integrality, bounds=Bounds(lo, hi),
-                  constraints=LinearConstraint(matrix, lower, upper),
-                  options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "disp": DISP})
+    result = milp_isolated(MONEY_SCALE * cost, integrality=integrality, bounds=Bounds(lo, hi),
+                           constraints=LinearConstraint(matrix, lower, upper),
+                           options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap,
+                                    "disp": DISP})
     if result.x is None:
         return None, None, None, result.message, None
     x = np.round(result.x).astype(np.int64)
