@@ -16,7 +16,7 @@ Three series of tenders derived from the example
   30 held at its last level).
 
 Each point is a fresh child process that runs the ``compare`` command (JSON
-output to ``os.devnull``) and reports its own figures: the time of the
+output to a file in a temporary folder) and reports its own figures: the time of the
 command after the imports (pandas imported beforehand, so that this is the
 work that grows with the tender), and its peak resident set (``VmHWM`` of
 ``/proc/self/status``: the high-water mark of the child's own address
@@ -64,7 +64,8 @@ def scaled_tender(kind, size):
     # compare ignores the uncertainty section; dropped so that bids can be removed
     tender = attrs.evolve(tender, uncertainty=(), correlation=None)
     settings = tender.tender
-    demand = list(settings.demand.units_in_service)
+    loco_km = settings.demand.loco_km   # issue 13: the example's demand is traffic
+    demand = None if loco_km is not None else list(settings.demand.units_in_service)
     own = sum(c.units for c in tender.fleet)
 
     def spread(units):
@@ -74,6 +75,10 @@ def scaled_tender(kind, size):
         return (0, first, second, units - first - second)
 
     def with_demand(scale):
+        if demand is None:   # a traffic forecast: the locomotive-km scaled with the fleet
+            km = (tuple(k * scale for k in loco_km) if isinstance(loco_km, tuple)
+                  else loco_km * scale)
+            return attrs.evolve(settings, demand=attrs.evolve(settings.demand, loco_km=km))
         levels = tuple(max(1, round(d * scale)) for d in demand)
         return attrs.evolve(settings, demand=attrs.evolve(settings.demand,
                                                           units_in_service=levels))
@@ -89,6 +94,13 @@ def scaled_tender(kind, size):
             own + tender.bids[0].quantity)
         return attrs.evolve(tender, tender=with_demand(scale), fleet=fleet)
     if kind == "horizon":
+        if demand is None:   # a number grown by loco_km_growth covers any horizon
+            if isinstance(loco_km, tuple):
+                km = tuple((list(loco_km) + [loco_km[-1]] * size)[:size])
+                settings = attrs.evolve(settings, demand=attrs.evolve(settings.demand,
+                                                                      loco_km=km))
+            settings = attrs.evolve(settings, horizon_years=size)
+            return attrs.evolve(tender, tender=settings)
         levels = tuple((demand + [demand[-1]] * size)[:size])
         settings = attrs.evolve(settings, horizon_years=size, demand=attrs.evolve(
             settings.demand, units_in_service=levels))
@@ -141,7 +153,8 @@ def slope(xs, ys):
 
 def measure(root, files, repeat):
     """Figures of ``compare --format json`` of every tender file, from ``root``'s code."""
-    return {point: best_of(["compare", path, "--format", "json", "--output", os.devnull],
+    return {point: best_of(["compare", path, "--format", "json", "--force", "--output",
+                            str(Path(path).with_suffix(".json"))],
                            root=root, repeat=repeat, preimport=("pandas",))
             for point, path in files.items()}
 
@@ -160,8 +173,10 @@ def main(argv=None):
     before = load()
     with tempfile.TemporaryDirectory() as tmp:
         files = write_tenders(series, tmp)
-        example = best_of(["compare", str(EXAMPLE), "--format", "json", "--output",
-                           os.devnull], root=ROOT, repeat=repeat, preimport=("pandas",))
+        # (the output goes to a file: `--output` never writes over a device, issue 10)
+        example = best_of(["compare", str(EXAMPLE), "--format", "json", "--force", "--output",
+                           str(Path(tmp) / "example.json")], root=ROOT, repeat=repeat,
+                          preimport=("pandas",))
         numpy_run = best_of(BASELINES['python -c "import numpy"'], root=ROOT, repeat=repeat,
                             command=False)
         now = measure(ROOT, files, repeat)
