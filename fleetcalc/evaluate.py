@@ -206,7 +206,8 @@ def _project_fleet(tender, delivery, life):
         order = np.concatenate([priority + 1, np.zeros(horizon, dtype=int)])  # new units first
         extra = {
             "demand_units": need, "cohort_priority": priority,
-            "allocation": fleet.allocate_km(units, avail, need, order),
+            "allocation": fleet.allocate_km(units, avail, need, order,
+                                            whole_fleet=outlook.distribution),
             "baseline_allocation": fleet.allocate_km(c_units[None], c_avail[None], need,
                                                      priority),
         }

@@ -223,6 +223,10 @@ def _components(result):
     return labels, parts
 
 
+#: Relative size of a difference between two bids' lines taken as round-off [-].
+ROUND_OFF = 1e-12
+
+
 def decisive_lines(result):
     """What decides each pairwise order: adjacent ranks, and the winner against each other bid.
 
@@ -254,10 +258,13 @@ def decisive_lines(result):
     out = []
     for a, b, relation in pairs:
         total = float(cost[b] - cost[a])
+        # a line that differs by round-off only (1e-12 of the costs: far below a cent)
+        # does not separate the bids
+        noise = ROUND_OFF * max(abs(float(cost[a])), abs(float(cost[b])), 1.0)
         by_line, decisive = [], []
         for key, label, kind in labels:
             d = float(parts.loc[key, b] - parts.loc[key, a])
-            if d == 0.0:
+            if abs(d) <= noise:
                 continue
             by_line.append({"line": key, "label": label, "kind": kind, "difference": d})
             if d >= total:  # without the line, b is cheaper (d > total) or ties (d == total)

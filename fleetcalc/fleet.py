@@ -395,7 +395,7 @@ class KmAllocation:
 
 
 def allocate_km(units: Numbers, unit_availability: Numbers, demand: Numbers,
-                priority: Numbers) -> KmAllocation:
+                priority: Numbers, *, whole_fleet: Any = None) -> KmAllocation:
     r"""Which available units run the demand: the kernel of the fleet's kilometres.
 
     Available units are called on in ``priority`` order (lower first: a
@@ -416,6 +416,12 @@ def allocate_km(units: Numbers, unit_availability: Numbers, demand: Numbers,
     priority : array_like of int, shape (n_groups,)
         Rank of each group in the call order; groups of equal rank form a
         *block* sharing its km in proportion to their expected available units.
+    whole_fleet : fleetcalc.fleet_distribution.CountDistribution, optional
+        The distribution of all the groups' available units, shape
+        ``(..., H + 1)`` (``fleet_outlook(units, unit_availability,
+        ...).distribution``), when the caller has it: the last prefix is then
+        taken from it, not computed again (the same counts; round-off may
+        differ in the last digits).
 
     Returns
     -------
@@ -468,15 +474,22 @@ def allocate_km(units: Numbers, unit_availability: Numbers, demand: Numbers,
             cached: KmAllocation = _ALLOCATION_CACHE[key]
             return cached
     ranks = np.unique(priority)
-    # one distribution per prefix of blocks, all prefixes in one batch
-    upto = priority[None, :] <= ranks[:, None]                      # (R, G)
-    pick = (slice(None),) + (None,) * (len(shape) - 2) + (slice(None), None)
-    prefix_units = np.where(upto[pick], units[None], 0)
-    dist = fleet_distribution.available_units_distribution(
-        np.swapaxes(prefix_units, -1, -2), np.swapaxes(np.broadcast_to(avail[None],
-                                                                         prefix_units.shape),
-                                                        -1, -2))
-    served_all = expected_served(np.nan_to_num(dist.pmf), dist.offset, demand)  # (R, ..., H+1)
+    # one distribution per prefix of blocks, all prefixes in one batch; the last prefix
+    # (the whole fleet) from the caller's distribution when given
+    batched = ranks[:-1] if whole_fleet is not None else ranks
+    served_parts = []
+    if len(batched):
+        upto = priority[None, :] <= batched[:, None]                # (R, G)
+        pick = (slice(None),) + (None,) * (len(shape) - 2) + (slice(None), None)
+        prefix_units = np.where(upto[pick], units[None], 0)
+        dist = fleet_distribution.available_units_distribution(
+            np.swapaxes(prefix_units, -1, -2),
+            np.swapaxes(np.broadcast_to(avail[None], prefix_units.shape), -1, -2))
+        served_parts.append(expected_served(np.nan_to_num(dist.pmf), dist.offset, demand))
+    if whole_fleet is not None:
+        served_parts.append(expected_served(np.nan_to_num(whole_fleet.pmf), whole_fleet.offset,
+                                            demand)[None])
+    served_all = np.concatenate(served_parts, axis=0)               # (R, ..., H+1)
     running = np.zeros(shape)
     expected = units * avail                                  # E[X_g]
     previous = np.zeros(shape[:-2] + shape[-1:])

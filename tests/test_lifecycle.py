@@ -1,6 +1,7 @@
 """fleetcalc.lifecycle: cash flows by cost category, against hand computations; and
 kilometres from traffic (issue 13): allocation, the existing fleet, km-based reliability."""
 
+import math
 import warnings
 
 import attrs
@@ -73,6 +74,26 @@ def test_km_run_plus_unserved_is_the_demand(units, avail, demand, priority):
     assert out.running[:, 1].sum() + out.unserved[1] == pytest.approx(demand, abs=1e-9)
     assert (out.running >= -1e-12).all()
     assert (out.running[:, 1] <= n[:, 1] * a[:, 1] + 1e-9).all()   # at most what is up
+
+
+@given(units=st.lists(st.integers(0, 30), min_size=1, max_size=5),
+       avail=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5),
+       demand=st.floats(0.0, 120.0), priority=st.lists(st.integers(0, 3), min_size=5,
+                                                       max_size=5))
+@settings(max_examples=60, deadline=None)
+def test_allocation_with_the_outlooks_whole_fleet_distribution_is_the_same(units, avail,
+                                                                          demand, priority):
+    # issue 15 (scale): the last prefix taken from fleet_outlook's distribution instead of
+    # computed again gives the same allocation (round-off aside)
+    g = len(units)
+    n = np.array(units)[:, None] * np.array([0, 1])
+    a = np.array(avail[:g])[:, None] * np.ones(2)
+    plain = fleet.allocate_km(n, a, [0.0, demand], priority[:g])
+    whole = fleet.fleet_outlook(n[None], a[None], [0, math.ceil(demand)]).distribution
+    given_ = fleet.allocate_km(n[None], a[None], [0.0, demand], priority[:g],
+                               whole_fleet=whole)
+    assert given_.running[0] == pytest.approx(plain.running, abs=1e-12)
+    assert given_.unserved[0] == pytest.approx(plain.unserved, abs=1e-12)
 
 
 # --------------------------------------------------------------------------- evaluation
