@@ -890,6 +890,16 @@ class Guarantees:
         example="excluding_scheduled", default="excluding_scheduled",
         rules=(text, one_of("excluding_scheduled", "calendar")))
 
+    def _cross_problems(self):
+        """The tolerance is a shortfall free of damages *below* the guaranteed figure."""
+        if self.availability is not None and self.availability_tolerance >= self.availability:
+            return [Problem("availability_tolerance",
+                            f"must be below the guaranteed availability {self.availability:g} "
+                            "(the guarantee less its tolerance is the availability the bid "
+                            "is evaluated at when guarantees are loaded)",
+                            value=self.availability_tolerance)]
+        return []
+
 
 @attrs.frozen(kw_only=True)
 class PriceAdjustment:
@@ -1420,6 +1430,8 @@ class Tender:
         order = ("EXW", "FCA", "FOB", "CIP", "DAP", "DDP")
         problems = []
         for i, bid in enumerate(self.bids):
+            if has_errors(bid):   # a broken bid (or its placeholder) is reported by its own
+                continue
             if bid.incoterm is None:
                 problems.append(Problem(f"bids[{i}].incoterm", f"is not stated; the tender "
                                         f"compares bids on {basis}", severity="warning"))

@@ -215,3 +215,58 @@ def test_the_full_example_round_trips_through_toml(tmp_path):
     again = fleetcalc.load_tender(path)
     assert again == tender
     assert fleetcalc.evaluate(again).to_dict() == fleetcalc.evaluate(tender).to_dict()
+
+
+# Found by benchmarks/fuzz_tenders.py (seed 7) after issues 13-16 were merged: the delivery
+# basis check read the incoterm of a bid that was itself broken (an unknown incoterm, or a
+# bid given in the wrong shape) and ended in an internal error (exit 70).
+EXAMPLE_TEXT = (__import__("pathlib").Path(__file__).resolve().parent.parent
+                / "examples" / "pakistan_locomotives_2026.toml")
+
+
+@pytest.mark.parametrize("old, new, path", [
+    ('incoterm = "CIP"', 'incoterm = "XYZ"', "incoterm"),
+    ('bidder = "CRRC Ziyang"', 'bidder = ["CRRC Ziyang"]', "bidder"),
+])
+def test_a_broken_bid_under_a_delivery_basis_is_reported_not_a_crash(tmp_path, old, new,
+                                                                      path):
+    text = EXAMPLE_TEXT.read_text(encoding="utf-8")
+    assert 'delivery_basis = "CIP"' in text and old in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["validate", str(bad)], stdout=out, stderr=err) == 2
+    assert "internal error" not in err.getvalue()
+    assert f".{path}" in err.getvalue()
+
+
+def test_a_bid_that_is_not_a_table_under_a_delivery_basis_is_reported(tmp_path):
+    import tomllib
+
+    import tomli_w
+
+    data = tomllib.loads(EXAMPLE_TEXT.read_text(encoding="utf-8"))
+    data["bids"][3] = "x"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(tomli_w.dumps(data), encoding="utf-8")
+    err = io.StringIO()
+    assert main(["validate", str(bad)], stdout=io.StringIO(), stderr=err) == 2
+    assert "internal error" not in err.getvalue()
+    assert "bids[3]" in err.getvalue()
+
+
+def test_an_availability_tolerance_not_below_the_guarantee_is_an_error():
+    # Found by benchmarks/fuzz_tenders.py (seed 9): a guarantee of 0.5 % with a 1-point
+    # tolerance loaded a negative availability and ended in an internal error (exit 70).
+    import attrs
+
+    from fleetcalc.tender import Guarantees
+    from fleetcalc.validation import problems_of, validators_paused
+
+    with validators_paused():
+        bad = Guarantees(availability=0.005, availability_tolerance=0.01)
+    problems = [p for p in problems_of(bad) if p.severity == "error"]
+    assert [p.path for p in problems] == ["availability_tolerance"]
+    assert "below the guaranteed availability" in problems[0].message
+    assert not [p for p in problems_of(attrs.evolve(bad, availability_tolerance=0.004))
+                if p.severity == "error"]
