@@ -202,7 +202,8 @@ def test_simulate_and_sensitivity_say_when_nothing_is_uncertain(small, command):
     code, out, err = run(command, small, "--draws", "10") if command == "simulate" else \
         run(command, small)
     assert code == 2 and out == ""
-    assert f"{small}: error: the tender has no [[uncertainty]] entries" in err
+    # the message names the key it is about (every error line names one: tests/malformed.py)
+    assert f"{small}: error: uncertainty: the tender has no [[uncertainty]] entries" in err
 
 
 def test_scheduler_runs_the_draws_on_an_existing_dask_cluster():

@@ -208,7 +208,7 @@ def require_uncertainty(tender, command):
         With a message naming the file (exit status 2).
     """
     if not tender.uncertainty:
-        raise UsageError(f"the tender has no [[uncertainty]] entries: nothing to "
+        raise UsageError(f"uncertainty: the tender has no [[uncertainty]] entries: nothing to "
                          f"{command} (add [[uncertainty]] inputs, see the tender-file "
                          "reference)")
 
