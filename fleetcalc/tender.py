@@ -871,7 +871,8 @@ class Guarantees:
                                       unit="-", example=0.90, optional=True,
                                       rules=(number, greater_than(0), at_most(1)))
     availability_tolerance: float = spec(
-        "Availability shortfall free of damages, decimal (0.01 = 1 point).", unit="-",
+        "Availability shortfall free of damages, decimal (0.01 = 1 point); below the "
+        "guaranteed availability.", unit="-",
         example=0.01, default=0.0, rules=(number, at_least(0), at_most(1)))
     damages_per_point: float | Money = spec(
         "Damages per percentage point of the availability of the bid's units under "

@@ -1,8 +1,30 @@
 """Small tenders computed by hand, shared by several test modules."""
 
+import textwrap
+
 import attrs
 
 from fleetcalc import Bid, PaymentMilestone, Prices, Tender, TenderSettings
+
+#: The settings of the small tender files of the command-line, file-reading and fuzz
+#: tests (``tests/test_cli.py``, ``tests/test_io.py``, ``tests/malformed.py``): the
+#: ``[tender]`` table with its exchange rates and diesel price, ready for more tables.
+SMALL_TENDER_SETTINGS = textwrap.dedent("""\
+    [tender]
+    name = "T"
+    base_currency = "USD"
+    evaluation_year = 2026
+    horizon_years = 10
+    discount_rate = 0.08
+    annual_km = 90000
+
+    [tender.exchange_rates]
+    PKR = 0.00356
+
+    [tender.prices]
+    diesel_per_litre = { amount = 257.08, currency = "PKR" }
+
+    """)
 
 
 def small_tender(exchange_rates=None, **bid_changes):

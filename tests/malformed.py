@@ -32,23 +32,11 @@ from pathlib import Path
 
 import tomli_w
 
+from tests.hand_cases import SMALL_TENDER_SETTINGS
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "pakistan_locomotives_2026.toml"
 
-SMALL = textwrap.dedent("""\
-    [tender]
-    name = "T"
-    base_currency = "USD"
-    evaluation_year = 2026
-    horizon_years = 10
-    discount_rate = 0.08
-    annual_km = 90000
-
-    [tender.exchange_rates]
-    PKR = 0.00356
-
-    [tender.prices]
-    diesel_per_litre = { amount = 257.08, currency = "PKR" }
-
+SMALL = SMALL_TENDER_SETTINGS + textwrap.dedent("""\
     [tender.demand]
     units_in_service = 4
     shortfall_cost_per_unit_day = 2600

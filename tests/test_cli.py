@@ -15,25 +15,12 @@ import pytest
 
 import fleetcalc
 from fleetcalc.cli import EXIT_INTERNAL, main
+from tests.hand_cases import SMALL_TENDER_SETTINGS
 
 EXAMPLE = "examples/pakistan_locomotives_2026.toml"
 ROOT = Path(__file__).resolve().parent.parent
 
-SMALL = textwrap.dedent("""\
-    [tender]
-    name = "T"
-    base_currency = "USD"
-    evaluation_year = 2026
-    horizon_years = 10
-    discount_rate = 0.08
-    annual_km = 90000
-
-    [tender.exchange_rates]
-    PKR = 0.00356
-
-    [tender.prices]
-    diesel_per_litre = { amount = 257.08, currency = "PKR" }
-
+SMALL = SMALL_TENDER_SETTINGS + textwrap.dedent("""\
     [[bids]]
     bidder = "A"
     model = "M1"

@@ -8,22 +8,9 @@ import pytest
 
 import fleetcalc
 from fleetcalc.cli import main
+from tests.hand_cases import SMALL_TENDER_SETTINGS
 
-VALID = textwrap.dedent("""\
-    [tender]
-    name = "T"
-    base_currency = "USD"
-    evaluation_year = 2026
-    horizon_years = 10
-    discount_rate = 0.08
-    annual_km = 90000
-
-    [tender.exchange_rates]
-    PKR = 0.00356
-
-    [tender.prices]
-    diesel_per_litre = { amount = 257.08, currency = "PKR" }
-
+VALID = SMALL_TENDER_SETTINGS + textwrap.dedent("""\
     [[bids]]
     bidder = "A"
     model = "M1"
